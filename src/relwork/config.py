@@ -1,0 +1,295 @@
+"""relwork.yaml -> typed ``Config``.
+
+Command-line flags default to ``None`` and override file values; every value remembers
+where it came from (``relwork config`` prints that). Problems name the file and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+from .model import Problem, Source
+
+CONFIG_NAME = "relwork.yaml"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One configuration key: dotted YAML name, field name, type, default, allowed values."""
+
+    name: str
+    attr: str
+    kind: type
+    default: Any
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("notes", "notes", list, ["summaries"], help="note files, folders or globs"),
+    Option("bib", "bib", list, ["bib"], help="BibTeX files, folders or globs"),
+    Option("bib_encoding", "bib_encoding", str, "utf-8", help="encoding of the .bib files"),
+    Option("output.tex", "output_tex", str, "latex/related_work.tex", help="section file"),
+    Option("output.bib", "output_bib", str, "latex/references.bib", help="cited-only bib"),
+    Option("template", "template", str, "paragraphs", help="template name or .tex.j2 path"),
+    Option("template_dirs", "template_dirs", list, ["latex/templates"],
+           help="folders searched for templates before the built-ins"),
+    Option("cite", "cite", str, "natbib", ("natbib", "biblatex", "plain"), "citation commands"),
+    Option("engine", "engine", str, "pdflatex", ("pdflatex", "xelatex", "lualatex"),
+           "TeX engine the section is written for"),
+    Option("section.title", "section_title", str, "Related Work", help="heading text"),
+    Option("section.level", "section_level", str, "section",
+           ("section", "subsection", "subsubsection", "none"), "heading command"),
+    Option("section.label", "section_label", str, "sec:related-work", help="\\label"),
+    Option("group_by", "group_by", str, "group", ("group", "tag", "none"), "how papers group"),
+    Option("order", "order", str, "written", ("written", "year", "author", "title"),
+           "order of papers inside a group"),
+    Option("include_groups", "include_groups", list, [],
+           help="only these note groups (empty: all)"),
+    Option("exclude_groups", "exclude_groups", list, [], help="note groups left out"),
+    Option("aliases", "aliases", dict, {}, help="note title or short name -> bib key"),
+    Option("private_marker", "private_marker", str, "!!",
+           help="lines starting with this are notes to self, never rendered"),
+    Option("match.accept_review", "accept_review", bool, False,
+           help="cite 'review' matches too"),
+    Option("match.stubs", "stubs", bool, False, help="cite @misc stubs for unmatched papers"),
+    Option("strict", "strict", bool, False, help="exit 1 on review/unmatched/lint findings"),
+    Option("compile.document", "document", str, "article", ("article", "ieee", "acm"),
+           "preview document class"),
+    Option("compile.timeout", "compile_timeout", int, 120, help="seconds before a compile stops"),
+    Option("overleaf.remote", "overleaf_remote", str, "", help="git bridge URL of the project"),
+    Option("overleaf.branch", "overleaf_branch", str, "", help="branch (default: remote HEAD)"),
+    Option("overleaf.tex", "overleaf_tex", str, "related_work.tex",
+           help="section path inside the project"),
+    Option("overleaf.bib", "overleaf_bib", str, "related_work.bib",
+           help="bib path inside the project"),
+    Option("lint.enabled", "lint_enabled", bool, True, help="run the tone check during build"),
+    Option("lint.ignore_words", "lint_ignore_words", list, [],
+           help="words the spell check accepts"),
+    Option("lint.max_sentence_words", "lint_max_sentence_words", int, 45,
+           help="longer sentences are flagged"),
+    Option("lint.disable", "lint_disable", list, [], help="lint rules switched off"),
+)
+OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
+OPTIONS_BY_ATTR = {o.attr: o for o in OPTIONS}
+_SECTIONS = {o.name.split(".")[0] for o in OPTIONS if "." in o.name}
+
+
+@dataclass
+class Config:
+    """The effective configuration. Paths are relative to ``root`` unless absolute."""
+
+    root: Path
+    path: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    bib: list[str] = field(default_factory=list)
+    bib_encoding: str = "utf-8"
+    output_tex: str = "latex/related_work.tex"
+    output_bib: str = "latex/references.bib"
+    template: str = "paragraphs"
+    template_dirs: list[str] = field(default_factory=list)
+    cite: str = "natbib"
+    engine: str = "pdflatex"
+    section_title: str = "Related Work"
+    section_level: str = "section"
+    section_label: str = "sec:related-work"
+    group_by: str = "group"
+    order: str = "written"
+    include_groups: list[str] = field(default_factory=list)
+    exclude_groups: list[str] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
+    private_marker: str = "!!"
+    accept_review: bool = False
+    stubs: bool = False
+    strict: bool = False
+    document: str = "article"
+    compile_timeout: int = 120
+    overleaf_remote: str = ""
+    overleaf_branch: str = ""
+    overleaf_tex: str = "related_work.tex"
+    overleaf_bib: str = "related_work.bib"
+    lint_enabled: bool = True
+    lint_ignore_words: list[str] = field(default_factory=list)
+    lint_max_sentence_words: int = 45
+    lint_disable: list[str] = field(default_factory=list)
+    #: attr -> where its value came from: "default", "relwork.yaml:12", "--flag"
+    origins: dict[str, str] = field(default_factory=dict)
+    #: attr -> Source of its value in the config file (for messages)
+    locations: dict[str, Source] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def resolve(self, path: str | os.PathLike[str]) -> Path:
+        """A config-relative path as an absolute Path."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.root / p
+
+    def display(self, path: str | os.PathLike[str]) -> str:
+        """How to show a path to the user: relative to the current folder when inside it."""
+        return display_path(self.resolve(path))
+
+    def where(self, attr: str) -> Source | None:
+        return self.locations.get(attr)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Effective values by dotted option name."""
+        return {o.name: getattr(self, o.attr) for o in OPTIONS}
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the current folder if it lies inside it, else absolute."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """``relwork.yaml`` in ``start`` (default: the current folder), if there is one."""
+    candidate = (start or Path.cwd()) / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    search: bool = True,
+) -> Config:
+    """Read ``path`` (or ``./relwork.yaml`` when ``search``), apply ``overrides``.
+
+    ``overrides`` maps attribute names (``template``, ``cite``, ...) to values; ``None``
+    values are ignored, so click options can default to ``None``. Raises ``ConfigError``
+    for bad YAML or bad values; unknown keys become warnings in ``config.problems``.
+    """
+    cfg_path: Path | None = Path(path) if path is not None else None
+    if cfg_path is None and search:
+        cfg_path = find_config()
+    if cfg_path is not None and not cfg_path.is_file():
+        raise ConfigError(
+            f"config file not found: {cfg_path}",
+            hint="create one with 'relwork init' or pass --config FILE",
+        )
+    root = cfg_path.resolve().parent if cfg_path else Path.cwd()
+    config = Config(root=root, path=cfg_path)
+    for opt in OPTIONS:
+        setattr(config, opt.attr, _copy(opt.default))
+        config.origins[opt.attr] = "default"
+    if cfg_path is not None:
+        _apply_file(config, cfg_path)
+    for attr, value in (overrides or {}).items():
+        if value is None or (isinstance(value, (list, tuple)) and not value):
+            continue
+        opt = OPTIONS_BY_ATTR.get(attr)
+        if opt is None:
+            raise ValueError(f"unknown config attribute {attr!r}")
+        setattr(config, attr, _check(opt, value, None))
+        config.origins[attr] = "command line"
+    return config
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def _apply_file(config: Config, cfg_path: Path) -> None:
+    shown = display_path(cfg_path.resolve())
+    try:
+        text = cfg_path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{shown}: not UTF-8 (byte {exc.start})", hint="save the file as UTF-8"
+        ) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(
+            f"invalid YAML: {problem}",
+            source=Source(shown, line),
+            hint="fix the YAML syntax (indentation, quotes, colons) at that line",
+        ) from None
+    if data is None:
+        return
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise ConfigError(
+            "the config must be a mapping of keys to values",
+            source=Source(shown, 1),
+            hint="see the README's Configuration section",
+        )
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        line = key_node.start_mark.line + 1
+        if key in _SECTIONS and isinstance(value_node, yaml.MappingNode):
+            for sub_key, sub_value in value_node.value:
+                _set(config, f"{key}.{sub_key.value}", sub_value,
+                     Source(shown, sub_key.start_mark.line + 1))
+        else:
+            _set(config, key, value_node, Source(shown, line))
+
+
+def _set(config: Config, name: str, value_node: yaml.Node, where: Source) -> None:
+    opt = OPTIONS_BY_NAME.get(name)
+    if opt is None:
+        close = difflib.get_close_matches(name, list(OPTIONS_BY_NAME), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "see 'relwork config' for known keys"
+        config.problems.append(
+            Problem("warning", f"unknown config key '{name}' ignored", where, hint, "config")
+        )
+        return
+    value = yaml.safe_load(yaml.serialize(value_node))
+    if value is None:
+        return
+    setattr(config, opt.attr, _check(opt, value, where))
+    config.origins[opt.attr] = str(where)
+    config.locations[opt.attr] = where
+
+
+def _check(opt: Option, value: Any, where: Source | None) -> Any:
+    def fail(why: str) -> ConfigError:
+        return ConfigError(f"config value '{opt.name}': {why}", source=where,
+                           hint=opt.help and f"'{opt.name}' is the {opt.help}")
+
+    if opt.kind is list:
+        if isinstance(value, (str, int, float)):
+            value = [value]
+        if not isinstance(value, (list, tuple)):
+            raise fail(f"expected a list, got {type(value).__name__}")
+        return [str(v) for v in value]
+    if opt.kind is dict:
+        if not isinstance(value, dict):
+            raise fail(f"expected a mapping, got {type(value).__name__}")
+        return {str(k): str(v) for k, v in value.items()}
+    if opt.kind is bool:
+        if not isinstance(value, bool):
+            raise fail(f"expected true or false, got {value!r}")
+        return value
+    if opt.kind is int:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise fail(f"expected a positive whole number, got {value!r}")
+        return value
+    if not isinstance(value, (str, int, float)):
+        raise fail(f"expected text, got {type(value).__name__}")
+    text = str(value)
+    if opt.choices and text not in opt.choices:
+        raise fail(f"{text!r} is not one of: {', '.join(opt.choices)}")
+    return text
+
+
+def config_fields() -> list[str]:
+    """Names of the Config attributes that are options (for tests and docs)."""
+    return [f.name for f in fields(Config) if f.name in OPTIONS_BY_ATTR]

@@ -1,0 +1,77 @@
+"""One exception hierarchy; every error can carry the Source it is about.
+
+Exit codes: 0 ok, 1 findings or build errors, 2 usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+import click
+
+from .model import Source
+
+
+class RelworkError(click.ClickException):
+    """A user-facing error: one or two lines, naming file:line and what to do."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, source: Source | None = None, hint: str | None = None):
+        self.source = source
+        self.hint = hint
+        super().__init__(message)
+
+    def format_message(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        text = f"{where}{self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", file=file, err=True)
+
+
+class ConfigError(RelworkError):
+    """Bad relwork.yaml, unknown key, bad option value."""
+
+    exit_code = 2
+
+
+class UsageError(RelworkError):
+    exit_code = 2
+
+
+class NotesError(RelworkError):
+    """A note cannot be read (encoding, bad front matter) or names a bad key."""
+
+
+class BibError(RelworkError):
+    """A bibliography cannot be read or a cited entry is broken."""
+
+
+class MatchError(RelworkError):
+    """Matching failed in a way that must stop the build (an explicit key not in the bib)."""
+
+
+class TemplateError(RelworkError):
+    """Unknown template, or a template that fails to render."""
+
+    exit_code = 2
+
+
+class BuildError(RelworkError):
+    """The build produced errors; nothing unsafe was written."""
+
+
+class OutputEditedError(RelworkError):
+    """A generated file was edited by hand since relwork wrote it."""
+
+
+class CompileError(RelworkError):
+    """LaTeX failed or could not be run."""
+
+
+class SyncError(RelworkError):
+    """Overleaf sync refused or failed; local output is intact."""

@@ -1,0 +1,150 @@
+"""Plain data shared by the pipeline stages.
+
+Every stage takes and returns these objects; none of them does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+Status = Literal["matched", "review", "unmatched"]
+Method = Literal["key", "doi", "arxiv", "alias", "title", "shorttitle", "fuzzy", "stub", "none"]
+
+#: Identifier kinds an entry can carry, strongest first.
+ID_KINDS: tuple[str, ...] = ("key", "doi", "arxiv", "url")
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """A place in a user's file: ``path`` as the user gave it, ``line`` 1-based."""
+
+    path: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong or noteworthy in the input, kept as data and reported together."""
+
+    severity: Severity
+    message: str
+    source: Source | None = None
+    hint: str | None = None
+    code: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        text = f"{where}{self.severity}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+@dataclass
+class Point:
+    """One list item of a note: its text (Markdown), an optional leading label."""
+
+    text: str
+    source: Source
+    label: str | None = None
+    depth: int = 0
+
+
+@dataclass
+class Entry:
+    """One summarised paper found in the notes.
+
+    ``ids`` maps an identifier kind (see ``ID_KINDS``) to the values found, in order
+    of appearance, e.g. ``{"arxiv": ["1603.08983"], "key": ["graves2016adaptive"]}``.
+    ``meta`` holds authors (list of str), year (int), tags (list of str), status and any
+    unknown front-matter keys. ``body`` is the Markdown to render; ``body_line`` is the
+    1-based line of its first line in ``source.path``.
+    """
+
+    title: str
+    source: Source
+    group: tuple[str, ...] = ()
+    ids: dict[str, list[str]] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 0
+    points: list[Point] = field(default_factory=list)
+
+    def first_id(self, kind: str) -> str | None:
+        values = self.ids.get(kind)
+        return values[0] if values else None
+
+    def add_id(self, kind: str, value: str) -> None:
+        values = self.ids.setdefault(kind, [])
+        if value not in values:
+            values.append(value)
+
+
+@dataclass
+class BibRecord:
+    """One BibTeX entry: raw field strings as written, plus cheap normalised views."""
+
+    key: str
+    type: str
+    fields: dict[str, str]
+    source: Source
+    raw: str = ""
+    title: str = ""
+    title_norm: str = ""
+    authors: list[str] = field(default_factory=list)  # family names, in order
+    year: int | None = None
+    doi: str | None = None
+    arxiv: str | None = None
+    shorttitle_norm: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str
+    title: str
+    score: float
+
+
+@dataclass
+class Match:
+    """How one entry was matched to the bibliography."""
+
+    entry: Entry
+    key: str | None
+    method: Method
+    score: float
+    status: Status
+    candidates: list[Candidate] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def cited(self) -> bool:
+        return self.status == "matched" and self.key is not None
+
+
+@dataclass
+class BuildResult:
+    """What a build did: the entries, their matches, the files written, the problems found."""
+
+    entries: list[Entry] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    cited_keys: list[str] = field(default_factory=list)
+    line_map: list[Source | None] = field(default_factory=list)
+    notes_read: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def counts(self) -> dict[str, int]:
+        counts = {"entries": len(self.matches), "matched": 0, "review": 0, "unmatched": 0}
+        for m in self.matches:
+            counts[m.status] += 1
+        return counts
