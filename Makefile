@@ -1,0 +1,62 @@
+# relwork: `make tex` builds the Related Work section, `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+RELWORK := $(BIN)/relwork
+
+.PHONY: tex pdf png check lint sync zip watch test lint-code bench golden clean help
+
+help:
+	@echo "make tex    - build latex/related_work.tex from summaries/ and bib/"
+	@echo "make pdf    - build and compile latex/preview.pdf (needs TeX Live)"
+	@echo "make check  - show how each paper matched the bibliography"
+	@echo "make sync   - build and push to the Overleaf project (git bridge)"
+	@echo "make test   - run the test suite"
+	@echo "make bench  - benchmarks against pandoc and bibtexparser"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+tex: $(STAMP)
+	$(RELWORK) build
+
+pdf: $(STAMP)
+	$(RELWORK) build --compile --png
+
+check: $(STAMP)
+	$(RELWORK) check
+
+lint: $(STAMP)
+	$(RELWORK) lint
+
+sync: $(STAMP)
+	$(RELWORK) sync
+
+zip: $(STAMP)
+	$(RELWORK) zip
+
+watch: $(STAMP)
+	$(RELWORK) watch
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint-code: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+# Regenerate the expected outputs of the golden tests (review the diff before committing).
+golden: $(STAMP)
+	RELWORK_REGEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
+
+clean:
+	rm -rf $(VENV) .relwork build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -f latex/related_work.tex latex/references.bib latex/preview* latex/overleaf.zip
+	rm -rf latex/build

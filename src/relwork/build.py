@@ -1,0 +1,206 @@
+"""The pipeline: notes -> entries -> match -> render -> files. The one place stages meet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import files
+from .config import Config
+from .model import BuildResult, Entry, Match, Problem
+
+if TYPE_CHECKING:
+    from .bib import BibIndex
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildState:
+    """What a long-running process (watch) keeps between builds: the loaded bib index."""
+
+    index: BibIndex | None = None
+    bib_stamp: tuple[Any, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _norm_group(name: str) -> str:
+    return " ".join(name.strip().rstrip(":").split()).casefold()
+
+
+def select_entries(entries: Sequence[Entry], config: Config) -> list[Entry]:
+    """Apply ``include_groups`` / ``exclude_groups`` (case-insensitive, any level of the path)."""
+    include = {_norm_group(g) for g in config.include_groups}
+    exclude = {_norm_group(g) for g in config.exclude_groups}
+    chosen = []
+    for entry in entries:
+        path = {_norm_group(g) for g in entry.group}
+        path.update(_norm_group(t) for t in entry.meta.get("tags", []) or [])
+        if exclude & path:
+            continue
+        if include and not include & path:
+            continue
+        chosen.append(entry)
+    return chosen
+
+
+def _bib_stamp(paths: Sequence[Path]) -> tuple[Any, ...]:
+    stamp = []
+    for p in paths:
+        try:
+            st = p.stat()
+            stamp.append((str(p), st.st_mtime_ns, st.st_size))
+        except OSError:
+            stamp.append((str(p), None, None))
+    return tuple(stamp)
+
+
+def load_index(
+    config: Config, bibs: Sequence[str] | None = None, state: BuildState | None = None
+) -> tuple[BibIndex, list[Problem]]:
+    """The bib index for ``config`` (re-used from ``state`` while the bib files are unchanged)."""
+    from . import bib
+
+    bib_files, problems = bib.collect_bib_files(config, bibs)
+    stamp = _bib_stamp(bib_files)
+    if state is not None and state.index is not None and state.bib_stamp == stamp:
+        return state.index, problems
+    index = bib.load_bib(bib_files, config)
+    if state is not None:
+        state.index, state.bib_stamp = index, stamp
+    return index, problems
+
+
+def build(
+    config: Config,
+    *,
+    paths: Sequence[str] | None = None,
+    bibs: Sequence[str] | None = None,
+    write: bool = True,
+    force: bool = False,
+    state: BuildState | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Run the whole pipeline for ``config``.
+
+    ``paths``/``bibs`` override the configured notes and bibliographies. With ``write``,
+    the section and the cited-only bib are written atomically unless the build has errors
+    (then the previous files stay as they were). Problems are collected in the result; an
+    output edited by hand raises ``OutputEditedError`` unless ``force``.
+    """
+    from . import bib, lint, match, notes, render
+
+    say = progress or (lambda _msg: None)
+    result = BuildResult()
+
+    say("reading notes")
+    note_files, problems = notes.collect_note_files(config, paths)
+    result.problems += problems
+    parsed = notes.read_notes(note_files, config)
+    result.problems += parsed.problems
+    result.notes_read = [config.display(p) for p in note_files]
+    result.entries = select_entries(parsed.entries, config)
+
+    say("loading bibliography")
+    index, problems = load_index(config, bibs, state)
+    result.problems += problems
+    result.problems += index.problems
+
+    say("matching")
+    matches, problems = match.match_entries(
+        result.entries, index, aliases=config.aliases, accept_review=config.accept_review
+    )
+    result.problems += problems
+    stubs = []
+    if config.stubs:
+        for m in matches:
+            if m.status == "unmatched":
+                stub = match.make_stub(m.entry)
+                m.key, m.method, m.status = stub.key, "stub", "matched"
+                m.reason = "no bib entry: citing a generated stub marked as missing"
+                stubs.append(stub)
+    result.matches = matches
+    result.problems += _match_findings(matches)
+
+    say("rendering")
+    rendered = render.render_section(matches, index, config, notes=result.notes_read)
+    result.problems += rendered.problems
+    result.line_map = rendered.line_map
+    result.cited_keys = _cited_keys(matches, config)
+    bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs)
+    result.problems += problems
+
+    if config.lint_enabled:
+        known = _known_words(index, result.cited_keys)
+        result.problems += lint.lint_entries(result.entries, config, known_words=known)
+
+    if write and not result.errors:
+        tex_path = config.resolve(config.output_tex)
+        bib_path = config.resolve(config.output_bib)
+        bib_header = (
+            f"% {files.GENERATED_MARK}: the cited entries of "
+            f"{', '.join(index.files) or 'no bibliography'}, copied verbatim.\n\n"
+        )
+        files.write_outputs(
+            config.root,
+            {tex_path: _with_mark(rendered.text), bib_path: bib_header + bib_text},
+            force=force,
+            display=config.display,
+        )
+        result.outputs = [config.display(tex_path), config.display(bib_path)]
+    return result
+
+
+def _with_mark(text: str) -> str:
+    if files.GENERATED_MARK in text[:400]:
+        return text
+    return f"% {files.GENERATED_MARK}\n{text}"
+
+
+def _cited_keys(matches: Sequence[Match], config: Config) -> list[str]:
+    """Keys the section cites, in order of first use, each once."""
+    keys: list[str] = []
+    for m in matches:
+        cited = m.status == "matched" or (m.status == "review" and config.accept_review)
+        if cited and m.key and m.key not in keys:
+            keys.append(m.key)
+        for key in m.entry.meta.get("inline_keys", []) or []:
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _match_findings(matches: Sequence[Match]) -> list[Problem]:
+    """One warning per entry that is not cited, saying why and what to do."""
+    found = []
+    for m in matches:
+        if m.status == "review":
+            found.append(Problem(
+                "warning",
+                f"'{m.entry.title}' probably is {m.key} ({m.method}, score {m.score:.0f}); "
+                "not cited until accepted",
+                m.entry.source,
+                "add an alias in relwork.yaml, a [@key] in the note, or use --accept-review",
+                "review",
+            ))
+        elif m.status == "unmatched":
+            best = ", ".join(c.key for c in m.candidates[:3]) or "none"
+            found.append(Problem(
+                "warning",
+                f"'{m.entry.title}' has no entry in the bibliography (closest: {best}); "
+                "left out of the section",
+                m.entry.source,
+                "add the paper to your .bib, add [@key] to the note, or use --stubs",
+                "unmatched",
+            ))
+    return found
+
+
+def _known_words(index: BibIndex, keys: Sequence[str]) -> set[str]:
+    """Words from bib titles: technical words the spell check should accept."""
+    words: set[str] = set()
+    for record in index.records.values():
+        words.update(w.casefold() for w in record.title.replace("-", " ").split())
+    return words

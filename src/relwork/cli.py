@@ -1,0 +1,473 @@
+"""Command-line interface: each command loads the config, calls the library, prints.
+
+Exit codes: 0 ok, 1 findings or build errors, 2 usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .config import Config, load_config
+from .errors import RelworkError
+from .model import BuildResult, Problem
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Context:
+    config_path: str | None
+    quiet: bool
+    verbose: bool
+
+    def load(self, **overrides: Any) -> Config:
+        return load_config(self.config_path, overrides)
+
+    @property
+    def color(self) -> bool:
+        from .report import use_color
+
+        return use_color(sys.stdout)
+
+
+def _out(ctx: Context, text: str, *, err: bool = False) -> None:
+    if text and not (ctx.quiet and not err):
+        click.echo(text, err=err)
+
+
+def _problems(ctx: Context, problems: Sequence[Problem]) -> None:
+    from .report import format_problems, use_color
+
+    text = format_problems(problems, color=use_color(sys.stderr), verbose=ctx.verbose)
+    if ctx.quiet:
+        text = "\n".join(line for line in text.splitlines() if "error" in line)
+    if text:
+        click.echo(text, err=True)
+
+
+def _progress(ctx: Context) -> Callable[[str], None] | None:
+    if ctx.quiet or not ctx.verbose:
+        return None
+    return lambda msg: click.echo(f"relwork: {msg}...", err=True)
+
+
+paths_argument = click.argument("paths", nargs=-1, type=click.Path())
+bib_option = click.option(
+    "--bib", "bibs", multiple=True, type=click.Path(),
+    help="BibTeX file or folder (repeatable); overrides 'bib' in relwork.yaml.",
+)
+
+
+def build_options(f: F) -> F:
+    """Options shared by the commands that render the section."""
+    options = [
+        click.option("--template", "-t", default=None,
+                     help="Template name (see 'relwork templates') or a .tex.j2 file."),
+        click.option("--cite", type=click.Choice(["natbib", "biblatex", "plain"]),
+                     default=None, help="Citation commands: \\citet/\\citep, "
+                     "\\textcite/\\parencite, or \\cite."),
+        click.option("--engine", type=click.Choice(["pdflatex", "xelatex", "lualatex"]),
+                     default=None, help="TeX engine the text is prepared for."),
+        click.option("--accept-review", is_flag=True, default=None,
+                     help="Cite 'review' matches as well."),
+        click.option("--stubs", is_flag=True, default=None,
+                     help="Cite a generated @misc stub for each unmatched paper."),
+        click.option("--strict", is_flag=True, default=None,
+                     help="Exit 1 when anything is review, unmatched or a lint finding."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _overrides(**kwargs: Any) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="relwork")
+@click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Config file (default: ./relwork.yaml if present).")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option("--verbose", "-v", is_flag=True, help="Print steps, info and overfull boxes.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, quiet: bool, verbose: bool) -> None:
+    """Turn Markdown paper summaries into a LaTeX Related Work section.
+
+    \b
+    Typical use:
+      relwork build              # notes + bib -> latex/related_work.tex
+      relwork check              # what matched, what needs you
+      relwork build --compile    # also compile a preview PDF
+      relwork sync               # push the section to Overleaf
+
+    Exit codes: 0 ok, 1 findings or build errors, 2 usage or configuration errors.
+    """
+    ctx.obj = Context(config_path, quiet, verbose)
+
+
+def _finish(ctx: Context, result: BuildResult, config: Config) -> None:
+    from .report import summary_line
+
+    _problems(ctx, result.problems)
+    _out(ctx, summary_line(result))
+    counts = result.counts()
+    if result.errors:
+        sys.exit(1)
+    lint_found = any(p.code.startswith("lint") for p in result.problems)
+    if config.strict and (counts["review"] or counts["unmatched"] or lint_found):
+        click.echo("strict: review, unmatched or lint findings (exit 1)", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@paths_argument
+@bib_option
+@build_options
+@click.option("--force", is_flag=True, help="Overwrite outputs edited by hand (keeps a backup).")
+@click.option("--compile", "compile_", is_flag=True, help="Compile a preview PDF with latexmk.")
+@click.option("--document", type=click.Choice(["article", "ieee", "acm"]), default=None,
+              help="Preview document class (with --compile).")
+@click.option("--png", is_flag=True, help="Also write PNG page images (with --compile).")
+@click.pass_obj
+def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bool,
+          compile_: bool, document: str | None, png: bool, **options: Any) -> None:
+    """Build latex/related_work.tex and the cited-only latex/references.bib.
+
+    \b
+    Examples:
+      relwork build
+      relwork build --template table --cite biblatex
+      relwork build notes/ --bib ~/Zotero/library.bib --compile --png
+    """
+    from .build import build as run_build
+
+    config = ctx.load(document=document, **_overrides(**options))
+    _problems(ctx, config.problems)
+    result = run_build(config, paths=paths or None, bibs=bibs or None, force=force,
+                       progress=_progress(ctx))
+    if compile_ and not result.errors:
+        _compile(ctx, config, result, png=png)
+    _finish(ctx, result, config)
+
+
+def _compile(ctx: Context, config: Config, result: BuildResult, *, png: bool) -> None:
+    from .build import load_index
+    from .compile import compile_preview
+
+    tex = config.resolve(config.output_tex)
+    index, _ = load_index(config)
+    compiled = compile_preview(
+        tex, config.resolve(config.output_bib), out_dir=tex.parent, cite=config.cite,
+        document=config.document, engine=config.engine, line_map=result.line_map,
+        bib_index=index, timeout=config.compile_timeout, png=png, verbose=ctx.verbose,
+    )
+    result.problems += compiled.problems
+    if compiled.pdf is not None:
+        result.outputs.append(config.display(compiled.pdf))
+    result.outputs += [config.display(p) for p in compiled.pngs]
+
+
+@main.command()
+@paths_argument
+@bib_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="Table for people, JSON for scripts.")
+@click.option("--accept-review", is_flag=True, default=None, help="Count review as cited.")
+@click.option("--strict", is_flag=True, default=None,
+              help="Exit 1 if anything is review or unmatched.")
+@click.pass_obj
+def check(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], fmt: str,
+          **options: Any) -> None:
+    """Show how each summarised paper matched the bibliography (writes nothing).
+
+    Prints one row per entry: file:line, title, key, method, score, status, then counts.
+    With --format json: a JSON array of objects with file, line, title, group, key,
+    method, score, status, candidates [{key, title, score}].
+
+    \b
+    Examples:
+      relwork check
+      relwork check notes/ --bib refs.bib --format json | jq '.[] | select(.status != "matched")'
+    """
+    from .build import build as run_build
+    from .report import format_matches, match_to_json
+
+    config = ctx.load(**_overrides(**options))
+    _problems(ctx, config.problems)
+    result = run_build(config, paths=paths or None, bibs=bibs or None, write=False,
+                       progress=_progress(ctx))
+    if fmt == "json":
+        click.echo(json.dumps([match_to_json(m) for m in result.matches], indent=2,
+                              ensure_ascii=False))
+        _problems(ctx, [p for p in result.problems if p.severity == "error"])
+    else:
+        _problems(ctx, [p for p in result.problems if not p.code.startswith("lint")])
+        _out(ctx, format_matches(result.matches, color=ctx.color, verbose=ctx.verbose))
+    counts = result.counts()
+    if result.errors:
+        sys.exit(1)
+    if config.strict and (counts["review"] or counts["unmatched"]):
+        sys.exit(1)
+
+
+@main.command()
+@paths_argument
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="Lines for people, JSON for scripts.")
+@click.pass_obj
+def entries(ctx: Context, paths: tuple[str, ...], fmt: str) -> None:
+    """List the paper entries found in the notes (file:line, group, title, identifiers).
+
+    With --format json: a JSON array with one object per entry: file, line, title,
+    group, ids, meta.
+
+    \b
+    Examples:
+      relwork entries
+      relwork entries ~/notes/papers --format json
+    """
+    from . import notes
+
+    config = ctx.load()
+    files, problems = notes.collect_note_files(config, paths or None)
+    parsed = notes.read_notes(files, config)
+    problems = problems + parsed.problems + (parsed.dropped if ctx.verbose else [])
+    if fmt == "json":
+        data = [notes.entry_to_json(e) for e in parsed.entries]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        for entry in parsed.entries:
+            group = " / ".join(entry.group) or "-"
+            ids = ", ".join(f"{k}={v}" for k, vs in entry.ids.items() for v in vs)
+            line = f"{entry.source}\t{group}\t{entry.title}"
+            _out(ctx, f"{line}\t{ids}" if ids else line)
+        _out(ctx, f"{len(parsed.entries)} entries in {len(files)} files", err=True)
+    _problems(ctx, problems)
+    if any(p.severity == "error" for p in problems):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--show", "show", metavar="NAME", default=None,
+              help="Print a template's source, to start a custom one from.")
+@click.pass_obj
+def templates(ctx: Context, show: str | None) -> None:
+    """List the templates (built-in and in latex/templates/), or print one.
+
+    \b
+    Examples:
+      relwork templates
+      relwork templates --show table > latex/templates/mytable.tex.j2
+    """
+    from .render import list_templates, template_text
+
+    config = ctx.load()
+    if show:
+        click.echo(template_text(show, config), nl=False)
+        return
+    infos = list_templates(config)
+    width = max((len(t.name) for t in infos), default=0)
+    for info in infos:
+        where = "built-in" if info.builtin else config.display(info.path)
+        click.echo(f"{info.name.ljust(width)}  {info.description}  [{where}]")
+
+
+@main.command()
+@paths_argument
+@click.option("--strict", is_flag=True, default=None, help="Exit 1 on any finding.")
+@click.pass_obj
+def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
+    """Flag note text that reads as notes, not a paper (tone check before Overleaf).
+
+    Rules: first person, contractions and slang, questions, unknown words, long sentences.
+    Silence one note with '<!-- relwork: no-lint -->', one line with
+    '<!-- relwork: ignore-line -->' (see README).
+
+    \b
+    Examples:
+      relwork lint
+      relwork lint summaries/week23.md --strict
+    """
+    from . import lint as lint_mod
+    from . import notes
+    from .build import _known_words, load_index, select_entries
+
+    config = ctx.load(strict=strict)
+    files, problems = notes.collect_note_files(config, paths or None)
+    parsed = notes.read_notes(files, config)
+    index, bib_problems = load_index(config)
+    found = lint_mod.lint_entries(select_entries(parsed.entries, config), config,
+                                  known_words=_known_words(index, []))
+    if config.strict:
+        found = [Problem("error", p.message, p.source, p.hint, p.code) for p in found]
+    _problems(ctx, problems + parsed.problems + found)
+    _out(ctx, f"{len(found)} findings in {len(parsed.entries)} entries", err=True)
+    if found and config.strict or any(p.severity == "error" for p in problems):
+        sys.exit(1)
+
+
+@main.command(name="config")
+@click.pass_obj
+def config_cmd(ctx: Context) -> None:
+    """Print the effective configuration and where each value came from.
+
+    \b
+    Example:
+      relwork config
+    """
+    from .config import OPTIONS
+
+    config = ctx.load()
+    _problems(ctx, config.problems)
+    source = config.display(config.path) if config.path else "(no relwork.yaml: defaults)"
+    click.echo(f"# config: {source}")
+    for opt in OPTIONS:
+        value = json.dumps(getattr(config, opt.attr), ensure_ascii=False)
+        click.echo(f"{opt.name} = {value}    # {config.origins.get(opt.attr, 'default')}")
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.pass_obj
+def init(ctx: Context, directory: str) -> None:
+    """Create a new notes project (refuses to overwrite existing files).
+
+    \b
+    Example:
+      relwork init my-survey && cd my-survey && relwork build
+    """
+    from .init import init_project
+
+    created = init_project(Path(directory))
+    for path in created:
+        _out(ctx, f"created {path}")
+    _out(ctx, f"next: cd {directory} && relwork build", err=True)
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Print the diff that would be pushed.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace managed files edited on Overleaf (the edit stays in history).")
+@click.option("--force", is_flag=True, help="Overwrite local outputs edited by hand.")
+@click.pass_obj
+def sync(ctx: Context, dry_run: bool, overwrite: bool, force: bool) -> None:
+    """Build, then push the section and bib into the Overleaf project (git bridge).
+
+    The token comes from OVERLEAF_TOKEN or your git credential helper; it is never
+    written to disk or printed.
+
+    \b
+    Examples:
+      OVERLEAF_TOKEN=... relwork sync --dry-run
+      relwork sync
+    """
+    config = ctx.load()
+    _problems(ctx, config.problems)
+    result = _build_for_export(ctx, config, force=force)
+    _sync(ctx, config, result, dry_run=dry_run, overwrite=overwrite)
+
+
+def _build_for_export(ctx: Context, config: Config, *, force: bool) -> BuildResult:
+    from .build import build as run_build
+    from .report import summary_line
+
+    result = run_build(config, force=force, progress=_progress(ctx))
+    _problems(ctx, result.problems)
+    if result.errors:
+        _out(ctx, summary_line(result))
+        raise RelworkError("the build has errors; nothing was exported",
+                           hint="fix the errors above and run again")
+    return result
+
+
+def _sync(ctx: Context, config: Config, result: BuildResult, *, dry_run: bool,
+          overwrite: bool) -> None:
+    from .overleaf import sync as run_sync
+
+    outcome = run_sync(
+        config,
+        section_text=config.resolve(config.output_tex).read_text(encoding="utf-8"),
+        bib_text=config.resolve(config.output_bib).read_text(encoding="utf-8"),
+        notes=result.notes_read, dry_run=dry_run, overwrite=overwrite,
+    )
+    for message in outcome.messages:
+        _out(ctx, message)
+    if dry_run and outcome.diff:
+        click.echo(outcome.diff)
+
+
+@main.command(name="zip")
+@click.option("--force", is_flag=True, help="Overwrite local outputs edited by hand.")
+@click.pass_obj
+def zip_cmd(ctx: Context, force: bool) -> None:
+    """Build, then write latex/overleaf.zip for Overleaf's "Upload project".
+
+    \b
+    Example:
+      relwork zip
+    """
+    from .overleaf import make_zip
+
+    config = ctx.load()
+    _problems(ctx, config.problems)
+    _build_for_export(ctx, config, force=force)
+    path = make_zip(
+        config,
+        section_text=config.resolve(config.output_tex).read_text(encoding="utf-8"),
+        bib_text=config.resolve(config.output_bib).read_text(encoding="utf-8"),
+        cite=config.cite,
+    )
+    _out(ctx, f"wrote {config.display(path)}")
+
+
+@main.command()
+@click.option("--sync", "sync_after", is_flag=True, help="Push to Overleaf after a good build.")
+@build_options
+@click.pass_obj
+def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
+    """Rebuild whenever notes, bib, config or templates change (Ctrl-C stops).
+
+    \b
+    Example:
+      relwork watch --template subsections
+    """
+    from .build import BuildState
+    from .build import build as run_build
+    from .report import summary_line
+    from .watch import watch as run_watch
+
+    state = BuildState()
+    holder: dict[str, Config] = {}
+
+    def rebuild() -> None:
+        config = ctx.load(**_overrides(**options))  # re-read: the config may have changed
+        holder["config"] = config
+        _problems(ctx, config.problems)
+        result = run_build(config, state=state)
+        _problems(ctx, result.problems)
+        _out(ctx, summary_line(result))
+        if sync_after and not result.errors:
+            _sync(ctx, config, result, dry_run=False, overwrite=False)
+
+    def on_error(exc: BaseException) -> None:
+        if isinstance(exc, click.ClickException):
+            exc.show()
+        else:
+            click.echo(f"error: {exc}", err=True)
+
+    config = ctx.load(**_overrides(**options))
+    try:
+        rebuild()
+    except click.ClickException as exc:
+        on_error(exc)
+    _out(ctx, "watching for changes (Ctrl-C to stop)", err=True)
+    run_watch(config, rebuild, on_error=on_error)
