@@ -1,0 +1,38 @@
+"""Golden cases: tests/cases/<name>/relwork.yaml -> expected.tex and expected.bib.
+
+Regenerate after an intended change with ``make golden`` (RELWORK_REGEN=1) and review
+the diff before committing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from relwork.build import build
+from relwork.config import load_config
+
+CASES = Path(__file__).parent / "cases"
+REGEN = os.environ.get("RELWORK_REGEN") == "1"
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
+def test_golden(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = CASES / case
+    monkeypatch.chdir(folder)  # paths in messages and headers are shown relative to the case
+    config = load_config(
+        folder / "relwork.yaml",
+        {"output_tex": str(tmp_path / "related_work.tex"),
+         "output_bib": str(tmp_path / "references.bib")},
+    )
+    result = build(config)
+    assert not result.errors, [str(p) for p in result.errors]
+    for name, produced in (("expected.tex", "related_work.tex"), ("expected.bib", "references.bib")):
+        text = (tmp_path / produced).read_text(encoding="utf-8")
+        expected = folder / name
+        if REGEN:
+            expected.write_text(text, encoding="utf-8")
+        assert expected.exists(), f"{expected} missing: run 'make golden'"
+        assert text == expected.read_text(encoding="utf-8"), f"{case}/{name} differs"
