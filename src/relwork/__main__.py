@@ -1,0 +1,5 @@
+"""``python -m relwork``: the same as the ``relwork`` command."""
+
+from .cli import main
+
+main()
