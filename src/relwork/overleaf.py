@@ -1,0 +1,951 @@
+"""Overleaf: push the section and its bibliography through the git bridge, or build a zip.
+
+``sync`` keeps relwork's own working copy of the Overleaf project under
+``<root>/.relwork/overleaf/``, writes only the two managed files (``overleaf.tex`` and
+``overleaf.bib``), commits and pushes on top of whatever co-authors did in the web editor.
+It never force-pushes, never pushes to another branch, and refuses to replace a managed
+file that someone edited on Overleaf unless asked to (``overwrite``); the replaced text
+then stays in the project's history.
+
+The token is never written to disk or shown: git receives it through a credential helper
+that reads an environment variable of the git process, and every message is redacted.
+
+``make_zip`` builds ``overleaf.zip`` (section, bib, a ``main.tex`` that compiles them) for
+Overleaf's "Upload project" when the git bridge is not available.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import difflib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.parse
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from .config import Config
+from .errors import SyncError
+
+SyncStatus = Literal["pushed", "unchanged", "dry-run"]
+
+#: Largest file relwork pushes or zips (Overleaf's own upload limit is 50 MB per file).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+#: Seconds before a git call that talks to the server is stopped.
+NETWORK_TIMEOUT = 120.0
+#: Seconds before a local git call is stopped.
+LOCAL_TIMEOUT = 60.0
+#: Environment variable holding the token in the git child process (never the user's shell).
+_TOKEN_VAR = "RELWORK_OVERLEAF_TOKEN"
+_USER_VAR = "RELWORK_OVERLEAF_USER"
+#: Credential helper given to git on the command line: answers "get" from the environment.
+_HELPER = (
+    f'!f() {{ test "$1" = get || exit 0; echo "username=${{{_USER_VAR}}}"; '
+    f'echo "password=${{{_TOKEN_VAR}}}"; }}; f'
+)
+#: Variables that would point git at another repository or another prompt.
+_DROPPED_ENV = (
+    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_PREFIX",
+    "GIT_ASKPASS", "SSH_ASKPASS", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR",
+)
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*):[^@\s/]*@")
+_RETRYABLE_PUSH = (
+    "non-fast-forward", "fetch first", "stale info", "cannot lock ref", "failed to lock",
+    "failed to update ref", "incorrect old value",
+)
+_AUTH_FAILED = (
+    "authentication failed", "could not read username", "could not read password",
+    "terminal prompts disabled", "http basic: access denied", "401", "403",
+)
+_UNREACHABLE = (
+    "could not resolve host", "failed to connect", "connection refused", "connection timed out",
+    "couldn't connect", "network is unreachable", "operation timed out", "empty reply",
+    "recv failure", "connection reset", "ssl", "no route to host",
+)
+_NOT_FOUND = ("not found", "does not appear to be a git repository", "404", "does not exist")
+_DIFF_LINES = 80
+
+
+@dataclass
+class SyncResult:
+    """What ``sync`` did: ``status``, the pushed ``commit`` (or None), the ``diff`` of the
+    managed files that was (or, for a dry run, would be) pushed, and messages for the user."""
+
+    status: SyncStatus
+    commit: str | None
+    diff: str
+    messages: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------
+# secrets
+
+
+class _Redactor:
+    """Removes the token (raw and URL-encoded) and any URL password from text."""
+
+    def __init__(self) -> None:
+        self.secrets: list[str] = []
+
+    def add(self, secret: str | None) -> None:
+        if not secret:
+            return
+        for form in (secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote(secret)):
+            if form and form not in self.secrets:
+                self.secrets.append(form)
+        self.secrets.sort(key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        text = _URL_PASSWORD.sub(r"\1:***@", text)
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for messages)."""
+    return _URL_PASSWORD.sub(r"\1:***@", url)
+
+
+@dataclass(frozen=True)
+class _Remote:
+    url: str  # without user info: safe to store in .git/config and to show
+    username: str
+    password: str | None  # a password that was written into the configured URL
+    is_http: bool
+
+
+def _parse_remote(raw: str) -> _Remote:
+    """Split the configured remote into a clean URL and the credentials written into it."""
+    text = raw.strip()
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return _Remote(text, "git", None, False)
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    clean = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    username = urllib.parse.unquote(parts.username) if parts.username else "git"
+    password = urllib.parse.unquote(parts.password) if parts.password else None
+    return _Remote(clean, username, password, True)
+
+
+def resolve_token(config: Config, token: str | None = None) -> tuple[str | None, str]:
+    """The Overleaf token and where it came from (never the token in that description).
+
+    Order: the ``token`` argument, ``$OVERLEAF_TOKEN``, a password written into
+    ``overleaf.remote`` (discouraged), then ``git credential fill`` for the remote's URL.
+    Returns ``(None, "none")`` for non-HTTP remotes or when nothing is found.
+    """
+    remote = _parse_remote(config.overleaf_remote)
+    if not remote.is_http:
+        return None, "none"
+    if token:
+        return token, "argument"
+    env_token = os.environ.get("OVERLEAF_TOKEN", "").strip()
+    if env_token:
+        return env_token, "OVERLEAF_TOKEN"
+    if remote.password:
+        return remote.password, "overleaf.remote"
+    found = _credential_fill(remote)
+    if found:
+        return found, "git credential helper"
+    return None, "none"
+
+
+def _credential_fill(remote: _Remote) -> str | None:
+    """Ask the user's git credential helpers (without prompting) for the remote's password."""
+    parts = urllib.parse.urlsplit(remote.url)
+    request = (
+        f"protocol={parts.scheme}\nhost={parts.netloc}\npath={parts.path.lstrip('/')}\n"
+        f"username={remote.username}\n\n"
+    )
+    env = _base_env(None, remote.username)
+    try:
+        proc = _run(["git", "-c", "core.askPass=", "credential", "fill"], cwd=None, env=env,
+                    timeout=LOCAL_TIMEOUT, stdin=request.encode())
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+        if line.startswith("password="):
+            return line[len("password="):] or None
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# running git
+
+
+@dataclass
+class _Proc:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def _run(args: Sequence[str], *, cwd: Path | None, env: dict[str, str], timeout: float,
+         stdin: bytes | None = None) -> _Proc:
+    """Run a command in its own process group so a timeout also stops git's helpers."""
+    proc = subprocess.Popen(
+        list(args), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # Why: killing only git would leave git-remote-https holding the pipes open.
+        if hasattr(os, "killpg"):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows
+            proc.kill()
+        proc.communicate()
+        raise
+    return _Proc(proc.returncode, out, err)
+
+
+def _base_env(token: str | None, username: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    env["GIT_TERMINAL_PROMPT"] = "0"  # never wait for a password on the terminal
+    env["GCM_INTERACTIVE"] = "never"
+    env["LC_ALL"] = "C"  # English messages, which _classify reads
+    env.pop("LANGUAGE", None)
+    env[_USER_VAR] = username
+    if token is not None:
+        env[_TOKEN_VAR] = token
+    else:
+        env.pop(_TOKEN_VAR, None)
+    return env
+
+
+class _Git:
+    """git in relwork's working copy, with the token supplied only through the environment."""
+
+    def __init__(self, workdir: Path, remote: _Remote, token: str | None, redact: _Redactor,
+                 config: Config):
+        self.workdir = workdir
+        self.remote = remote
+        self.token = token
+        self.redact = redact
+        self.config = config
+        self.env = _base_env(token, remote.username)
+        # Why: never fall through to a repository around the working copy (the user's own).
+        self.env["GIT_CEILING_DIRECTORIES"] = str(workdir.parent)
+        # Why: an empty credential.helper first drops the user's helpers, so git never stores
+        # the token anywhere; hooks are off because this copy belongs to relwork.
+        self.prefix = [
+            "git", "-c", "credential.helper=", "-c", "core.askPass=",
+            "-c", "core.autocrlf=false", "-c", "core.quotePath=false",
+            "-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false",
+            "-c", f"core.hooksPath={os.devnull}", "-c", "protocol.version=2",
+            "-c", "color.ui=false", "-c", "advice.detachedHead=false",
+        ]
+        if token is not None:
+            self.prefix += ["-c", f"credential.helper={_HELPER}"]
+
+    def run(self, *args: str, network: bool = False, check: bool = True,
+            stdin: bytes | None = None, what: str | None = None) -> _Proc:
+        """Run ``git args`` in the working copy; SyncError (redacted) on failure if ``check``."""
+        timeout = NETWORK_TIMEOUT if network else LOCAL_TIMEOUT
+        label = what or f"git {args[0]}"
+        try:
+            proc = _run(self.prefix + list(args), cwd=self.workdir, env=self.env,
+                        timeout=timeout, stdin=stdin)
+        except FileNotFoundError:
+            raise SyncError(
+                "git is not installed or not on PATH",
+                hint="install git (2.30 or newer) or use 'relwork zip' and upload the zip",
+            ) from None
+        except subprocess.TimeoutExpired:
+            raise SyncError(
+                f"{label} did not finish within {timeout:.0f} s "
+                f"(remote {self.remote.url}); nothing was pushed",
+                source=self.config.where("overleaf_remote"),
+                hint="check your network and re-run 'relwork sync'",
+            ) from None
+        if check and proc.returncode != 0:
+            raise self.error(label, proc)
+        return proc
+
+    def text(self, *args: str, network: bool = False, stdin: bytes | None = None,
+             what: str | None = None) -> str:
+        """Like ``run`` (checked), returning stdout as text."""
+        proc = self.run(*args, network=network, stdin=stdin, what=what)
+        return proc.stdout.decode("utf-8", "replace")
+
+    def error(self, label: str, proc: _Proc) -> SyncError:
+        """Turn a failed git call into a SyncError that says what to do."""
+        detail = self.redact(proc.stderr.decode("utf-8", "replace").strip()
+                             or proc.stdout.decode("utf-8", "replace").strip())
+        low = detail.lower()
+        shown = self.remote.url
+        if any(s in low for s in _AUTH_FAILED):
+            if self.token is None:
+                message = f"the Overleaf git bridge at {shown} asked for a token and none is set"
+            else:
+                message = f"the Overleaf git bridge at {shown} rejected the token"
+            return SyncError(
+                f"{message}; nothing was pushed\n  git said: {_last_lines(detail)}",
+                hint="create a git token in Overleaf (Account Settings > Git integration) and "
+                     "export OVERLEAF_TOKEN=<token>, or store it with your git credential helper",
+            )
+        if any(s in low for s in _UNREACHABLE):
+            return SyncError(
+                f"cannot reach the Overleaf git bridge at {shown}; nothing was pushed and "
+                f"local output is intact\n  git said: {_last_lines(detail)}",
+                hint="check your network connection and overleaf.remote, then re-run "
+                     "'relwork sync' (or use 'relwork zip' and upload the zip)",
+            )
+        if any(s in low for s in _NOT_FOUND) and label.startswith(("git ls-remote", "git fetch")):
+            return SyncError(
+                f"no Overleaf project at {shown}; nothing was pushed\n"
+                f"  git said: {_last_lines(detail)}",
+                hint="copy the git URL from Overleaf (Menu > Sync > Git) into overleaf.remote "
+                     "in relwork.yaml",
+            )
+        return SyncError(
+            f"{label} failed (remote {shown}); nothing was pushed\n"
+            f"  git said: {_last_lines(detail)}",
+            hint="fix the problem git reports and re-run 'relwork sync'",
+        )
+
+
+def _last_lines(text: str, n: int = 6) -> str:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return "\n  ".join(lines[-n:]) if lines else "(no output)"
+
+
+# ---------------------------------------------------------------------------------------
+# state
+
+
+def _state_path(config: Config) -> Path:
+    return config.root / ".relwork" / "overleaf-state.json"
+
+
+def _load_state(config: Config, remote_url: str) -> dict[str, object]:
+    """What relwork last pushed to ``remote_url``: {"commit", "branch", "files": {path: blob}}."""
+    path = _state_path(config)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("remote") != remote_url:
+        return {}  # state of another project says nothing about this one
+    files = data.get("files")
+    if not isinstance(files, dict):
+        return {}
+    return data
+
+
+def _save_state(config: Config, remote_url: str, branch: str, commit: str,
+                files: dict[str, str]) -> None:
+    data = {
+        "remote": remote_url,
+        "branch": branch,
+        "commit": commit,
+        "files": files,
+        "synced_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    _write_atomic(_state_path(config), (json.dumps(data, indent=2) + "\n").encode())
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _locked(config: Config) -> Iterator[None]:
+    """One sync at a time per project folder."""
+    lock_path = config.root / ".relwork" / "overleaf.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no lock
+            yield
+            return
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise SyncError(
+                "another 'relwork sync' is running for this project",
+                hint="wait for it to finish, then re-run",
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+# ---------------------------------------------------------------------------------------
+# checks
+
+
+def _managed_paths(config: Config) -> list[str]:
+    """The two project paths relwork owns, validated and in POSIX form."""
+    paths = []
+    for attr in ("overleaf_tex", "overleaf_bib"):
+        raw = str(getattr(config, attr)).strip().replace("\\", "/")
+        pure = PurePosixPath(raw)
+        name = "overleaf." + attr.split("_", 1)[1]
+        if (not raw or pure.is_absolute() or ".." in pure.parts or raw.endswith("/")
+                or pure.parts[0] == ".git" or re.match(r"^[A-Za-z]:", raw)):
+            raise SyncError(
+                f"config value '{name}': {raw!r} is not a file path inside the project",
+                source=config.where(attr),
+                hint="use a relative path such as related_work.tex or sections/related.tex",
+            )
+        paths.append(str(pure))
+    if paths[0] == paths[1]:
+        raise SyncError(
+            f"overleaf.tex and overleaf.bib are the same path ({paths[0]})",
+            source=config.where("overleaf_bib"), hint="give the .bib its own name",
+        )
+    return paths
+
+
+def _check_local_outputs(config: Config, contents: dict[str, bytes]) -> None:
+    """Refuse symlinked outputs and contents over the size limit before touching anything."""
+    for attr in ("output_tex", "output_bib"):
+        local = config.resolve(getattr(config, attr))
+        if local.is_symlink():
+            raise SyncError(
+                f"{config.display(local)} is a symbolic link (to {os.readlink(local)}); "
+                "relwork does not push linked files; nothing was pushed",
+                source=config.where(attr),
+                hint="replace the link with a regular file (delete it and run 'relwork build')",
+            )
+    for path, data in contents.items():
+        if len(data) > MAX_FILE_BYTES:
+            raise SyncError(
+                f"{path} would be {len(data) / 2**20:.1f} MiB, over the 50 MiB limit; "
+                "nothing was pushed",
+                hint="cite fewer entries or split the bibliography; Overleaf rejects files "
+                     "this large",
+            )
+
+
+def _check_working_copy_path(workdir: Path, rel: str, config: Config, attr: str) -> None:
+    """Refuse a managed path that is (or lies under) a symlink or a folder in the project."""
+    current = workdir
+    parts = PurePosixPath(rel).parts
+    for i, part in enumerate(parts):
+        current = current / part
+        if current.is_symlink():
+            what = "the managed file" if i == len(parts) - 1 else "a folder on the managed path"
+            raise SyncError(
+                f"in the Overleaf project, {'/'.join(parts[: i + 1])} ({what} {rel}) is a "
+                "symbolic link; relwork does not write through links; nothing was pushed",
+                source=config.where(attr),
+                hint="remove the link from the project, or set overleaf."
+                     f"{attr.split('_', 1)[1]} to another path in relwork.yaml",
+            )
+        if i == len(parts) - 1 and current.is_dir():
+            raise SyncError(
+                f"in the Overleaf project, {rel} is a folder, not a file; nothing was pushed",
+                source=config.where(attr),
+                hint=f"set overleaf.{attr.split('_', 1)[1]} to a file path in relwork.yaml",
+            )
+        if i < len(parts) - 1 and current.exists() and not current.is_dir():
+            raise SyncError(
+                f"in the Overleaf project, {'/'.join(parts[: i + 1])} is a file, so {rel} "
+                "cannot be written; nothing was pushed",
+                source=config.where(attr),
+                hint=f"set overleaf.{attr.split('_', 1)[1]} to another path in relwork.yaml",
+            )
+
+
+# ---------------------------------------------------------------------------------------
+# sync
+
+
+@dataclass
+class _Foreign:
+    path: str
+    attr: str
+    kind: Literal["edited", "preexisting"]
+    diff: str
+    commits: list[str]
+
+
+def sync(
+    config: Config,
+    *,
+    section_text: str,
+    bib_text: str,
+    notes: list[str],
+    dry_run: bool = False,
+    overwrite: bool = False,
+    token: str | None = None,
+    max_retries: int = 3,
+    progress: Callable[[str], None] | None = None,
+    before_push: Callable[[int], None] | None = None,
+) -> SyncResult:
+    """Push ``section_text``/``bib_text`` to the Overleaf project at ``config.overleaf_remote``.
+
+    Writes them to ``config.overleaf_tex``/``config.overleaf_bib`` in relwork's working copy
+    (``<root>/.relwork/overleaf/``), commits with a message naming ``notes`` and pushes to the
+    project's branch without force, retrying up to ``max_retries`` times when the project
+    changed meanwhile. ``dry_run`` returns the diff and pushes nothing. A managed file edited
+    on Overleaf since relwork pushed it (or present before relwork's first push) stops the
+    sync with SyncError unless ``overwrite``. ``progress`` receives one line per step;
+    ``before_push(attempt)`` is called just before each push (tests use it to race).
+    Raises SyncError on any failure; local files other than ``.relwork/`` are not touched.
+    """
+    redact = _Redactor()
+    say = (lambda line: progress(redact(line))) if progress else (lambda line: None)
+    if not config.overleaf_remote.strip():
+        raise SyncError(
+            "no Overleaf project configured (overleaf.remote is empty)",
+            source=config.where("overleaf_remote"),
+            hint="set overleaf.remote in relwork.yaml to the project's git URL "
+                 "(https://git.overleaf.com/<project-id>), or use 'relwork zip'",
+        )
+    remote = _parse_remote(config.overleaf_remote)
+    messages: list[str] = []
+    if remote.password:
+        redact.add(remote.password)
+        messages.append(
+            f"{config.where('overleaf_remote') or 'relwork.yaml'}: overleaf.remote contains a "
+            "password; remove it from the URL and set OVERLEAF_TOKEN instead"
+        )
+    try:
+        tex_path, bib_path = _managed_paths(config)
+        contents = {tex_path: section_text.encode("utf-8"), bib_path: bib_text.encode("utf-8")}
+        attrs = {tex_path: "overleaf_tex", bib_path: "overleaf_bib"}
+        _check_local_outputs(config, contents)
+        secret, origin = resolve_token(config, token)
+        redact.add(secret)
+        if secret is not None and any(ord(c) < 32 for c in secret):
+            raise SyncError("the Overleaf token contains control characters",
+                            hint="copy the token again without line breaks")
+        if remote.is_http and secret is None:
+            messages.append("no Overleaf token found (OVERLEAF_TOKEN or git credential helper)")
+        elif secret is not None:
+            say(f"using the Overleaf token from {origin}")
+        with _locked(config):
+            result = _sync_locked(
+                config, remote, secret, redact, contents, attrs, notes, dry_run=dry_run,
+                overwrite=overwrite, max_retries=max_retries, say=say, before_push=before_push,
+            )
+    except SyncError as exc:
+        raise SyncError(redact(exc.message), source=exc.source,
+                        hint=redact(exc.hint) if exc.hint else None) from None
+    result.messages = [redact(m) for m in messages + result.messages]
+    result.diff = redact(result.diff)
+    return result
+
+
+def _workdir(config: Config) -> Path:
+    return config.root / ".relwork" / "overleaf"
+
+
+def _prepare_workdir(config: Config, remote: _Remote, git_factory: Callable[[Path], _Git]) -> _Git:
+    """Create or re-use the working copy and point its ``origin`` at the clean remote URL."""
+    workdir = _workdir(config)
+    if workdir.is_symlink():
+        raise SyncError(
+            f"{config.display(workdir)} is a symbolic link; relwork keeps its own copy there",
+            hint=f"delete {config.display(workdir)} and re-run",
+        )
+    workdir.mkdir(parents=True, exist_ok=True)
+    git = git_factory(workdir)
+    inside = git.run("rev-parse", "--absolute-git-dir", check=False)
+    found = Path(inside.stdout.decode().strip()).resolve() if inside.returncode == 0 else None
+    if found != (workdir / ".git").resolve():
+        if (workdir / ".git").exists():
+            # Why: a broken copy is relwork's own cache; start it again from the server.
+            shutil.rmtree(workdir / ".git")
+        git.run("init", "--quiet")
+    urls = git.run("remote", "get-url", "origin", check=False)
+    if urls.returncode != 0:
+        git.run("remote", "add", "origin", remote.url)
+    elif urls.stdout.decode().strip() != remote.url:
+        git.run("remote", "set-url", "origin", remote.url)
+    return git
+
+
+def _remote_branch(git: _Git, config: Config) -> tuple[str, str]:
+    """The branch to push (configured, else the remote HEAD) and its current commit."""
+    listing = git.text("ls-remote", "--symref", "origin", network=True, what="git ls-remote")
+    heads: dict[str, str] = {}
+    head_target = None
+    for line in listing.splitlines():
+        if line.startswith("ref: ") and line.endswith("\tHEAD"):
+            head_target = line[5:].split("\t", 1)[0]
+            continue
+        sha, _, ref = line.partition("\t")
+        if ref.startswith("refs/heads/"):
+            heads[ref[len("refs/heads/"):]] = sha
+    if not heads:
+        raise SyncError(
+            f"the Overleaf project at {git.remote.url} has no commits yet",
+            hint="open the project in Overleaf once (it creates main.tex), then re-run",
+        )
+    wanted = config.overleaf_branch.strip()
+    if wanted:
+        if wanted not in heads:
+            raise SyncError(
+                f"the project has no branch '{wanted}' (it has: {', '.join(sorted(heads))}); "
+                "relwork never creates branches; nothing was pushed",
+                source=config.where("overleaf_branch"),
+                hint="remove overleaf.branch from relwork.yaml to use the project's own branch",
+            )
+        return wanted, heads[wanted]
+    if head_target and head_target.startswith("refs/heads/"):
+        name = head_target[len("refs/heads/"):]
+        if name in heads:
+            return name, heads[name]
+    if len(heads) == 1:
+        name = next(iter(heads))
+        return name, heads[name]
+    raise SyncError(
+        f"cannot tell the project's branch: the server does not name its HEAD "
+        f"(branches: {', '.join(sorted(heads))})",
+        hint="set overleaf.branch in relwork.yaml (Overleaf projects use 'master')",
+    )
+
+
+def _blob(git: _Git, rev: str, path: str) -> str | None:
+    """The blob id of ``path`` at ``rev``; None if absent. Refuses links and folders."""
+    out = git.text("ls-tree", "-z", rev, "--", path).strip("\0")
+    if not out:
+        return None
+    meta, _, _ = out.partition("\t")
+    mode, kind, sha = meta.split()
+    if mode == "120000" or kind != "blob":
+        return f"{mode}:{sha}"
+    return sha
+
+
+def _read_blob(git: _Git, sha: str | None) -> str | None:
+    if not sha:
+        return None
+    proc = git.run("cat-file", "blob", sha, check=False)
+    return proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else None
+
+
+def _unified(old: str, new: str, old_label: str, new_label: str) -> str:
+    lines = list(difflib.unified_diff(old.splitlines(keepends=True),
+                                      new.splitlines(keepends=True), old_label, new_label))
+    if len(lines) > _DIFF_LINES:
+        rest = len(lines) - _DIFF_LINES
+        lines = lines[:_DIFF_LINES] + [f"... ({rest} more diff lines)\n"]
+    return "".join(ln if ln.endswith("\n") else ln + "\n" for ln in lines)
+
+
+def _find_foreign(git: _Git, head: str, state: dict[str, object], contents: dict[str, bytes],
+                  new_blobs: dict[str, str], attrs: dict[str, str]) -> list[_Foreign]:
+    """Managed files whose content on the server is not what relwork last pushed."""
+    files = state.get("files") if isinstance(state.get("files"), dict) else {}
+    assert isinstance(files, dict)
+    last_commit = state.get("commit") if isinstance(state.get("commit"), str) else None
+    found = []
+    for path in contents:
+        remote_blob = _blob(git, head, path)
+        if remote_blob is None or remote_blob == new_blobs[path]:
+            continue  # absent, or already exactly what relwork would write
+        pushed = files.get(path)
+        if pushed == remote_blob:
+            continue
+        current = _read_blob(git, remote_blob) or ""
+        commits: list[str] = []
+        if isinstance(pushed, str):
+            before = _read_blob(git, pushed)
+            if before is None:
+                before = ""
+                note = " (its earlier text is no longer in the working copy)"
+            else:
+                note = ""
+            diff = _unified(before, current, f"a/{path} (as relwork last pushed it{note})",
+                            f"b/{path} (on Overleaf now)")
+            if last_commit:
+                log = git.run("log", "--no-merges", "--format=%h %ad %an: %s", "--date=short",
+                              "-n", "5", f"{last_commit}..{head}", "--", path, check=False)
+                if log.returncode == 0:
+                    commits = log.stdout.decode("utf-8", "replace").splitlines()
+            found.append(_Foreign(path, attrs[path], "edited", diff, commits))
+        else:
+            new = contents[path].decode("utf-8", "replace")
+            diff = _unified(current, new, f"a/{path} (on Overleaf now)",
+                            f"b/{path} (what relwork would write)")
+            found.append(_Foreign(path, attrs[path], "preexisting", diff, commits))
+    return found
+
+
+def _foreign_error(found: list[_Foreign], config: Config, notes: list[str]) -> SyncError:
+    blocks = []
+    for item in found:
+        if item.kind == "edited":
+            head = f"{item.path} was edited on Overleaf since relwork last pushed it"
+            if item.commits:
+                head += " (" + "; ".join(item.commits) + ")"
+        else:
+            head = (f"{item.path} already exists in the Overleaf project and was not written "
+                    "by relwork")
+        blocks.append(f"{head}:\n{item.diff.rstrip()}")
+    where = ", ".join(notes[:3]) + (" ..." if len(notes) > 3 else "") if notes else "your notes"
+    return SyncError(
+        "\n".join(blocks) + "\nnothing was pushed; the Overleaf text is untouched",
+        source=config.where(found[0].attr),
+        hint=f"either move the edit into the Markdown notes ({where}) and re-run 'relwork sync', "
+             "or re-run 'relwork sync --overwrite' to replace it (the edited version stays "
+             "in the project's history on Overleaf)",
+    )
+
+
+def _commit_message(paths: list[str], notes: list[str]) -> str:
+    names = ", ".join(paths)
+    lines = [f"relwork: update {names}", ""]
+    if notes:
+        lines.append(f"Generated from {len(notes)} note file{'s' if len(notes) != 1 else ''}:")
+        lines += [f"- {n}" for n in notes[:30]]
+        if len(notes) > 30:
+            lines.append(f"- ... and {len(notes) - 30} more")
+    else:
+        lines.append("Generated by relwork.")
+    return "\n".join(lines) + "\n"
+
+
+def _is_retryable(text: str) -> bool:
+    low = text.lower()
+    return any(s in low for s in _RETRYABLE_PUSH)
+
+
+def _sync_locked(
+    config: Config, remote: _Remote, token: str | None, redact: _Redactor,
+    contents: dict[str, bytes], attrs: dict[str, str], notes: list[str], *, dry_run: bool,
+    overwrite: bool, max_retries: int, say: Callable[[str], None],
+    before_push: Callable[[int], None] | None,
+) -> SyncResult:
+    git = _prepare_workdir(config, remote, lambda wd: _Git(wd, remote, token, redact, config))
+    identity = git.run("config", "user.email", check=False).stdout.strip()
+    if not identity:  # Why: commit needs an author; the user may have none configured
+        for var in ("GIT_AUTHOR", "GIT_COMMITTER"):
+            git.env[f"{var}_NAME"] = "relwork"
+            git.env[f"{var}_EMAIL"] = "relwork@localhost"
+    state = _load_state(config, remote.url)
+    messages: list[str] = []
+    attempts = max(0, max_retries) + 1
+    for attempt in range(1, attempts + 1):
+        say(f"fetching {remote.url}")
+        branch, _ = _remote_branch(git, config)
+        git.run("fetch", "--quiet", "--no-tags", "origin",
+                f"+refs/heads/{branch}:refs/remotes/origin/{branch}", network=True,
+                what="git fetch")
+        head = git.text("rev-parse", "--verify", f"refs/remotes/origin/{branch}^{{commit}}").strip()
+        # Why: the working copy is relwork's own; it always starts from the server's state.
+        git.run("checkout", "--quiet", "--force", "-B", branch, head)
+        git.run("clean", "-ffdxq")
+        new_blobs = {
+            p: git.text("hash-object", "--stdin", stdin=data).strip()
+            for p, data in contents.items()
+        }
+        for path in contents:
+            _check_working_copy_path(git.workdir, path, config, attrs[path])
+            tree_entry = _blob(git, head, path)
+            if tree_entry and ":" in tree_entry:
+                raise SyncError(
+                    f"in the Overleaf project, {path} is not a regular file "
+                    f"(mode {tree_entry.split(':')[0]}); nothing was pushed",
+                    source=config.where(attrs[path]),
+                    hint="remove it from the project or choose another path in relwork.yaml",
+                )
+        foreign = _find_foreign(git, head, state, contents, new_blobs, attrs)
+        if foreign and not overwrite:
+            raise _foreign_error(foreign, config, notes)
+        overwritten = [
+            f"{f.path}: replaced the version on Overleaf (it stays in the project's history "
+            f"at {head[:12]})" for f in foreign
+        ]
+        for path, data in contents.items():
+            target = git.workdir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        git.run("add", "--", *contents)
+        staged = git.run("diff", "--cached", "--quiet", check=False)
+        if staged.returncode == 0:
+            _save_state(config, remote.url, branch, head, dict(new_blobs))
+            msg = (f"the Overleaf project ({branch} at {head[:12]}) already has this text; "
+                   "nothing to push")
+            say(msg)
+            return SyncResult("unchanged", None, "", messages + [msg])
+        diff = git.text("diff", "--cached", "--no-ext-diff", "--no-renames", "--stat", "-p")
+        if dry_run:
+            git.run("reset", "--quiet", "--hard", head)
+            msg = f"dry run: would push this to {remote.url} ({branch}); nothing was pushed"
+            return SyncResult("dry-run", None, diff, messages + overwritten + [msg])
+        git.run("commit", "--quiet", "--no-verify", "-F", "-",
+                stdin=_commit_message(list(contents), notes).encode("utf-8"))
+        commit = git.text("rev-parse", "HEAD").strip()
+        if before_push is not None:
+            before_push(attempt)
+        say(f"pushing {commit[:12]} to {remote.url} ({branch})")
+        # Why: no '+' and no --force: the server must accept it as a fast-forward.
+        push = git.run("push", "--porcelain", "--no-verify", "origin",
+                       f"HEAD:refs/heads/{branch}", network=True, check=False, what="git push")
+        output = push.stdout.decode("utf-8", "replace") + push.stderr.decode("utf-8", "replace")
+        if push.returncode == 0:
+            pushed = {p: git.text("rev-parse", f"{commit}:{p}").strip() for p in contents}
+            _save_state(config, remote.url, branch, commit, pushed)
+            msg = f"pushed {commit[:12]} to {remote.url} ({branch})"
+            say(msg)
+            return SyncResult("pushed", commit, diff, messages + overwritten + [msg])
+        if not _is_retryable(output):
+            raise git.error("git push", push)
+        if attempt < attempts:
+            note = (f"the Overleaf project changed while pushing; fetching and trying again "
+                    f"({attempt}/{attempts - 1})")
+            say(note)
+            messages.append(note)
+            time.sleep(min(0.5 * attempt, 2.0))
+    raise SyncError(
+        f"the Overleaf project kept changing while relwork pushed ({attempts} attempts); "
+        "nothing was pushed",
+        source=config.where("overleaf_remote"),
+        hint="wait until co-authors pause editing and re-run 'relwork sync'",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# zip
+
+
+def main_tex(config: Config, cite: str = "natbib") -> str:
+    """A ``main.tex`` that typesets the section and its bibliography (any TeX engine)."""
+    tex_name = str(PurePosixPath(config.overleaf_tex.replace("\\", "/")).with_suffix(""))
+    bib_name = str(PurePosixPath(config.overleaf_bib.replace("\\", "/")).with_suffix(""))
+    lines = [
+        "% Generated by relwork: a minimal document around the Related Work section.",
+        "\\documentclass[11pt]{article}",
+        "\\usepackage{iftex}",
+        "\\ifPDFTeX",
+        "  \\usepackage[T1]{fontenc}",
+        "  \\usepackage[utf8]{inputenc}",
+        "  \\usepackage{lmodern}",
+        "\\else",
+        "  \\usepackage{fontspec}",
+        "\\fi",
+        "\\usepackage{amsmath,amssymb}",
+        "\\usepackage{graphicx}",
+        "\\usepackage{booktabs,array,tabularx,longtable}",
+        "\\usepackage{xcolor}",
+        "\\usepackage{url}",
+    ]
+    if cite == "biblatex":
+        lines += [
+            "\\usepackage[backend=biber,style=authoryear,natbib=true]{biblatex}",
+            f"\\addbibresource{{{bib_name}.bib}}",
+        ]
+    elif cite == "natbib":
+        lines += ["\\usepackage[round,sort]{natbib}"]
+    lines += [
+        "\\usepackage[hidelinks]{hyperref}",
+        "",
+        "\\title{Related Work}",
+        "\\date{}",
+        "",
+        "\\begin{document}",
+        f"\\input{{{tex_name}}}",
+        "",
+    ]
+    if cite == "biblatex":
+        lines += ["\\printbibliography"]
+    else:
+        style = "plainnat" if cite == "natbib" else "plain"
+        lines += [f"\\bibliographystyle{{{style}}}", f"\\bibliography{{{bib_name}}}"]
+    lines += ["\\end{document}", ""]
+    return "\n".join(lines)
+
+
+def _zip_time() -> tuple[int, int, int, int, int, int]:
+    """A fixed timestamp (or SOURCE_DATE_EPOCH) so the same input gives the same zip."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        stamp = _dt.datetime.fromtimestamp(max(int(epoch), 315532800), _dt.timezone.utc)
+        return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    return (1980, 1, 1, 0, 0, 0)
+
+
+def make_zip(
+    config: Config,
+    *,
+    section_text: str,
+    bib_text: str,
+    out: Path | None = None,
+    cite: str = "natbib",
+) -> Path:
+    """Write a zip for Overleaf's "Upload project" and return its path.
+
+    It holds ``config.overleaf_tex`` (``section_text``), ``config.overleaf_bib``
+    (``bib_text``) and a ``main.tex`` that compiles them with natbib, biblatex (biber) or
+    plain BibTeX according to ``cite``. ``out`` defaults to ``overleaf.zip`` next to
+    ``config.output_tex`` (``latex/overleaf.zip``). Written atomically; SyncError on
+    symlinked outputs, files over 50 MiB or a path clash.
+    """
+    if cite not in ("natbib", "biblatex", "plain"):
+        raise SyncError(f"unknown citation style {cite!r} for the zip",
+                        hint="use natbib, biblatex or plain")
+    tex_path, bib_path = _managed_paths(config)
+    if "main.tex" in (tex_path, bib_path):
+        raise SyncError(
+            "overleaf.tex or overleaf.bib is main.tex, which the zip needs for the document",
+            source=config.where("overleaf_tex"), hint="name the section file related_work.tex",
+        )
+    contents = {
+        "main.tex": main_tex(config, cite).encode("utf-8"),
+        tex_path: section_text.encode("utf-8"),
+        bib_path: bib_text.encode("utf-8"),
+    }
+    _check_local_outputs(config, contents)
+    target = out if out is not None else config.resolve(config.output_tex).parent / "overleaf.zip"
+    target = config.resolve(target)
+    if target.is_symlink() or target.is_dir():
+        raise SyncError(f"{config.display(target)} is a link or a folder; the zip was not written",
+                        hint="choose another path with --out or remove it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for name, data in contents.items():
+                    info = zipfile.ZipInfo(name, date_time=_zip_time())
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.external_attr = 0o644 << 16
+                    archive.writestr(info, data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target
