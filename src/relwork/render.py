@@ -1,0 +1,938 @@
+"""Matches + bibliography -> the LaTeX Related Work section, through a Jinja2 template.
+
+Templates use LaTeX-friendly delimiters (``((* block *))``, ``((( value )))``,
+``((= comment =))``), run in a sandbox (they come from users' folders), and every printed
+value is LaTeX-escaped unless it is trusted LaTeX (``latex.Latex`` or pylatex ``NoEscape``).
+Each output line is mapped back to the note line it came from (``Rendered.line_map``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import traceback
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .config import Config
+from .errors import TemplateError
+from .latex import Latex, escape_latex, md_inline_to_latex, md_to_latex
+from .model import BibRecord, Entry, Match, Problem, Source
+
+#: Folder of the built-in templates shipped in the package.
+BUILTIN_DIR = Path(__file__).parent / "templates"
+SUFFIX = ".tex.j2"
+
+#: cite style -> (narrative, parenthetical, bare) command; plain builds the narrative itself.
+CITE_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "natbib": ("\\citet", "\\citep", "\\cite"),
+    "biblatex": ("\\textcite", "\\parencite", "\\cite"),
+    "plain": ("\\cite", "\\cite", "\\cite"),
+}
+CITE_PACKAGES: dict[str, tuple[str, ...]] = {
+    "natbib": ("natbib",),
+    "biblatex": ("biblatex",),
+    "plain": (),
+}
+#: section level -> (heading command, command for group headings below it)
+LEVELS: dict[str, tuple[str, str]] = {
+    "section": ("\\section", "\\subsection"),
+    "subsection": ("\\subsection", "\\subsubsection"),
+    "subsubsection": ("\\subsubsection", "\\paragraph"),
+    "none": ("", "\\subsection"),
+}
+#: Characters a citation key may use so that \cite, BibTeX and biber all accept it.
+KEY_RE = re.compile(r"[A-Za-z0-9_:.\-+/@']+")
+LABEL_RE = re.compile(r"[A-Za-z0-9_:.\-+/]+")
+OTHER_GROUP = "Other"
+
+
+class IndexLike(Protocol):
+    """What rendering needs from ``bib.BibIndex``: records by key."""
+
+    records: Mapping[str, BibRecord]
+
+
+@dataclass
+class Rendered:
+    """The section text, the note line behind each output line, and what went wrong.
+
+    ``line_map[i]`` is the Source of output line ``i + 1`` (None for template boilerplate).
+    ``keys`` lists every key cited (entries and inline ``[@key]``), in order of first use;
+    ``packages`` the LaTeX packages the preamble must load for this output.
+    """
+
+    text: str
+    line_map: list[Source | None]
+    problems: list[Problem] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    packages: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """A template found by name: built-in or from one of ``config.template_dirs``."""
+
+    name: str
+    description: str
+    path: Path
+    builtin: bool = True
+    requires: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- template context
+
+
+@dataclass
+class SectionInfo:
+    """The ``section`` variable: heading text, level, label and ready-made LaTeX."""
+
+    title: str
+    level: str
+    label: Latex
+    command: Latex
+    heading: Latex
+    group_command: Latex
+
+
+@dataclass
+class RenderEntry:
+    """One cited paper as templates see it (the ``entry`` of a loop). LaTeX fields are trusted."""
+
+    key: str
+    title: Latex
+    note_title: Latex
+    authors: list[Latex]
+    names: Latex
+    plural: bool
+    year: int | None
+    venue: Latex
+    venue_short: Latex
+    summary: Latex
+    prose: Latex
+    sentence: Latex
+    text: Latex
+    points: list[Latex]
+    key_idea: Latex
+    continues: bool
+    group: str
+    source: str
+    citet: Latex
+    citep: Latex
+    cite: Latex
+    status: str
+    method: str
+    doi: str
+    url: str
+    tags: list[str]
+
+
+@dataclass
+class Group:
+    """Papers under one heading; ``name`` is "" when the section is not grouped."""
+
+    name: str
+    entries: list[RenderEntry]
+
+    @property
+    def keys(self) -> list[str]:
+        return [e.key for e in self.entries]
+
+
+# --------------------------------------------------------------------------- line tags
+
+_TAG_RE = re.compile("\ue000([\ue010-\ue019]+)\ue001")
+_STRAY_RE = re.compile("[\ue000-\ue01f]")
+#: Tag priorities: a line with several tags maps to the most specific one.
+NOTE_LINE, NOTE_ENTRY, BIB_ENTRY = 0, 1, 2
+
+
+class _LineTags:
+    """Invisible private-use markers that carry a Source through template rendering."""
+
+    def __init__(self) -> None:
+        self.sources: list[tuple[int, Source]] = []
+
+    def tag(self, source: Source, priority: int) -> str:
+        self.sources.append((priority, source))
+        digits = "".join(chr(0xE010 + int(d)) for d in str(len(self.sources) - 1))
+        return f"\ue000{digits}\ue001"
+
+    def mark(self, text: str, lines: Sequence[Source | None], priority: int,
+             fallback: Source | None) -> Latex:
+        """Prefix each non-blank line of ``text`` with the tag of its Source."""
+        out = []
+        for i, line in enumerate(_STRAY_RE.sub("", text).split("\n")):
+            src = lines[i] if i < len(lines) and lines[i] is not None else fallback
+            out.append(self.tag(src, priority) + line if line.strip() and src else line)
+        return Latex("\n".join(out))
+
+    def untag(self, text: str) -> tuple[list[str], list[Source | None]]:
+        """Strip the tags; per line, the Source of its best tag (None when untagged)."""
+        lines: list[str] = []
+        sources: list[Source | None] = []
+        for line in text.split("\n"):
+            best: tuple[int, Source] | None = None
+            for m in _TAG_RE.finditer(line):
+                idx = int("".join(str(ord(c) - 0xE010) for c in m.group(1)))
+                cand = self.sources[idx]
+                if best is None or cand[0] < best[0]:
+                    best = cand
+            lines.append(_STRAY_RE.sub("", _TAG_RE.sub("", line)).rstrip())
+            sources.append(best[1] if best else None)
+        return lines, sources
+
+
+# --------------------------------------------------------------------------- BibTeX text
+
+
+def bib_to_text(raw: str) -> str:
+    """BibTeX field text (braces, accents, macros) -> plain Unicode on one line."""
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    try:
+        text = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(raw)
+    except Exception:  # pylatexenc is tolerant; this guards odd input, never loses the text
+        text = re.sub(r"\\[A-Za-z]+|[{}\\]", "", raw)
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def bib_to_latex(raw: str, engine: str = "pdflatex") -> Latex:
+    """BibTeX field text -> LaTeX that is safe to print (decoded, then escaped)."""
+    return Latex(escape_latex(bib_to_text(raw), engine))
+
+
+def _sort_text(text: str) -> str:
+    """Plain lower-case ASCII-ish text for sorting (accents dropped)."""
+    decomposed = unicodedata.normalize("NFKD", bib_to_text(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def family_name(full_name: str) -> str:
+    """'Tero Karras' or 'Karras, Tero' -> 'Karras' (for note front-matter authors)."""
+    name = full_name.strip()
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    parts = name.split()
+    return parts[-1] if parts else name
+
+
+def is_valid_key(key: str) -> bool:
+    """True when ``key`` can be printed inside \\cite{} and read by BibTeX and biber."""
+    return bool(KEY_RE.fullmatch(key))
+
+
+# --------------------------------------------------------------------------- citations
+
+
+class Citer:
+    """Citation LaTeX for one cite style (natbib, biblatex or plain) and one bibliography.
+
+    ``narrative(keys)`` gives "Karras et al. (2019)"-style citations, ``parenthetical(keys)``
+    bracketed ones, ``cite(keys)`` a bare \\cite; several keys share one command. For the
+    plain style the narrative names come from the bib authors. ``inline`` is the callback
+    for ``latex.md_to_latex(cite=...)``. Keys that are not BibTeX-safe raise ``ValueError``.
+    """
+
+    def __init__(self, style: str, index: IndexLike | None = None, *,
+                 engine: str = "pdflatex", extra: Mapping[str, BibRecord] | None = None):
+        if style not in CITE_COMMANDS:
+            raise TemplateError(f"unknown cite style '{style}'",
+                                hint=f"use one of: {', '.join(CITE_COMMANDS)}")
+        self.style = style
+        self.engine = engine
+        self.records: dict[str, BibRecord] = dict(index.records) if index is not None else {}
+        self.records.update(extra or {})
+
+    def _keys(self, keys: str | Iterable[str]) -> list[str]:
+        items = [keys] if isinstance(keys, str) else list(keys)
+        out: list[str] = []
+        for key in items:
+            key = str(key).strip()
+            if not is_valid_key(key):
+                raise ValueError(f"citation key {key!r} is not BibTeX-safe")
+            if key not in out:
+                out.append(key)
+        if not out:
+            raise ValueError("no citation key given")
+        return out
+
+    def _command(self, which: int, keys: list[str]) -> Latex:
+        return Latex(f"{CITE_COMMANDS[self.style][which]}{{{','.join(keys)}}}")
+
+    def names(self, key: str) -> Latex:
+        """'Karras', 'Karras and Laine' or 'Karras et al.' from the bib authors ('' if none)."""
+        record = self.records.get(key)
+        authors = [bib_to_latex(a, self.engine) for a in (record.authors if record else [])]
+        authors = [a for a in authors if a]
+        if not authors:
+            return Latex("")
+        if len(authors) == 1:
+            return authors[0]
+        if len(authors) == 2:
+            return Latex(f"{authors[0]} and {authors[1]}")
+        return Latex(f"{authors[0]} et al.")
+
+    def narrative(self, keys: str | Iterable[str]) -> Latex:
+        """Citation used as a sentence's subject: \\citet / \\textcite / 'Names~\\cite'."""
+        found = self._keys(keys)
+        if self.style != "plain":
+            return self._command(0, found)
+        parts = []
+        for key in found:
+            names = self.names(key)
+            cite = self._command(0, [key])
+            parts.append(Latex(f"{names}~{cite}") if names else cite)
+        if len(parts) == 1:
+            return parts[0]
+        return Latex(", ".join(parts[:-1]) + " and " + parts[-1])
+
+    def parenthetical(self, keys: str | Iterable[str]) -> Latex:
+        """Citation in brackets: \\citep / \\parencite / \\cite, one command for all keys."""
+        return self._command(1, self._keys(keys))
+
+    def cite(self, keys: str | Iterable[str]) -> Latex:
+        """A bare \\cite{...} for all keys."""
+        return self._command(2, self._keys(keys))
+
+    def inline(self, keys: list[str], mode: str) -> str:
+        """Callback for ``md_to_latex``: mode "t" narrative, anything else parenthetical."""
+        return self.narrative(keys) if mode == "t" else self.parenthetical(keys)
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def _template_dirs(config: Config) -> list[Path]:
+    return [config.resolve(d) for d in config.template_dirs]
+
+
+def _read_header(path: Path) -> tuple[str, tuple[str, ...]]:
+    """The ``description:`` and ``requires:`` comments at the top of a template."""
+    description = ""
+    requires: tuple[str, ...] = ()
+    try:
+        head = path.read_text(encoding="utf-8").splitlines()[:5]
+    except (OSError, UnicodeDecodeError):
+        return "(unreadable)", ()
+    for line in head:
+        m = re.match(r"\s*\(\(=\s*(description|requires)\s*:(.*?)=\)\)", line)
+        if m and m.group(1) == "description":
+            description = m.group(2).strip()
+        elif m:
+            requires = tuple(p.strip() for p in m.group(2).split(",") if p.strip())
+    return description, requires
+
+
+def list_templates(config: Config) -> list[TemplateInfo]:
+    """Templates by name: the user's folders first, then built-ins they do not override."""
+    found: dict[str, TemplateInfo] = {}
+    sources = [(d, False) for d in _template_dirs(config)] + [(BUILTIN_DIR, True)]
+    for folder, builtin in sources:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob(f"*{SUFFIX}")):
+            name = path.name[: -len(SUFFIX)]
+            if name not in found:
+                description, requires = _read_header(path)
+                found[name] = TemplateInfo(name, description, path, builtin, requires)
+    return sorted(found.values(), key=lambda t: t.name)
+
+
+def _is_path(name: str) -> bool:
+    return name.endswith(SUFFIX) or "/" in name or os.sep in name
+
+
+def find_template(name: str, config: Config) -> TemplateInfo:
+    """The template ``name`` (a name or a path to a .tex.j2 file) or a TemplateError."""
+    if _is_path(name):
+        path = Path(name).expanduser()
+        if not path.is_file():
+            path = config.resolve(name)
+        if not path.is_file():
+            raise TemplateError(
+                f"template file not found: {name}",
+                source=config.where("template"),
+                hint="give an existing .tex.j2 file or a name from 'relwork templates'",
+            )
+        description, requires = _read_header(path)
+        stem = path.name[: -len(SUFFIX)] if path.name.endswith(SUFFIX) else path.stem
+        return TemplateInfo(stem, description, path.resolve(), False, requires)
+    known = list_templates(config)
+    for info in known:
+        if info.name == name:
+            return info
+    raise TemplateError(
+        f"unknown template '{name}'",
+        source=config.where("template"),
+        hint=f"known templates: {', '.join(t.name for t in known)}; or give a path to a "
+        f"{SUFFIX} file (see 'relwork templates')",
+    )
+
+
+def template_text(name: str, config: Config) -> str:
+    """The source of template ``name`` (for ``relwork templates --show``)."""
+    return find_template(name, config).path.read_text(encoding="utf-8")
+
+
+def _is_trusted(value: object) -> bool:
+    if isinstance(value, Latex):
+        return True
+    # pylatex NoEscape, recognised without importing pylatex (a heavy import)
+    return any(c.__name__ == "NoEscape" and c.__module__.startswith("pylatex")
+               for c in type(value).__mro__)
+
+
+def make_environment(config: Config, extra_dirs: Sequence[Path] = ()) -> Any:
+    """The sandboxed Jinja2 environment: LaTeX delimiters, strict, escaping every value.
+
+    Search order: ``extra_dirs`` (a template file's own folder), ``config.template_dirs``,
+    the built-ins; built-ins stay reachable as ``builtin/NAME.tex.j2`` for ``extends``.
+    """
+    from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    engine = config.engine
+
+    def finalize(value: object) -> str:
+        if value is None:
+            return ""
+        if _is_trusted(value):
+            return str(value)
+        if isinstance(value, (bool, int, float)):
+            return str(value)
+        # everything else is text from notes, bib or config: never trusted LaTeX
+        return escape_latex(str(value), engine)
+
+    def join(items: Iterable[object], separator: str = "") -> Latex:
+        """Like Jinja's join, but escapes untrusted items and keeps trusted ones."""
+        return Latex(str(separator).join(finalize(item) for item in items))
+
+    dirs = [str(d) for d in (*extra_dirs, *_template_dirs(config)) if d.is_dir()]
+    builtin = FileSystemLoader(str(BUILTIN_DIR))
+    loader = ChoiceLoader([FileSystemLoader(dirs), builtin, PrefixLoader({"builtin": builtin})])
+    env = SandboxedEnvironment(
+        loader=loader,
+        block_start_string="((*",
+        block_end_string="*))",
+        variable_start_string="(((",
+        variable_end_string=")))",
+        comment_start_string="((=",
+        comment_end_string="=))",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        undefined=StrictUndefined,
+        finalize=finalize,
+    )
+    def indent(value: object, width: int = 4, first: bool = False) -> Latex:
+        """Like Jinja's indent, for LaTeX: continuation lines get ``width`` spaces."""
+        lines = finalize(value).split("\n")
+        pad = " " * int(width)
+        body = [lines[0] if not first else pad + lines[0]]
+        body += [pad + line if line.strip() else line for line in lines[1:]]
+        return Latex("\n".join(body))
+
+    env.filters["join"] = join
+    env.filters["indent"] = indent
+    env.filters["latex"] = lambda value: Latex(finalize(value))
+    return env
+
+
+def _template_error(exc: BaseException, info: TemplateInfo, config: Config) -> TemplateError:
+    """A Jinja2 or helper exception -> TemplateError naming the template file:line."""
+    from jinja2 import TemplateSyntaxError
+
+    shown = (f"built-in template {info.path.name}" if info.builtin
+             else config.display(info.path))
+    line = 0
+    if isinstance(exc, TemplateSyntaxError):
+        line = exc.lineno or 0
+        if exc.filename and not exc.filename.endswith(info.path.name):
+            shown = config.display(exc.filename)
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.endswith(SUFFIX)]
+        if frames:
+            line = frames[-1].lineno or 0
+            if not frames[-1].filename.endswith(info.path.name):
+                shown = config.display(frames[-1].filename)
+    message = getattr(exc, "message", None) or str(exc)
+    return TemplateError(
+        f"template '{info.name}' failed: {message}",
+        source=Source(shown, line),
+        hint="fix the template (see docs/templates.md for the variables it can use) "
+        "or pick another with --template",
+    )
+
+
+# --------------------------------------------------------------------------- note bodies
+
+_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)")
+_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+
+
+def _classify(lines: Sequence[str]) -> list[str]:
+    """Per body line: 'item' (starts a list item), 'cont' (continues one), 'text', 'blank'."""
+    kinds: list[str] = []
+    in_item = after_blank = False
+    for line in lines:
+        if not line.strip():
+            kinds.append("blank")
+            after_blank = True
+            continue
+        if _ITEM_RE.match(line):
+            kinds.append("item")
+            in_item = True
+        elif in_item and (not after_blank or line.startswith((" ", "\t"))):
+            kinds.append("cont")
+        else:
+            kinds.append("text")
+            in_item = False
+        after_blank = False
+    return kinds
+
+
+def _strip_label(text: str, label: str | None) -> str:
+    """'Description: text' -> 'text' when the note marked 'Description' as the item's label."""
+    if not label:
+        return text
+    pattern = rf"^\s*(\*\*|__)?{re.escape(label)}(\*\*|__)?\s*:(\*\*|__)?\s*"
+    return re.sub(pattern, "", text, count=1, flags=re.IGNORECASE)
+
+
+def _end_sentence(line: str) -> str:
+    """Add a full stop to a list item that runs into the next one in prose."""
+    stripped = line.rstrip()
+    return stripped + "." if stripped and (stripped[-1].isalnum() or stripped[-1] in ")*_`") \
+        else stripped
+
+
+@dataclass
+class _BodyViews:
+    prose: str  # the whole body as one paragraph (list markers and labels removed)
+    text: str  # only the non-list paragraphs
+    points: list[tuple[str, Source]]
+
+
+def _body_views(entry: Entry) -> _BodyViews:
+    """Markdown views of a note body that keep one line per note line (for the line map)."""
+    lines = entry.body.split("\n")
+    start = entry.body_line or entry.source.line + 1
+    labels = {p.source.line: p.label for p in entry.points if p.label}
+    kinds = _classify(lines)
+    fenced = any(_FENCE_RE.match(line) for line in lines)
+    prose, text = [], []
+    derived: list[tuple[list[str], Source]] = []
+    for i, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
+        number = start + i
+        if kind == "item":
+            body = _strip_label(_ITEM_RE.sub("", line, count=1), labels.get(number))
+            derived.append(([body.strip()], Source(entry.source.path, number)))
+        elif kind == "cont":
+            body = line.strip()
+            if derived:
+                derived[-1][0].append(body)
+        else:
+            body = line if fenced else line.strip()
+        if kind in ("item", "cont") and not fenced:
+            if i + 1 >= len(kinds) or kinds[i + 1] != "cont":
+                body = _end_sentence(body)
+            prose.append(body)
+            text.append("")
+        else:
+            prose.append(line if fenced else body)
+            text.append(line if fenced else body)
+    points = [(" ".join(parts), src) for parts, src in derived]
+    return _BodyViews("\n".join(prose), "\n".join(text), points)
+
+
+def _capitalize(latex: str) -> str:
+    """Upper-case the first letter of (tagged) LaTeX text that starts with a plain letter."""
+    m = re.match(r"(\s*(?:\ue000[\ue010-\ue019]+\ue001)*\s*)(.)", latex)
+    if m and m.group(2).isalpha() and m.group(2).islower():
+        return latex[: m.start(2)] + m.group(2).upper() + latex[m.end(2):]
+    return latex
+
+
+# --------------------------------------------------------------------------- building entries
+
+
+def _is_cited(match: Match, config: Config) -> bool:
+    if match.key is None:
+        return False
+    if match.method == "stub":
+        return True
+    return match.status == "matched" or (match.status == "review" and config.accept_review)
+
+
+def _stub_record(match: Match) -> BibRecord:
+    """A record for a stub key that is not in the index: names, title, year from the note."""
+    entry = match.entry
+    authors = [family_name(str(a)) for a in entry.meta.get("authors", []) or []]
+    year = entry.meta.get("year")
+    return BibRecord(
+        key=str(match.key), type="misc", fields={"title": entry.title}, source=entry.source,
+        title=entry.title, authors=authors, year=year if isinstance(year, int) else None,
+    )
+
+
+def _venue(record: BibRecord) -> str:
+    fields = {k.lower(): v for k, v in record.fields.items()}
+    for name in ("journal", "journaltitle", "booktitle", "howpublished", "school",
+                 "institution", "publisher"):
+        if fields.get(name):
+            return fields[name]
+    if record.arxiv or fields.get("archiveprefix", "").lower() == "arxiv":
+        return "arXiv"
+    return ""
+
+
+def _short_venue(venue: str) -> str:
+    """'Proceedings of ... Recognition (CVPR)' -> 'CVPR'; otherwise the venue itself."""
+    m = re.search(r"\(([A-Za-z][A-Za-z0-9&/\- ]{1,15})\)\s*$", venue)
+    return m.group(1) if m else venue
+
+
+class _Builder:
+    """Turns matches into template entries, collecting problems and cited keys."""
+
+    def __init__(self, config: Config, citer: Citer, tags: _LineTags):
+        self.config = config
+        self.citer = citer
+        self.tags = tags
+        self.problems: list[Problem] = []
+        self.keys: list[str] = []
+        self.key_sources: dict[str, Source] = {}
+
+    def use_key(self, key: str, source: Source) -> None:
+        if key not in self.keys:
+            self.keys.append(key)
+        self.key_sources.setdefault(key, source)
+
+    def inline_cite(self, source: Source) -> Callable[[list[str], str], str]:
+        """The md_to_latex callback for one note: checks keys, reports, then cites."""
+
+        def cite(keys: list[str], mode: str) -> str:
+            good = []
+            for key in keys:
+                if not is_valid_key(key):
+                    self.problems.append(Problem(
+                        "error", f"citation [@{key}] is not a valid BibTeX key", source,
+                        "use letters, digits and _:.-+/ only", "render-key"))
+                elif key not in self.citer.records:
+                    self.problems.append(Problem(
+                        "error", f"citation [@{key}] is not in the bibliography", source,
+                        "add the entry to your .bib or fix the key", "render-inline"))
+                else:
+                    good.append(key)
+            if not good:
+                return escape_latex("[" + "; ".join("@" + k for k in keys) + "]",
+                                    self.config.engine)
+            for key in good:
+                self.use_key(key, source)
+            return self.citer.inline(good, mode)
+
+        return cite
+
+    def fragment(self, markdown: str, source: Source, cite: Callable[[list[str], str], str],
+                 *, paragraph: bool) -> tuple[Latex, str]:
+        """Markdown block -> tagged LaTeX (and the untagged text); one paragraph if asked."""
+        if not markdown.strip():
+            return Latex(""), ""
+        result = md_to_latex(markdown, source=source, engine=self.config.engine, cite=cite)
+        self.problems += result.problems
+        lines, sources = result.text.split("\n"), list(result.lines)
+        if paragraph:
+            kept = [(ln, sources[i] if i < len(sources) else None)
+                    for i, ln in enumerate(lines) if ln.strip()]
+            lines, sources = [ln for ln, _ in kept], [s for _, s in kept]
+        while lines and not lines[-1].strip():
+            lines.pop()
+        plain = "\n".join(lines)
+        return self.tags.mark(plain, sources, NOTE_LINE, source), plain
+
+    def entry(self, match: Match, record: BibRecord, group: str) -> RenderEntry:
+        entry = match.entry
+        key = str(match.key)
+        engine = self.config.engine
+        body_src = Source(entry.source.path, entry.body_line or entry.source.line + 1)
+        cite = self.inline_cite(body_src)
+        tag = self.tags
+
+        def bib(raw: str) -> Latex:
+            return tag.mark(bib_to_latex(raw, engine), [record.source], BIB_ENTRY, None)
+
+        def at_entry(latex: str) -> Latex:
+            return tag.mark(latex, [entry.source], NOTE_ENTRY, None)
+
+        views = _body_views(entry)
+        summary, _ = self.fragment(entry.body, body_src, cite, paragraph=False)
+        prose, prose_plain = self.fragment(views.prose, body_src, cite, paragraph=True)
+        text, _ = self.fragment(views.text, body_src, cite, paragraph=True)
+        sentence = Latex(_capitalize(prose))
+        point_sources = [(p.text, p.source) for p in entry.points] or views.points
+        labels = {p.source.line: p.label for p in entry.points}
+        points = []
+        for text_md, src in point_sources:
+            md = _strip_label(text_md, labels.get(src.line))
+            result = md_inline_to_latex(md, source=src, engine=engine, cite=cite)
+            self.problems += result.problems
+            points.append(tag.mark(result.text, [src], NOTE_LINE, src))
+        note_title = md_inline_to_latex(entry.title, source=entry.source, engine=engine)
+        title_raw = record.fields.get("title") or record.title
+        venue = _venue(record)
+        authors = [bib(a) for a in record.authors]
+        first_word = prose_plain.lstrip()[:1]
+        self.use_key(key, entry.source)
+        year = record.year if record.year is not None else entry.meta.get("year")
+        tags = [str(t) for t in entry.meta.get("tags", []) or []]
+        return RenderEntry(
+            key=key,
+            title=bib(title_raw) if title_raw else at_entry(note_title.text),
+            note_title=at_entry(note_title.text),
+            authors=authors,
+            names=at_entry(self.citer.names(key)),
+            plural=len(record.authors) != 1,
+            year=year if isinstance(year, int) else None,
+            venue=bib(venue),
+            venue_short=bib(_short_venue(bib_to_text(venue))),
+            summary=summary,
+            prose=prose,
+            sentence=sentence,
+            text=text,
+            points=points,
+            key_idea=points[0] if points else prose,
+            continues=first_word.isalpha() and first_word.islower(),
+            group=group,
+            source=str(entry.source),
+            citet=at_entry(self.citer.narrative(key)),
+            citep=at_entry(self.citer.parenthetical(key)),
+            cite=at_entry(self.citer.cite(key)),
+            status=match.status,
+            method=match.method,
+            doi=record.doi or "",
+            url=record.fields.get("url", ""),
+            tags=tags,
+        )
+
+
+def _common_prefix(paths: Sequence[tuple[str, ...]]) -> int:
+    """Length of the group path shared by every entry (dropped: it names no real group)."""
+    if not paths:
+        return 0
+    n = min(len(p) for p in paths)
+    for i in range(n):
+        if len({p[i] for p in paths}) > 1:
+            return i
+    return max(n - 1, 0) if len({p for p in paths}) > 1 else n
+
+
+def _group_names(matches: Sequence[Match], group_by: str) -> list[str]:
+    """The group heading of each match ("" when the section is not grouped)."""
+    if group_by == "none":
+        return ["" for _ in matches]
+    if group_by == "tag":
+        tags = [list(m.entry.meta.get("tags", []) or []) for m in matches]
+        if not any(tags):
+            return ["" for _ in matches]
+        return [str(t[0]) if t else OTHER_GROUP for t in tags]
+    paths = [tuple(m.entry.group) for m in matches]
+    if not any(paths):
+        return ["" for _ in matches]
+    cut = _common_prefix(paths)
+    return [" / ".join(p[cut:]) or " / ".join(p) or OTHER_GROUP for p in paths]
+
+
+def _order_key(order: str) -> Callable[[tuple[int, RenderEntry, BibRecord]], Any]:
+    def key(item: tuple[int, RenderEntry, BibRecord]) -> Any:
+        idx, entry, record = item
+        if order == "year":
+            return (entry.year is None, entry.year or 0, idx)
+        if order == "author":
+            first = record.authors[0] if record.authors else ""
+            return (not first, _sort_text(first), entry.year or 0, idx)
+        if order == "title":
+            title = record.fields.get("title") or record.title or entry.key
+            return (_sort_text(title), idx)
+        return (idx,)
+
+    return key
+
+
+# --------------------------------------------------------------------------- the section
+
+
+def _comment(text: str) -> str:
+    """Text made safe for a one-line LaTeX comment (no line breaks or control characters)."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def _header(notes: Sequence[str], info: TemplateInfo, config: Config,
+            packages: Sequence[str]) -> list[str]:
+    """The deterministic comment block at the top of the output (no dates)."""
+    lines = [
+        "% Related Work section generated by relwork from Markdown notes: do not edit this file.",
+        "% Edit the notes below and run `relwork build` again; hand edits are detected and",
+        "% are not overwritten.",
+    ]
+    row = "% Notes:"
+    for note in notes or ["(none)"]:
+        item = " " + _comment(note)
+        if len(row) + len(item) > 98 and row != "% Notes:":
+            lines.append(row)
+            row = "%       "
+        row += item
+    lines.append(row)
+    lines.append(f"% Template: {_comment(info.name)}; citations: {config.cite}; "
+                 f"engine: {config.engine}.")
+    need = " ".join(f"\\usepackage{{{p}}}" for p in packages) or "no extra packages"
+    lines.append(f"% Requires in the preamble: {need}")
+    return lines
+
+
+def _tidy(lines: list[str], sources: list[Source | None]) -> tuple[list[str], list[Source | None]]:
+    """Drop leading/trailing blank lines and runs of blank lines (keeping the map aligned)."""
+    out_lines: list[str] = []
+    out_sources: list[Source | None] = []
+    for line, src in zip(lines, sources, strict=True):
+        blank = not line.strip()
+        if blank and (not out_lines or not out_lines[-1].strip()):
+            continue
+        out_lines.append("" if blank else line)
+        out_sources.append(None if blank else src)
+    while out_lines and not out_lines[-1].strip():
+        out_lines.pop()
+        out_sources.pop()
+    return out_lines, out_sources
+
+
+def _section_info(config: Config, problems: list[Problem]) -> SectionInfo:
+    command, group_command = LEVELS.get(config.section_level, LEVELS["section"])
+    label = config.section_label.strip()
+    if label and not LABEL_RE.fullmatch(label):
+        problems.append(Problem(
+            "warning", f"section label {label!r} left out: it has characters \\label rejects",
+            config.where("section_label"), "use letters, digits and :-_./ only", "render-label"))
+        label = ""
+    heading = ""
+    if command:
+        heading = f"{command}{{{escape_latex(config.section_title, config.engine)}}}"
+        if label:
+            heading += f"\\label{{{label}}}"
+    return SectionInfo(
+        title=config.section_title, level=config.section_level, label=Latex(label),
+        command=Latex(command), heading=Latex(heading), group_command=Latex(group_command),
+    )
+
+
+def render_section(
+    matches: Sequence[Match],
+    index: IndexLike,
+    config: Config,
+    *,
+    notes: Sequence[str] = (),
+) -> Rendered:
+    """Render the cited matches through ``config.template`` with ``config.cite`` citations.
+
+    Cited: status "matched", "review" when ``config.accept_review``, and stubs (method
+    "stub"). ``notes`` are the note files named in the header comment. Raises TemplateError
+    for an unknown or failing template; bad keys and inline citations become problems.
+    """
+    info = find_template(config.template, config)
+    problems: list[Problem] = []
+    tags = _LineTags()
+    stubs = {str(m.key): _stub_record(m) for m in matches
+             if m.method == "stub" and m.key and m.key not in index.records}
+    citer = Citer(config.cite, index, engine=config.engine, extra=stubs)
+    builder = _Builder(config, citer, tags)
+
+    cited = []
+    for m in matches:
+        if not _is_cited(m, config):
+            continue
+        if not is_valid_key(str(m.key)):
+            problems.append(Problem(
+                "error", f"bib key {m.key!r} cannot be cited: it has characters that BibTeX "
+                "or \\cite reject", m.entry.source,
+                "rename the key in your .bib (letters, digits and _:.-+/ only)", "render-key"))
+            continue
+        cited.append(m)
+    if not cited:
+        problems.append(Problem(
+            "warning", "no matched papers to cite: the section has no entries", None,
+            "run 'relwork check' to see why the notes did not match", "render-empty"))
+
+    names = _group_names(cited, config.group_by)
+    built: list[tuple[int, RenderEntry, BibRecord]] = []
+    for idx, (m, group) in enumerate(zip(cited, names, strict=True)):
+        record = citer.records.get(str(m.key)) or _stub_record(m)
+        built.append((idx, builder.entry(m, record, group), record))
+    built.sort(key=_order_key(config.order))
+
+    groups: dict[str, Group] = {}
+    for name in names:  # groups in order of first appearance in the notes
+        groups.setdefault(name, Group(name, []))
+    if OTHER_GROUP in groups:  # untagged/ungrouped papers go last
+        groups[OTHER_GROUP] = groups.pop(OTHER_GROUP)
+    for _, entry, _ in built:
+        groups[entry.group].entries.append(entry)
+    group_list = [g for g in groups.values() if g.entries]
+
+    def helper(method: Callable[[Any], Latex]) -> Callable[[Any], Latex]:
+        def call(keys: Any) -> Latex:
+            result = method(keys)
+            first = keys if isinstance(keys, str) else next(iter(keys), "")
+            src = builder.key_sources.get(str(first))
+            return tags.mark(result, [src], NOTE_ENTRY, None) if src else result
+        return call
+
+    context = {
+        "section": _section_info(config, problems),
+        "groups": group_list,
+        "entries": [e for g in group_list for e in g.entries],
+        "cite": helper(citer.cite),
+        "citet": helper(citer.narrative),
+        "citep": helper(citer.parenthetical),
+        "cite_style": config.cite,
+        "engine": config.engine,
+        "template": info.name,
+    }
+    env = make_environment(config, [info.path.parent] if not info.builtin else [])
+    try:
+        template = (env.get_template(info.path.name) if not info.builtin
+                    else env.get_template(f"builtin/{info.path.name}"))
+        if not info.builtin and Path(template.filename or "") != info.path:
+            # a same-named file earlier on the search path must not shadow the one asked for
+            template = env.from_string(info.path.read_text(encoding="utf-8"))
+            template.filename = str(info.path)
+        body = template.render(**context)
+    except TemplateError:
+        raise
+    except Exception as exc:  # Jinja2 syntax/undefined/sandbox errors, bad keys in helpers
+        raise _template_error(exc, info, config) from None
+
+    packages = list(CITE_PACKAGES[config.cite])
+    packages += [p for p in info.requires if p not in packages]
+    header = _header(notes, info, config, packages)
+    lines, sources = tags.untag(body)
+    lines, sources = _tidy(lines, sources)
+    lines = header + [""] + lines
+    boilerplate: list[Source | None] = [None] * (len(header) + 1)
+    sources = boilerplate + sources
+    unique: list[Problem] = []
+    for problem in problems + builder.problems:  # the same note can be rendered in 3 views
+        if problem not in unique:
+            unique.append(problem)
+    return Rendered("\n".join(lines) + "\n", sources, unique, builder.keys, packages)
+
+
+__all__ = [
+    "BUILTIN_DIR", "Citer", "Group", "Rendered", "RenderEntry", "SectionInfo", "TemplateInfo",
+    "bib_to_latex", "bib_to_text", "family_name", "find_template", "is_valid_key",
+    "list_templates", "make_environment", "render_section", "template_text",
+]
