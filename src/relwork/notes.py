@@ -135,8 +135,8 @@ def read_notes(files: Sequence[Path], config: Config) -> NotesResult:
             line = data.count(b"\n", 0, exc.start) + 1
             result.problems.append(Problem(
                 "error",
-                f"{shown} is not UTF-8: byte {exc.start} (0x{data[exc.start]:02x}) "
-                "cannot be decoded; the file was skipped",
+                f"{Path(shown).name} is not UTF-8: byte offset {exc.start} "
+                f"(0x{data[exc.start]:02x}) cannot be decoded; the file was skipped",
                 Source(shown, line),
                 "save the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8')", "encoding",
             ))
@@ -322,10 +322,10 @@ def parse_note(text: str, path: str, *, private_marker: str = "!!") -> NotesResu
     blocks, headings = _scan(tokens)
     doc = _Doc(path, lines, orig, blocks, [b.start for b in blocks], headings, result)
 
-    if front is not None and _is_single_note(front):
+    chosen, roots = _choose_headings(doc)
+    if front is not None and _is_single_note(front, has_papers_section=bool(roots)):
         _single_note(doc, front)
     else:
-        chosen, roots = _choose_headings(doc)
         for h, group in chosen:
             entry = _heading_entry(doc, h, group, in_papers=bool(roots))
             if entry is not None:
@@ -339,6 +339,7 @@ def parse_note(text: str, path: str, *, private_marker: str = "!!") -> NotesResu
         if front:
             for entry in result.entries:
                 _merge_file_meta(entry, front)
+    result.dropped.sort(key=lambda p: p.source.line if p.source else 0)
     if not result.entries and not any(p.severity == "error" for p in result.problems):
         result.problems.append(Problem(
             "warning", "no paper entries found in this file", Source(path, 1),
@@ -394,13 +395,20 @@ def _front_matter(
     return data, end + 1
 
 
-_SINGLE_KEYS = frozenset(
-    "title citekey key id doi arxiv authors author year status citation_key url".split())
+_PAPER_KEYS = frozenset(
+    "citekey key id doi arxiv authors author year citation_key bibkey eprint".split())
 
 
-def _is_single_note(front: dict[str, Any]) -> bool:
-    """Front matter that describes a paper makes the whole file one entry."""
-    return any(k.lower() in _SINGLE_KEYS for k in front)
+def _is_single_note(front: dict[str, Any], *, has_papers_section: bool) -> bool:
+    """Front matter that describes a paper makes the whole file one entry.
+
+    A title alone (a Jekyll post "Week 5 reading") does not when the file has a papers
+    section: then the headings are the papers and the front matter is about the file.
+    """
+    keys = {k.lower() for k in front}
+    if keys & _PAPER_KEYS:
+        return True
+    return "title" in keys and not has_papers_section
 
 
 # --- private text ----------------------------------------------------------------------
@@ -432,7 +440,7 @@ def _strip_private(
         kept_lines, kept_orig = [], []
         for ln, no in zip(body, orig, strict=True):
             if "\0" in ln:
-                ln = ln.replace("\0", "")
+                ln = ln.replace("\0", "").rstrip()
                 if not ln.strip():
                     continue
             kept_lines.append(ln)
@@ -914,8 +922,8 @@ def _merge_file_meta(entry: Entry, front: dict[str, Any]) -> None:
             tags = list(entry.meta.get("tags", []))
             tags += [t for t in _split_tags(value) if t not in tags]
             entry.meta["tags"] = tags
-        else:
-            entry.meta.setdefault(key, value)
+        elif key.lower() == "status":
+            entry.meta.setdefault("status", str(value))
 
 
 def _single_note(doc: _Doc, front: dict[str, Any]) -> None:
