@@ -1,0 +1,572 @@
+"""Tone check: flag note text that reads as notes, not as a paper.
+
+Input: entries (their Markdown ``body``) and the config; output: ``Problem`` warnings, one
+per finding, each naming the exact note line (``entry.body_line`` + offset) and the phrase.
+
+Rules (code ``lint-<rule>``): ``first-person`` (I, me, my; "we" is normal in papers),
+``contraction`` (don't, it's, dont'), ``slang`` (gonna, stuff, pretty much), ``question``
+(a sentence ending in "?"), ``lowercase`` (a sentence inside a paragraph starting in
+lowercase), ``spelling`` (words hunspell does not know), ``long-sentence``.
+
+Silencing: ``lint: false`` (or a list of rules) in a note's front matter,
+``<!-- relwork: no-lint -->`` (optionally followed by rule names) in the body, and
+``<!-- relwork: ignore-line -->`` at the end of a line. Code, math, URLs, citations and
+LaTeX commands are never checked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .config import Config
+from .model import Entry, Problem, Source
+
+#: rule name -> what it flags (for docs and ``relwork lint --help``).
+RULES: dict[str, str] = {
+    "first-person": "first person singular: I, I'm, me, my, mine, myself",
+    "contraction": "contractions: don't, it's, dont', isnt",
+    "slang": "informal words: gonna, wanna, kinda, stuff, pretty much, a lot",
+    "question": "questions: a sentence ending in '?'",
+    "lowercase": "a sentence inside a paragraph that starts in lowercase",
+    "spelling": "words the spell checker (hunspell, en_US) does not know",
+    "long-sentence": "sentences longer than lint.max_sentence_words",
+}
+
+NO_LINT_RE = re.compile(r"<!--\s*relwork:\s*no-lint\b([^>]*?)-->", re.IGNORECASE)
+IGNORE_LINE_RE = re.compile(r"<!--\s*relwork:\s*ignore-line\s*-->\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Finding:
+    rule: str
+    offset: int  # into the body
+    phrase: str
+    message: str
+    hint: str
+
+
+# --- masking: parts of the text that are not prose --------------------------------------
+
+_MASKS = [
+    re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.MULTILINE | re.DOTALL),  # fences
+    re.compile(r"<!--.*?-->", re.DOTALL),  # HTML comments (relwork markers)
+    re.compile(r"(`+).+?\1", re.DOTALL),  # inline code
+    re.compile(r"\$\$.+?\$\$", re.DOTALL),  # display math
+    re.compile(r"\\\[.+?\\\]", re.DOTALL),
+    re.compile(r"\\\(.+?\\\)", re.DOTALL),
+    re.compile(r"(?<![\\$\w])\$(?=\S)[^$\n]+?(?<=\S)\$(?!\d)"),  # inline math, not "$5"
+    re.compile(r"<(?:https?|ftp|mailto):[^>\s]+>"),  # autolinks
+    re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+"),  # bare URLs
+    re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"),  # link targets (link text stays)
+    re.compile(r"\S+@\S+\.\w+"),  # e-mail addresses
+    re.compile(r"\[-?@[^\]]*\]"),  # pandoc citations [@key; @other]
+    re.compile(r"(?<![\w@])-?@[\w:./-]+"),  # bare @key
+    re.compile(r"\\(?:cite\w*|ref|eqref|autoref|cref|Cref|label|url|href|input|include\w*)"
+               r"\*?(?:\[[^\]]*\])*\{[^}]*\}"),  # LaTeX commands whose argument is not prose
+    re.compile(r"\\[A-Za-z]+\*?|\\."),  # other LaTeX commands: the name only
+    re.compile(r"\b10\.\d{4,9}/\S+"),  # DOIs
+    re.compile(r"</?[A-Za-z][^>\n]*>"),  # HTML tags
+    re.compile(r"\b\w+(?:[._/]\w+)*\.(?:py|md|tex|bib|yaml|json|txt|pdf|png|cpp|sh)\b"),  # files
+    re.compile(r"\b\w*_\w*\b"),  # identifiers with underscores
+]
+
+
+def _mask(text: str) -> str:
+    """``text`` with code, math, URLs, citations and LaTeX replaced by spaces (same offsets)."""
+    chars = list(text)
+    for pattern in _MASKS:
+        for m in pattern.finditer(text):
+            for i in range(m.start(), m.end()):
+                if chars[i] != "\n":
+                    chars[i] = " "
+        text = "".join(chars)
+    return text
+
+
+# --- blocks and sentences ---------------------------------------------------------------
+
+_BLOCK_START = re.compile(r"^[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+|#{1,6}[ \t]|>[ \t]?)")
+_RULE_LINE = re.compile(r"^[ \t]*([-*_=])(?:[ \t]*\1){2,}[ \t]*$")
+_ABBREVIATIONS = {
+    "e.g", "i.e", "etc", "et al", "al", "vs", "cf", "fig", "figs", "eq", "eqs", "sec", "tab",
+    "resp", "approx", "no", "vol", "pp", "ch", "ref", "refs", "dr", "prof", "mr", "ms", "st",
+    "jr", "inc", "ltd", "w.r.t", "a.k.a", "i.i.d", "viz", "ca", "esp", "incl",
+}
+_SENT_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s|$)")
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    start: int  # offset of the first word
+    end: int
+    first_in_block: bool
+    question: bool
+
+
+def _blocks(masked: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of paragraphs, list items and headings."""
+    blocks: list[tuple[int, int]] = []
+    start: int | None = None
+    offset = 0
+    for line in masked.splitlines(keepends=True):
+        bare = line.strip()
+        if not bare or _RULE_LINE.match(line):
+            if start is not None:
+                blocks.append((start, offset))
+                start = None
+        else:
+            marker = _BLOCK_START.match(line)
+            if marker or start is None:
+                if start is not None:
+                    blocks.append((start, offset))
+                start = offset + (marker.end() if marker else 0)
+        offset += len(line)
+    if start is not None:
+        blocks.append((start, offset))
+    return blocks
+
+
+def _is_abbreviation(masked: str, dot: int) -> bool:
+    """True when the period at ``dot`` ends an abbreviation or an initial, not a sentence."""
+    head = masked[max(0, dot - 12):dot]
+    word = re.search(r"([A-Za-z][A-Za-z.]*)$", head)
+    if not word:
+        return False
+    token = word.group(1).lower()
+    if token in _ABBREVIATIONS or token.rstrip(".") in _ABBREVIATIONS:
+        return True
+    if re.search(r"et\s+al$", head, re.IGNORECASE):
+        return True
+    # single capital initial ("J. Smith"), but not a single-letter sentence end
+    return len(token) == 1 and word.group(1).isupper() and dot + 2 < len(masked) and \
+        masked[dot + 1] == " " and masked[dot + 2].isupper()
+
+
+def _sentences(masked: str) -> list[_Sentence]:
+    found: list[_Sentence] = []
+    for block_start, block_end in _blocks(masked):
+        pos = block_start
+        first = True
+        for m in _SENT_END.finditer(masked, block_start, block_end):
+            if "?" not in m.group() and "!" not in m.group() and _is_abbreviation(
+                masked, m.start()
+            ):
+                continue
+            sentence = _make_sentence(masked, pos, m.end(), first, "?" in m.group())
+            if sentence:
+                found.append(sentence)
+                first = False
+            pos = m.end()
+        sentence = _make_sentence(masked, pos, block_end, first, False)
+        if sentence:
+            found.append(sentence)
+    return found
+
+
+def _make_sentence(masked: str, start: int, end: int, first: bool, question: bool
+                   ) -> _Sentence | None:
+    m = re.compile(r"[^\W_]").search(masked, start, end)
+    if m is None:
+        return None
+    return _Sentence(m.start(), end, first, question)
+
+
+# --- rules -------------------------------------------------------------------------------
+
+_ROMAN_CONTEXT = {
+    "type", "part", "phase", "stage", "level", "class", "figure", "fig", "table", "section",
+    "chapter", "appendix", "case", "experiment", "setting", "model", "category", "series",
+    "step", "task", "version", "war", "method", "algorithm", "condition", "group", "study",
+}
+_FIRST_PERSON = re.compile(
+    r"(?<![\w.'\u2019-])(?:(I|i)(?:['\u2019](?:m|ll|ve|d))?|[Mm]y|[Mm]e|mine|[Mm]yself)"
+    r"(?![\w.'\u2019-]|\.\w)"
+)
+_NT_WORDS = (
+    "dont|doesnt|didnt|isnt|arent|wasnt|werent|hasnt|havent|hadnt|shouldnt|couldnt|"
+    "wouldnt|mustnt|neednt|thats|theres|whats|youre|theyre|ive|im"
+)
+_CONTRACTION = re.compile(
+    r"(?<![\w'\u2019])(?:"
+    r"[A-Za-z]+n['\u2019]t"  # don't, isn't, can't
+    r"|(?:it|that|there|here|what|who|he|she|let|where|how|this|everything|nothing)"
+    r"['\u2019]s"
+    r"|[A-Za-z]+['\u2019](?:re|ll|ve|d|m)"
+    rf"|(?:{_NT_WORDS})['\u2019](?!\w)"  # "dont'" with a misplaced apostrophe
+    r"|(?:dont|doesnt|didnt|isnt|arent|wasnt|werent|hasnt|havent|hadnt|shouldnt|couldnt"
+    r"|wouldnt|mustnt|thats|youre|theyre)"
+    r")(?![\w'\u2019])",
+    re.IGNORECASE,
+)
+_EXPAND = {
+    "won't": "will not", "can't": "cannot", "shan't": "shall not", "let's": "let us",
+    "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
+    "arent": "are not", "wasnt": "was not", "werent": "were not", "hasnt": "has not",
+    "havent": "have not", "hadnt": "had not", "shouldnt": "should not",
+    "couldnt": "could not", "wouldnt": "would not", "mustnt": "must not",
+    "neednt": "need not", "thats": "that is", "theres": "there is", "whats": "what is",
+    "youre": "you are", "theyre": "they are", "ive": "I have", "im": "I am",
+}
+_SUFFIX_EXPAND = {"n't": " not", "'s": " is", "'re": " are", "'ll": " will", "'ve": " have",
+                  "'d": " would", "'m": " am"}
+_SLANG: dict[str, str] = {
+    "gonna": "going to", "wanna": "want to", "gotta": "have to", "kinda": "somewhat",
+    "sorta": "somewhat", "dunno": "do not know", "lemme": "let me", "gimme": "give me",
+    "stuff": "name the things", "pretty much": "almost, or drop it", "a lot": "much or many",
+    "lots of": "many", "alot": "much or many", "a bunch of": "several", "basically": "drop it",
+    "okay": "acceptable or adequate", "ok": "acceptable or adequate", "yeah": "drop it",
+    "yep": "drop it", "nope": "no", "tbh": "drop it", "btw": "drop it",
+    "imo": "state the argument", "imho": "state the argument", "idk": "drop it",
+    "fyi": "drop it", "thx": "drop it", "awesome": "a precise adjective",
+    "cool": "a precise adjective", "super": "very, or drop it", "w/o": "without",
+    "w/": "with", "tho": "though", "bc": "because", "b/c": "because", "cuz": "because",
+}
+_SLANG_RE = re.compile(
+    r"(?<![\w/-])(?:"
+    + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_SLANG, key=len, reverse=True))
+    + r")(?![\w/-])",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+
+#: Technical words hunspell's en_US lacks (compounds it splits are accepted separately).
+TECH_WORDS = frozenset("""
+pretrained pretraining pretrain finetuned finetune convolutional deconvolutional tokenizer
+tokenizers tokenization tokenize tokenized logit logits regularizer regularizers
+reparameterization reparametrization reparameterize riemannian lipschitz markovian hessian
+jacobian laplacian latents denoise denoises denoised denoiser denoisers downscale downscales
+downscaled upscale upscales upscaled upsample upsampled upsamples downsample downsampled
+downsamples subsample subsampled softmax relu arxiv github pytorch tensorflow jax overleaf
+bibtex biblatex latex markdown zotero dirichlet bernoulli boltzmann kullback leibler wasserstein
+gaussians bayes bayesian heteroscedastic homoscedastic disentangled disentanglement
+disentangle equivariant equivariance invariances discretized discretize discretization
+quantized quantize vectorized parameterized parametrized parameterize parameterizing
+parametrization parameterization hyperparameter hyperparameters eigen eigenvector eigenvectors
+eigendecomposition backprop minibatches embeddings embedder unnormalized normalizing
+nonlinearity nonlinearities nonlinear nonconvex nonparametric multimodal multiscale
+preprocessing preprocessed postprocessing interpretable interpretability explainability
+generalizable generalizability learnable trainable scalable scalability finetuning
+upsampling downsampling inpainting outpainting denoising autoencoding superresolution
+dataset datasets codebook codebooks multilabel unimodal submodular
+""".split())
+
+
+def _expansion(phrase: str) -> str:
+    low = phrase.lower().replace("\u2019", "'").rstrip("'")
+    if low in _EXPAND:
+        return _EXPAND[low]
+    for suffix, full in _SUFFIX_EXPAND.items():
+        if low.endswith(suffix):
+            return low[: -len(suffix)] + full
+    return "the full form"
+
+
+def _shorten(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _rule_first_person(body: str, masked: str, sentences: Sequence[_Sentence]) -> list[_Finding]:
+    found = []
+    for m in _FIRST_PERSON.finditer(masked):
+        word = body[m.start():m.end()]
+        if m.group(1) == "I" and "'" not in word and "\u2019" not in word:
+            before = re.search(r"(\w+)\W*$", masked[max(0, m.start() - 20):m.start()])
+            if before and before.group(1).lower() in _ROMAN_CONTEXT:
+                continue  # "Type I error", "Table I"
+        hint = 'a paper speaks for its authors: rephrase with "we" or impersonally'
+        if m.group(1) == "i":
+            hint = 'notes-style lowercase "i": ' + hint
+        found.append(_Finding("first-person", m.start(), word,
+                              f'first person "{word}" reads as a note, not a paper', hint))
+    return found
+
+
+def _rule_contraction(body: str, masked: str, sentences: Sequence[_Sentence]) -> list[_Finding]:
+    found = []
+    for m in _CONTRACTION.finditer(masked):
+        word = body[m.start():m.end()]
+        if re.match(r"[Ii]['\u2019]", word):
+            continue  # I'm, I'll: reported as first person
+        found.append(_Finding("contraction", m.start(), word, f'contraction "{word}"',
+                              f'write "{_expansion(word)}"'))
+    return found
+
+
+def _rule_slang(body: str, masked: str, sentences: Sequence[_Sentence]) -> list[_Finding]:
+    found = []
+    for m in _SLANG_RE.finditer(masked):
+        word = body[m.start():m.end()]
+        if word == "OK" and masked[m.end():m.end() + 1] == "-":
+            continue
+        better = _SLANG[" ".join(word.lower().split())]
+        if not better.startswith(("drop", "name", "state", "a precise")):
+            better = "write " + " or ".join(f'"{b}"' for b in better.split(" or "))
+        found.append(_Finding("slang", m.start(), word,
+                              f'informal word "{" ".join(word.split())}"', better))
+    return found
+
+
+def _rule_question(body: str, masked: str, sentences: Sequence[_Sentence],
+                   private_marker: str) -> list[_Finding]:
+    found = []
+    for s in sentences:
+        if s.question:
+            text = _shorten(body[s.start:s.end])
+            found.append(_Finding(
+                "question", s.start, text, f'question "{text}"',
+                "a paper states: answer it in the text, or start the line with "
+                f"'{private_marker}' to keep it as a private note",
+            ))
+    return found
+
+
+def _rule_lowercase(body: str, masked: str, sentences: Sequence[_Sentence]) -> list[_Finding]:
+    found = []
+    for s in sentences:
+        if s.first_in_block or masked[s.start - 1:s.start] in ("(", '"', "'", "\u201c"):
+            continue  # may follow a citation or a label ("Description: ..."), or a bracket
+        word_m = re.compile(r"\S+").match(masked, s.start)
+        word = word_m.group() if word_m else ""
+        if not word[:1].islower() or re.fullmatch(r"i\b.*", word):
+            continue
+        if not re.fullmatch(r"[a-z]+[,;:]?", word) or re.match(r"[a-z]-", word):
+            continue  # word2vec, k-means, iPhone: names written in lowercase on purpose
+        text = _shorten(body[s.start:s.end], 50)
+        found.append(_Finding("lowercase", s.start, text,
+                              f'sentence starts in lowercase: "{text}"',
+                              "capitalise the first word"))
+    return found
+
+
+def _rule_long(body: str, masked: str, sentences: Sequence[_Sentence],
+               limit: int) -> list[_Finding]:
+    found = []
+    for s in sentences:
+        count = len(re.findall(r"[^\W_]+(?:['\u2019.-][^\W_]+)*", masked[s.start:s.end]))
+        if count > limit:
+            text = _shorten(body[s.start:s.end], 40)
+            found.append(_Finding("long-sentence", s.start, text,
+                                  f'sentence of {count} words (limit {limit}): "{text}"',
+                                  "split it into shorter sentences"))
+    return found
+
+
+# --- spelling ----------------------------------------------------------------------------
+
+_spell_cache: dict[str, list[str] | None] = {}  # word -> suggestions if unknown, None if known
+
+
+def spell_checker() -> str | None:
+    """Path of hunspell when it and the en_US dictionary are usable, else None."""
+    exe = shutil.which("hunspell")
+    if exe is None:
+        return None
+    try:
+        run = subprocess.run([exe, "-D"], input="", capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    listing = run.stdout + run.stderr
+    return exe if re.search(r"en_US\b", listing) else None
+
+
+def unknown_words(words: Iterable[str]) -> dict[str, list[str]]:
+    """The words hunspell (en_US) does not know, each with its suggestions.
+
+    Results are cached for the process (``relwork watch`` re-checks only new words).
+    Raises ``OSError`` when hunspell cannot be run.
+    """
+    todo = sorted({w for w in words if w not in _spell_cache})
+    if todo:
+        exe = spell_checker()
+        if exe is None:
+            raise OSError("hunspell with an en_US dictionary is not installed")
+        # "^" makes hunspell's pipe mode treat each line as text, never as a command
+        text = "".join(f"^{w}\n" for w in todo)
+        env = dict(os.environ, LC_ALL="C.UTF-8")
+        run = subprocess.run([exe, "-a", "-d", "en_US", "-i", "utf-8"], input=text,
+                             capture_output=True, text=True, timeout=60, env=env)
+        if run.returncode != 0:
+            raise OSError(run.stderr.strip() or f"hunspell exited with {run.returncode}")
+        results: dict[str, list[str]] = {}
+        for line in run.stdout.splitlines():
+            if line.startswith("&"):
+                head, _, tail = line.partition(":")
+                results[head.split()[1]] = [s.strip() for s in tail.split(",") if s.strip()]
+            elif line.startswith("#"):
+                results[line.split()[1]] = []
+        for w in todo:
+            _spell_cache[w] = results.get(w)
+    return {w: s for w in words if (s := _spell_cache.get(w)) is not None}
+
+
+def _is_compound(word: str, suggestions: Sequence[str]) -> bool:
+    """True when hunspell suggests splitting ``word`` into real words (autoencoder)."""
+    for s in suggestions[:3]:
+        parts = re.split(r"[ -]", s)
+        if len(parts) == 2 and "".join(parts).lower() == word.lower() and \
+                all(len(p) >= 3 for p in parts):
+            return True
+    return False
+
+
+def _spell_candidates(masked: str, known: set[str]) -> list[tuple[int, str]]:
+    found = []
+    for m in _WORD.finditer(masked):
+        word = re.sub(r"['\u2019]s$", "", m.group())
+        if "'" in word or "\u2019" in word or len(word) <= 2:
+            continue
+        if any(c.isupper() for c in word[1:]):
+            continue  # acronyms (GANs) and CamelCase names (StyleGAN)
+        around = masked[max(0, m.start() - 1):m.start()] + masked[m.end():m.end() + 2]
+        if re.search(r"\d", around[:2]) or re.match(r"\.\w", around[1:]):
+            continue  # word2vec, 3D, file.name
+        if word.lower() in known or word.lower() in TECH_WORDS:
+            continue
+        found.append((m.start(), word))
+    return found
+
+
+# --- entry points ------------------------------------------------------------------------
+
+
+def words_from_titles(titles: Iterable[str]) -> set[str]:
+    """Lowercased words of ``titles`` (bib titles, note headings) for ``known_words``."""
+    words: set[str] = set()
+    for title in titles:
+        words.update(w.lower() for w in _WORD.findall(title.replace("{", "").replace("}", "")))
+    return words
+
+
+def _disabled_rules(config: Config) -> set[str]:
+    return {r.lower().removeprefix("lint-") for r in config.lint_disable}
+
+
+def check_config(config: Config) -> list[Problem]:
+    """Warnings for unknown rule names in ``lint.disable``."""
+    bad = sorted(_disabled_rules(config) - set(RULES))
+    if not bad:
+        return []
+    return [Problem("warning", f"unknown lint rule(s) in lint.disable: {', '.join(bad)}",
+                    config.where("lint_disable"),
+                    f"known rules: {', '.join(RULES)}", "config")]
+
+
+def lint_text(
+    text: str,
+    source: Source,
+    config: Config,
+    *,
+    known_words: set[str] | frozenset[str] = frozenset(),
+    skip_rules: Iterable[str] = (),
+) -> list[Problem]:
+    """Tone findings for one Markdown ``text`` whose first line is ``source``.
+
+    Returns warnings with code ``lint-<rule>``, each at the note line of its phrase.
+    ``known_words`` (lowercase) and ``config.lint_ignore_words`` are accepted by the
+    spell check; ``config.lint_disable`` and ``skip_rules`` switch rules off.
+    """
+    skip = _disabled_rules(config) | {r.lower().removeprefix("lint-") for r in skip_rules}
+    marker = NO_LINT_RE.search(text)
+    if marker:
+        named = {r.lower().removeprefix("lint-") for r in re.split(r"[\s,]+", marker.group(1))
+                 if r}
+        skip |= named if named else set(RULES)
+    if skip >= set(RULES):
+        return []
+    lines = text.split("\n")
+    ignored = {i for i, line in enumerate(lines) if IGNORE_LINE_RE.search(line)}
+    masked = _mask(text)
+    sentences = _sentences(masked)
+
+    findings: list[_Finding] = []
+    simple = {"first-person": _rule_first_person, "contraction": _rule_contraction,
+              "slang": _rule_slang, "lowercase": _rule_lowercase}
+    for name, rule in simple.items():
+        if name not in skip:
+            findings += rule(text, masked, sentences)
+    if "question" not in skip:
+        findings += _rule_question(text, masked, sentences, config.private_marker)
+    if "long-sentence" not in skip:
+        findings += _rule_long(text, masked, sentences, config.lint_max_sentence_words)
+
+    problems = []
+    if "spelling" not in skip:
+        flagged = {f.offset for f in findings if f.rule in ("contraction", "slang")}
+        spelled, problem = _rule_spelling(text, masked, known_words, config, flagged)
+        findings += spelled
+        if problem is not None:
+            problems.append(Problem(problem.severity, problem.message, source, problem.hint,
+                                    problem.code))
+
+    for f in sorted(findings, key=lambda f: (f.offset, f.rule)):
+        line_index = text.count("\n", 0, f.offset)
+        if line_index in ignored:
+            continue
+        where = Source(source.path, source.line + line_index if source.line else 0)
+        problems.append(Problem("warning", f.message, where, f.hint, f"lint-{f.rule}"))
+    return problems
+
+
+def _rule_spelling(text: str, masked: str, known_words: Iterable[str], config: Config,
+                   flagged: set[int]) -> tuple[list[_Finding], Problem | None]:
+    known = {w.lower() for w in known_words} | {w.lower() for w in config.lint_ignore_words}
+    known |= words_from_titles(config.aliases)
+    candidates = [(o, w) for o, w in _spell_candidates(masked, known) if o not in flagged]
+    if not candidates:
+        return [], None
+    try:
+        unknown = unknown_words({w for _, w in candidates})
+    except (OSError, subprocess.SubprocessError) as exc:
+        return [], Problem("info", f"spell check skipped: {exc}", None,
+                           "install hunspell and hunspell-en-us (apt-get)", "lint-spelling")
+    findings = []
+    seen: set[str] = set()
+    for offset, word in candidates:
+        if word not in unknown or word.lower() in seen or _is_compound(word, unknown[word]):
+            continue
+        seen.add(word.lower())  # one finding per word and note: the first place it occurs
+        suggestions = [s for s in unknown[word] if " " not in s and "-" not in s][:3]
+        hint = f'did you mean {" or ".join(repr(s) for s in suggestions)}? ' if suggestions \
+            else ""
+        hint += "if the word is right, add it to lint.ignore_words in relwork.yaml"
+        findings.append(_Finding("spelling", offset, word, f'unknown word "{word}"', hint))
+    return findings, None
+
+
+def lint_entries(
+    entries: Sequence[Entry],
+    config: Config,
+    *,
+    known_words: set[str] | frozenset[str] = frozenset(),
+) -> list[Problem]:
+    """Tone findings for the bodies of ``entries`` (the text headed for the section).
+
+    ``known_words``: lowercase words the spell check accepts (bib titles). Words of the
+    entries' own titles are accepted too. Notes with ``lint: false`` in their front matter
+    are skipped; ``lint: [rule, ...]`` skips those rules for that note. Returns warnings
+    (``--strict`` turns them into errors in the CLI); ``lint.enabled`` is the caller's call.
+    """
+    known = set(known_words) | words_from_titles(e.title for e in entries)
+    problems: list[Problem] = check_config(config)
+    skipped_notice = False
+    for entry in entries:
+        setting = entry.meta.get("lint", True)
+        if setting is False or (isinstance(setting, str) and setting.lower() in
+                                ("false", "off", "no")):
+            continue
+        skip = [str(r) for r in setting] if isinstance(setting, list) else []
+        source = Source(entry.source.path, entry.body_line)
+        for p in lint_text(entry.body, source, config, known_words=known, skip_rules=skip):
+            if p.severity == "info":  # the spell check is missing: say it once
+                if skipped_notice:
+                    continue
+                skipped_notice = True
+                p = Problem(p.severity, p.message, None, p.hint, p.code)
+            problems.append(p)
+    return problems

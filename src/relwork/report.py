@@ -1,0 +1,293 @@
+"""Terminal output: tables and problem lists that read well.
+
+Colour only when writing to a terminal (``use_color``) and ``NO_COLOR`` is unset; the same
+text without escape codes when piped. Every function returns a string; printing is the
+CLI's job, except the progress helpers, which draw on stderr only when it is a terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import sys
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any, TypeVar
+
+import click
+
+from .model import BuildResult, Match, Problem
+
+T = TypeVar("T")
+
+_STATUS_COLOR = {"matched": "green", "review": "yellow", "unmatched": "red"}
+_SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "cyan"}
+_TITLE_WIDTH = 44  # titles are cut to this width unless verbose
+
+
+def use_color(stream: IO[Any] | None = None) -> bool:
+    """True when ``stream`` (default stdout) is a terminal and ``NO_COLOR`` is not set."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    stream = sys.stdout if stream is None else stream
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed or not a real stream
+        return False
+
+
+def _style(text: str, color: bool, **styles: Any) -> str:
+    return click.style(text, **styles) if color and text else text
+
+
+def text_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (wide East Asian characters count 2)."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` on one line, shortened with an ellipsis to at most ``width`` columns."""
+    text = " ".join(text.split())
+    if text_width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if text_width(out + ch) > width - 1:
+            break
+        out += ch
+    return out.rstrip() + "\u2026"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - text_width(text))
+
+
+def format_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    color: bool,
+    styles: Sequence[dict[int, dict[str, Any]] | None] | None = None,
+    right: Sequence[int] = (),
+) -> list[str]:
+    """Aligned columns (two spaces apart); ``styles[i]`` colours row ``i`` cell by cell
+    after padding, so escape codes never break the alignment."""
+    widths = [max([text_width(h)] + [text_width(r[i]) for r in rows])
+              for i, h in enumerate(header)]
+
+    def line(cells: Sequence[str], cell_styles: dict[int, dict[str, Any]]) -> str:
+        out = []
+        for i, cell in enumerate(cells):
+            last = i == len(cells) - 1
+            if i in right:
+                padded = " " * (widths[i] - text_width(cell)) + cell
+            else:
+                padded = cell if last else _pad(cell, widths[i])
+            out.append(_style(padded, color, **cell_styles.get(i, {})))
+        return "  ".join(out).rstrip()
+
+    head = line(header, {i: {"bold": True} for i in range(len(header))})
+    lines = [head]
+    for n, row in enumerate(rows):
+        style: dict[int, dict[str, Any]] = (styles[n] if styles and n < len(styles) else None) or {}
+        lines.append(line(row, style))
+    return lines
+
+
+def format_matches(matches: Sequence[Match], *, color: bool, verbose: bool) -> str:
+    """A table of matches: file:line, title, key, method, score, status.
+
+    Under each unmatched entry (and each review entry when ``verbose``) its best three
+    candidates; with ``verbose`` full titles and the reason of each match. Ends with the
+    counts line.
+    """
+    if not matches:
+        return "no paper entries found in the notes (see 'relwork entries')"
+    title_width = 10_000 if verbose else _TITLE_WIDTH
+    header = ["where", "title", "key", "method", "score", "status"]
+    rows = []
+    for m in matches:
+        rows.append([
+            str(m.entry.source), _cut(m.entry.title, title_width), m.key or "-",
+            m.method if m.method != "none" else "-",
+            f"{m.score:.0f}" if m.key or m.score else "-", m.status,
+        ])
+    styles: list[dict[int, dict[str, Any]] | None] = [
+        {5: {"fg": _STATUS_COLOR.get(m.status, "white"), "bold": m.status != "matched"}}
+        for m in matches
+    ]
+    table = format_table(header, rows, color=color, styles=styles, right=(4,))
+    lines = [table[0]]
+    for m, row_text in zip(matches, table[1:], strict=True):
+        lines.append(row_text)
+        if verbose and m.reason:
+            lines.append(_style(f"    {m.reason}", color, dim=True))
+        if m.status == "unmatched" or (verbose and m.status == "review"):
+            cands = m.candidates[:3]
+            if not cands:
+                lines.append(_style("    no candidate in the bibliography", color, dim=True))
+            kwidth = max((text_width(c.key) for c in cands), default=0)
+            for c in cands:
+                lines.append(f"    ? {_pad(c.key, kwidth)}  {c.score:3.0f}  "
+                             f"{_cut(c.title, title_width + 20)}")
+    lines.append(counts_text(matches, color=color))
+    return "\n".join(lines)
+
+
+def counts_text(matches: Sequence[Match], *, color: bool = False) -> str:
+    """"8 entries: 2 matched, 0 review, 0 unmatched" (counts coloured when not zero)."""
+    counts = {"matched": 0, "review": 0, "unmatched": 0}
+    for m in matches:
+        counts[m.status] = counts.get(m.status, 0) + 1
+    parts = []
+    for status in ("matched", "review", "unmatched"):
+        text = f"{counts[status]} {status}"
+        parts.append(_style(text, color and counts[status] > 0, fg=_STATUS_COLOR[status]))
+    n = len(matches)
+    return f"{n} {'entry' if n == 1 else 'entries'}: {', '.join(parts)}"
+
+
+def format_problems(problems: Sequence[Problem], *, color: bool, verbose: bool) -> str:
+    """One line per problem, in file:line order: ``file:line: severity: message (hint)``.
+
+    ``info`` problems only when ``verbose``; ``verbose`` also appends the code [lint-...].
+    """
+    shown = [p for p in problems if verbose or p.severity != "info"]
+    # problems without a place (global ones) first, then by file and line
+    shown.sort(key=lambda p: (p.source is not None, p.source.path if p.source else "",
+                              p.source.line if p.source else 0))
+    lines = []
+    for p in shown:
+        where = _style(f"{p.source}:", color, bold=True) + " " if p.source else ""
+        severity = _style(f"{p.severity}:", color, fg=_SEVERITY_COLOR.get(p.severity),
+                          bold=p.severity == "error")
+        text = f"{where}{severity} {p.message}"
+        if p.hint:
+            text += " " + _style(f"({p.hint})", color, dim=True)
+        if verbose and p.code:
+            text += " " + _style(f"[{p.code}]", color, dim=True)
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def summary_line(result: BuildResult) -> str:
+    """One line: "8 entries: 2 matched, 0 review, 0 unmatched -> latex/related_work.tex, ...".
+
+    Adds the number of errors (and that nothing was written) or of warnings when there are
+    any.
+    """
+    text = counts_text(result.matches)
+    errors = len(result.errors)
+    warnings = sum(1 for p in result.problems if p.severity == "warning")
+    if result.outputs:
+        text += " -> " + ", ".join(result.outputs)
+    if errors:
+        text += f"; {errors} error{'s' if errors != 1 else ''}"
+        if not result.outputs:
+            text += ", nothing written"
+    if warnings:
+        text += f"; {warnings} warning{'s' if warnings != 1 else ''}"
+    return text
+
+
+def match_to_json(m: Match) -> dict[str, Any]:
+    """A match as plain JSON data (``relwork check --format json``)."""
+    return {
+        "file": m.entry.source.path,
+        "line": m.entry.source.line,
+        "title": m.entry.title,
+        "group": list(m.entry.group),
+        "key": m.key,
+        "method": m.method,
+        "score": round(float(m.score), 1),
+        "status": m.status,
+        "reason": m.reason,
+        "candidates": [{"key": c.key, "title": c.title, "score": round(float(c.score), 1)}
+                       for c in m.candidates[:3]],
+    }
+
+
+# --- progress ----------------------------------------------------------------------------
+
+
+def _show_progress(quiet: bool, stream: IO[Any] | None) -> bool:
+    stream = sys.stderr if stream is None else stream
+    try:
+        return not quiet and bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def progress(
+    items: Iterable[T],
+    *,
+    label: str,
+    quiet: bool = False,
+    length: int | None = None,
+    stream: IO[Any] | None = None,
+) -> Iterator[Iterable[T]]:
+    """Iterate ``items`` with a progress bar on stderr when it is a terminal.
+
+    Yields ``items`` unchanged (no output) when piped or ``quiet``::
+
+        with progress(files, label="reading notes", quiet=ctx.quiet) as bar:
+            for f in bar: ...
+    """
+    stream = sys.stderr if stream is None else stream
+    if not _show_progress(quiet, stream):
+        yield items
+        return
+    with click.progressbar(items, label=label, length=length, file=stream) as bar:  # type: ignore[arg-type]
+        yield bar
+
+
+@contextlib.contextmanager
+def spinner(
+    label: str, *, quiet: bool = False, stream: IO[Any] | None = None, interval: float = 0.1
+) -> Iterator[Any]:
+    """A spinner with ``label`` on stderr while the block runs (terminal only, else silent).
+
+    The yielded object has ``update(label)`` to change the text (e.g. as build's progress
+    callback). The line is erased when the block ends.
+    """
+    stream = sys.stderr if stream is None else stream
+    state = _Spinner(label)
+    if not _show_progress(quiet, stream):
+        yield state
+        return
+    stop = threading.Event()
+
+    def spin() -> None:
+        for frame in itertools.cycle("|/-\\"):
+            stream.write(f"\r{frame} {state.label}\033[K")
+            stream.flush()
+            if stop.wait(interval):
+                break
+
+    thread = threading.Thread(target=spin, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        stop.set()
+        thread.join()
+        stream.write("\r\033[K")
+        stream.flush()
+
+
+class _Spinner:
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def update(self, label: str) -> None:
+        self.label = label
+
+    __call__ = update

@@ -1,0 +1,170 @@
+"""relwork watch: one save -> one rebuild, errors keep it watching, outputs never trigger."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from relwork.config import load_config
+from relwork.init import init_project
+from relwork.watch import is_relevant, watch, watched_paths
+
+DEBOUNCE = 0.3
+
+
+@dataclass
+class Watcher:
+    """A running watch() in a thread, counting rebuilds."""
+
+    root: Path
+    calls: list[float] = field(default_factory=list)
+    errors: list[BaseException] = field(default_factory=list)
+    fail: bool = False
+    result: list[int] = field(default_factory=list)
+
+    def rebuild(self) -> None:
+        self.calls.append(time.monotonic())
+        if self.fail:
+            raise RuntimeError("broken note")
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        end = time.monotonic() + timeout
+        while len(self.calls) < count and time.monotonic() < end:
+            time.sleep(0.02)
+        assert len(self.calls) >= count, f"expected {count} rebuilds, got {len(self.calls)}"
+
+    def settle(self) -> None:
+        """Wait long enough that any further (unwanted) rebuild would have happened."""
+        time.sleep(DEBOUNCE * 4 + 0.5)
+
+
+@pytest.fixture()
+def watcher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Watcher]:
+    init_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    config = load_config(tmp_path / "relwork.yaml")
+    w = Watcher(tmp_path)
+    stop = threading.Event()
+    ready = threading.Event()
+    thread = threading.Thread(
+        target=lambda: w.result.append(watch(
+            config, w.rebuild, debounce=DEBOUNCE, on_error=w.errors.append,
+            stop_event=stop, on_start=lambda _targets: ready.set())),
+        daemon=True,
+    )
+    thread.start()
+    assert ready.wait(10), "watch did not start"
+    yield w
+    stop.set()
+    thread.join(10)
+    assert not thread.is_alive(), "watch did not stop on stop_event"
+    assert w.result == [len(w.calls)]
+
+
+def burst(path: Path, n: int = 5, append: Callable[[int], str] = lambda i: f"\nedit {i}\n"
+          ) -> None:
+    for i in range(n):
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(append(i))
+        time.sleep(0.01)
+
+
+def test_a_burst_of_writes_is_one_rebuild(watcher: Watcher) -> None:
+    burst(watcher.root / "summaries" / "example.md", n=6)
+    watcher.wait_for(1)
+    watcher.settle()
+    assert len(watcher.calls) == 1
+
+
+def test_error_keeps_watching_and_next_change_rebuilds(watcher: Watcher) -> None:
+    watcher.fail = True
+    burst(watcher.root / "summaries" / "example.md", n=3)
+    watcher.wait_for(1)
+    watcher.settle()
+    assert len(watcher.errors) == 1 and "broken note" in str(watcher.errors[0])
+    watcher.fail = False
+    burst(watcher.root / "bib" / "references.bib", n=2, append=lambda i: f"\n% {i}\n")
+    watcher.wait_for(2)
+    watcher.settle()
+    assert len(watcher.calls) == 2 and len(watcher.errors) == 1
+
+
+def test_config_template_and_new_note_trigger(watcher: Watcher) -> None:
+    (watcher.root / "relwork.yaml").write_text("template: paragraphs\n", encoding="utf-8")
+    watcher.wait_for(1)
+    watcher.settle()
+    (watcher.root / "summaries" / "sub").mkdir()
+    (watcher.root / "summaries" / "sub" / "new.md").write_text("# New\n", encoding="utf-8")
+    watcher.wait_for(2)
+    watcher.settle()
+    assert len(watcher.calls) == 2
+
+
+def test_outputs_state_and_editor_files_do_not_trigger(watcher: Watcher) -> None:
+    root = watcher.root
+    (root / "latex" / "related_work.tex").write_text("% out\n", encoding="utf-8")
+    (root / "latex" / "references.bib").write_text("% out\n", encoding="utf-8")
+    (root / ".relwork").mkdir()
+    (root / ".relwork" / "cache.yaml").write_text("x: 1\n", encoding="utf-8")
+    for name in (".example.md.swp", "example.md~", ".#example.md", "notes.txt", "4913"):
+        (root / "summaries" / name).write_text("x", encoding="utf-8")
+    watcher.settle()
+    assert watcher.calls == []
+
+
+def test_editor_save_by_rename_is_one_rebuild(watcher: Watcher) -> None:
+    note = watcher.root / "summaries" / "example.md"
+    tmp = note.with_name(".example.md.tmp")
+    tmp.write_text(note.read_text(encoding="utf-8") + "\nmore\n", encoding="utf-8")
+    tmp.replace(note)  # how vim, VS Code and relwork itself save atomically
+    watcher.wait_for(1)
+    watcher.settle()
+    assert len(watcher.calls) == 1
+
+
+def test_relevance_rules(tmp_path: Path) -> None:
+    init_project(tmp_path)
+    config = load_config(tmp_path / "relwork.yaml")
+    yes = ["summaries/a.md", "summaries/x/b.markdown", "bib/refs.bib", "relwork.yaml",
+           "latex/templates/mine.tex.j2"]
+    no = ["latex/related_work.tex", "latex/references.bib", ".relwork/index.bib",
+          "summaries/.a.md.swp", "summaries/a.md~", "summaries/.#a.md", "summaries/#a.md#",
+          "latex/paper.aux", "summaries/readme.txt"]
+    for rel in yes:
+        assert is_relevant(tmp_path / rel, config), rel
+    for rel in no:
+        assert not is_relevant(tmp_path / rel, config), rel
+
+
+def test_watched_paths_cover_notes_bib_config_templates(tmp_path: Path) -> None:
+    init_project(tmp_path)
+    (tmp_path / "relwork.yaml").write_text(
+        "notes: ['notes/**/*.md', summaries]\nbib: [bib/references.bib]\n", encoding="utf-8")
+    (tmp_path / "notes").mkdir()
+    config = load_config(tmp_path / "relwork.yaml")
+    targets = dict(watched_paths(config))
+    root = tmp_path.resolve()
+    assert targets[root / "notes"] is True
+    assert targets[root / "summaries"] is True
+    assert targets[root / "bib"] is False  # a single file: its folder, not recursive
+    assert targets[root] is False  # relwork.yaml; latex/templates does not exist yet
+
+
+def test_ctrl_c_exits_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import _thread
+
+    init_project(tmp_path)
+    config = load_config(tmp_path / "relwork.yaml")
+    # Ctrl-C arrives in the main thread while watch() waits for changes
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    started = time.monotonic()
+    count = watch(config, lambda: None, debounce=DEBOUNCE)
+    timer.join()
+    assert count == 0 and time.monotonic() - started < 5
+    assert "Traceback" not in capsys.readouterr().err
