@@ -10,11 +10,13 @@ of its entry (``raw``), so the cited-only ``.bib`` is a verbatim copy. Bad input
 
 from __future__ import annotations
 
+import gc
 import glob
 import hashlib
 import os
 import pickle
 import re
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -163,17 +165,22 @@ _CLOSE = re.compile(r"\s*\}")
 _ENTRY_HEAD = re.compile(r'@(\w+)[ \t]*\{\s*([^\s,{}"#=()]*)\s*([,}])')
 # Any block start (bibtexparser's rule); and one at a line start, which ends any open block.
 _BLOCK_START = re.compile(r"@(\w*)[ \t]*([{(])")
-_LINE_BLOCK_START = re.compile(r"^[ \t]*(@)\w*[ \t]*[{(]", re.MULTILINE)
+# (a leading "\n" rather than "^" with MULTILINE lets the regex engine skip ahead fast)
+_LINE_BLOCK_START = re.compile(r"\n[ \t]*(@)\w*[ \t]*[{(]")
+_FIRST_BLOCK_START = re.compile(r"[ \t]*(@)\w*[ \t]*[{(]")
 _FAILED_KEY = re.compile(r'@\w+[ \t]*[{(]\s*([^\s,{}"#=()]+)\s*,')
+
+
+_intern = sys.intern
 
 
 class _Abort(Exception):
     """A block cannot be parsed; the message says why."""
 
 
-# One parsed entry, compact for pickling: key, type, flat (name, value, ...) fields tuple,
-# line, raw, title, title_norm, authors, year, doi, arxiv, shorttitle_norm.
-_RecordTuple = tuple[str, str, tuple[str, ...], int, str, str, str, tuple[str, ...],
+# One parsed entry, compact for pickling (a tuple, interned names): key, type, fields, line,
+# raw, title, title_norm, authors, year, doi, arxiv, shorttitle_norm.
+_RecordTuple = tuple[str, str, dict[str, str], int, str, str, str, list[str],
                      "int | None", "str | None", "str | None", str]
 
 
@@ -197,7 +204,9 @@ def _split(text: str) -> _ParsedFile:
     macros: dict[str, str] = {}
     n = len(text)
     # '@' positions of block starts at a line start: an open block never runs past one
-    starts = [m.start(1) for m in _LINE_BLOCK_START.finditer(text)]
+    first = _FIRST_BLOCK_START.match(text)
+    starts = [first.start(1)] if first else []
+    starts += [m.start(1) for m in _LINE_BLOCK_START.finditer(text)]
     starts.append(n)
     k = 0
     pos = 0
@@ -281,50 +290,52 @@ def _parse_string(text: str, m: re.Match[str], limit: int, line: int,
 def _parse_entry(text: str, m: re.Match[str], limit: int, line: int,
                  out: _ParsedFile, macros: dict[str, str]) -> int:
     at = m.start()
-    fields: list[tuple[str, str]] = []
+    names: dict[str, str] = {}
+    dups: list[str] = []
     head = _ENTRY_HEAD.match(text, at, limit) if m.group(2) == "{" else None
     end = -1
     if head is not None:
-        key = head.group(2)
+        key, sep = head.group(2, 3)
         p = head.end()
-        if head.group(3) == "}":
+        if sep == "}":
             end = p
         else:
-            match = _FIELD.match
-            while True:
-                fm = match(text, p, limit)
-                if fm is not None:
-                    fields.append((fm.group(1), fm.group(2)))
-                    p = fm.end()
-                    if fm.group(3) == "}":
-                        end = p
-                        break
-                    continue
+            # scanner.match() matches field after field, each where the previous one ended
+            for fm in iter(_FIELD.scanner(text, p, limit).match, None):  # type: ignore[attr-defined]
+                name, value, sep = fm.groups()
+                lname = _intern(name.lower())  # shared names keep the cache small and fast
+                if lname in names:
+                    dups.append(lname)
+                else:
+                    names[lname] = value
+                p = fm.end()
+                if sep == "}":
+                    end = p
+                    break
+            else:
                 cm = _CLOSE.match(text, p, limit)
                 if cm is not None:
                     end = cm.end()
-                break
     if end < 0:  # unusual syntax or an error: the careful scanner decides (and explains)
         key, fields, end = _scan_entry(text, m, limit)
+        names.clear()
+        dups.clear()
+        for name, value in fields:
+            lname = _intern(name.lower())
+            if lname in names:
+                dups.append(lname)
+            else:
+                names[lname] = value
     if not key:
         raise _Abort("the entry has no key")
     raw = text[at:end]
-    names: dict[str, str] = {}
-    dups: list[str] = []
-    for name, value in fields:
-        lname = name.lower()
-        if lname in names:
-            dups.append(lname)
-        else:
-            names[lname] = value
     if dups:
         out.problems.append((
             "warning",
             f"entry {key} has the field(s) {', '.join(sorted(set(dups)))} more than once; "
             "BibTeX uses the first",
             line, "delete the extra field", "bib-duplicate-field"))
-    flat = tuple(x for item in names.items() for x in item)
-    out.records.append(_derive(key, m.group(1).lower(), names, flat, line, raw, macros))
+    out.records.append(_derive(key, _intern(m.group(1).lower()), names, line, raw, macros))
     return end
 
 
@@ -561,7 +572,7 @@ def latex_to_text(text: str) -> str:
     """Plain Unicode text of a BibTeX value: accents converted, simple macros and braces
     removed, ``--`` to an en dash, whitespace collapsed. Cheap when there is no markup."""
     if "\\" not in text and "{" not in text and "$" not in text and "~" not in text \
-            and "-" not in text and "`" not in text and "''" not in text:
+            and "--" not in text and "`" not in text and "''" not in text:
         return " ".join(text.split())
     if "\\" in text:
         text = _ACCENT_RE.sub(_accent, text)
@@ -663,15 +674,21 @@ def _starts_lower(word: str) -> bool:
 def family_names(raw: str) -> list[str]:
     """Family names (von part included, e.g. "van der Maaten") of a BibTeX name list, in
     order; "and others" is dropped; "{Org Name}" stays whole."""
-    if "{" not in raw and "," not in raw:  # the common case: "First Last and First Last"
-        out = []
+    out: list[str] = []
+    if "{" not in raw:  # the common case: no braces, so splitting needs no depth tracking
         for name in _AND_RE.split(raw.strip()):
-            words = name.split()
-            if not words or (len(words) == 1 and words[0].lower() == "others"):
-                continue
-            out.append(latex_to_text(_family_words(words)))
+            if "," in name:  # "von Last, First"
+                family = " ".join(name.split(",", 1)[0].split())
+            else:
+                words = name.split()
+                if not words or (len(words) == 1 and words[0].lower() == "others"):
+                    continue
+                family = _family_words(words)
+            if "\\" in family or "~" in family:
+                family = latex_to_text(family)
+            if family:
+                out.append(family)
         return out
-    out = []
     for parts in _split_depth0(raw.strip()):
         parts = [p for p in parts if p]
         if not parts:
@@ -714,12 +731,12 @@ def _plain(fields: dict[str, str], name: str, macros: dict[str, str]) -> str:
     return field_text(raw, macros) if raw else ""
 
 
-def _derive(key: str, etype: str, fields: dict[str, str], flat: tuple[str, ...], line: int,
+def _derive(key: str, etype: str, fields: dict[str, str], line: int,
             raw: str, macros: dict[str, str]) -> _RecordTuple:
     """The normalised views of one entry, as a compact tuple (see ``_RecordTuple``)."""
     title = latex_to_text(_plain(fields, "title", macros))
     names = _plain(fields, "author", macros) or _plain(fields, "editor", macros)
-    authors = tuple(family_names(names)) if names else ()
+    authors = family_names(names) if names else []
     year = None
     ym = _YEAR_RE.search(_plain(fields, "year", macros) or _plain(fields, "date", macros))
     if ym:
@@ -732,7 +749,7 @@ def _derive(key: str, etype: str, fields: dict[str, str], flat: tuple[str, ...],
     else:
         head, colon, _rest = title.partition(":")
         short_norm = normalize_title(head) if colon and len(head.split()) <= 3 else ""
-    return (key, etype, flat, line, raw, title, normalize_title(title), authors, year, doi,
+    return (key, etype, fields, line, raw, title, normalize_title(title), authors, year, doi,
             arxiv, short_norm)
 
 
@@ -796,32 +813,36 @@ def _arxiv(fields: dict[str, str], macros: dict[str, str], doi: str | None) -> s
 # --------------------------------------------------------------------------- loading
 
 
-def _read(path: Path, encoding: str, shown: str) -> tuple[bytes, str | None, Problem | None]:
-    """File bytes, decoded text (None on failure), and the Problem explaining a failure."""
-    hint = ("save the file as UTF-8, or set 'bib_encoding' in relwork.yaml to its real "
-            "encoding (e.g. bib_encoding: latin-1)")
+def _read_bytes(path: Path, shown: str) -> tuple[bytes | None, Problem | None]:
     try:
-        data = path.read_bytes()
+        return path.read_bytes(), None
     except OSError as exc:
-        return b"", None, Problem("error", f"cannot read {shown}: {exc.strerror}",
-                                  Source(shown), "check the file's permissions", "bib-read")
+        return None, Problem("error", f"cannot read {shown}: {exc.strerror}", Source(shown),
+                             "check that the file exists and is readable", "bib-read")
+
+
+def _decode(data: bytes, encoding: str, shown: str) -> tuple[str | None, Problem | None]:
+    """Decoded text (newlines normalised), or None and a Problem naming the bad byte."""
     enc = encoding
     if data.startswith(b"\xef\xbb\xbf") and codecs_name(encoding) == "utf-8":
         enc = "utf-8-sig"
     try:
         text = data.decode(enc)
     except LookupError:
-        return data, None, Problem("error", f"unknown bib_encoding '{encoding}'", None,
-                                   "use a Python codec name such as utf-8 or latin-1",
-                                   "bib-encoding")
+        return None, Problem("error", f"unknown bib_encoding '{encoding}'", None,
+                             "set bib_encoding in relwork.yaml to a codec name such as utf-8 "
+                             "or latin-1", "bib-encoding")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return data, None, Problem(
-            "error", f"{shown} is not valid {encoding}: byte {exc.start} (0x{data[exc.start]:02x})"
-            " cannot be decoded; the file was skipped", Source(shown, line), hint, "bib-encoding")
+        return None, Problem(
+            "error", f"{shown} is not valid {encoding}: byte {exc.start} "
+            f"(0x{data[exc.start]:02x}) cannot be decoded; the file was skipped",
+            Source(shown, line),
+            "save the file as UTF-8, or set 'bib_encoding' in relwork.yaml to its real "
+            "encoding (e.g. bib_encoding: latin-1)", "bib-encoding")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return data, text, None
+    return text, None
 
 
 def codecs_name(encoding: str) -> str:
@@ -902,7 +923,7 @@ def cache_dir(config: Config) -> Path:
 def parse_bib_text(text: str, path: str = "<string>") -> BibIndex:
     """Parse BibTeX text (no files, no cache) into an index; ``path`` is used in messages."""
     index = BibIndex(files=[path])
-    _merge(index, _split(text), path, {})
+    _merge(index, _split(text), path)
     return index
 
 
@@ -916,38 +937,46 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
     index = BibIndex()
     encoding = config.bib_encoding or "utf-8"
     folder = cache_dir(config)
-    first_at: dict[str, Source] = {}
-    for path in files:
-        shown = config.display(path)
-        index.files.append(shown)
-        data, text, problem = _read(Path(path), encoding, shown)
-        if problem is not None:
-            index.problems.append(problem)
-            continue
-        assert text is not None
-        parsed: _ParsedFile | None = None
-        cache_file = None
-        if use_cache:
-            key = _cache_key(data, encoding)
-            cache_file = _cache_path(folder, Path(path), key)
-            parsed = _cache_read(cache_file, key)
-        if parsed is None:
-            parsed = _split(text)
-            if cache_file is not None:
-                _cache_write(cache_file, key, parsed)
-        _merge(index, parsed, shown, first_at)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # tens of thousands of new objects, no cycles: collections only cost time
+    try:
+        for path in files:
+            shown = config.display(path)
+            index.files.append(shown)
+            data, problem = _read_bytes(Path(path), shown)
+            if data is None:
+                index.problems.append(problem)  # type: ignore[arg-type]
+                continue
+            parsed: _ParsedFile | None = None
+            cache_file: Path | None = None
+            key = ""
+            if use_cache:
+                key = _cache_key(data, encoding)
+                cache_file = _cache_path(folder, Path(path), key)
+                parsed = _cache_read(cache_file, key)
+            if parsed is None:
+                text, problem = _decode(data, encoding, shown)
+                if text is None:
+                    index.problems.append(problem)  # type: ignore[arg-type]
+                    continue
+                parsed = _split(text)
+                if cache_file is not None:
+                    _cache_write(cache_file, key, parsed)
+            _merge(index, parsed, shown)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     return index
 
 
-def _merge(index: BibIndex, parsed: _ParsedFile, shown: str,
-           first_at: dict[str, Source]) -> None:
+def _merge(index: BibIndex, parsed: _ParsedFile, shown: str) -> None:
     """Add one file's parse to the index: records (first key wins), tables, problems."""
     records = index.records
     by_doi, by_arxiv, by_title, by_short = (index.by_doi, index.by_arxiv, index.by_title,
                                             index.by_short)
     problems = index.problems
     lower_seen = {k.lower(): k for k in records} if records else {}
-    for (key, etype, flat, line, raw, title, title_norm, authors, year, doi, arxiv,
+    for (key, etype, fields, line, raw, title, title_norm, authors, year, doi, arxiv,
          short_norm) in parsed.records:
         if key in records:
             first = records[key].source
@@ -966,8 +995,8 @@ def _merge(index: BibIndex, parsed: _ParsedFile, shown: str,
         else:
             lower_seen[lkey] = key
         records[key] = BibRecord(
-            key, etype, dict(zip(flat[::2], flat[1::2], strict=True)), Source(shown, line), raw,
-            title, title_norm, list(authors), year, doi, arxiv, short_norm)
+            key, etype, fields, Source(shown, line), raw, title, title_norm, authors, year, doi,
+            arxiv, short_norm)
         if doi:
             by_doi.setdefault(doi, []).append(key)
         if arxiv:
