@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import glob
 import os
 import re
@@ -252,7 +253,9 @@ def _markdown() -> MarkdownIt:
     if _MD is None:
         from markdown_it import MarkdownIt
 
-        _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+        # inline parsing is only needed for headings (_inline_title asks for it): skipping
+        # it for every paragraph halves the parse time
+        _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("inline")
     return _MD
 
 
@@ -367,7 +370,7 @@ def _front_matter(
         return None, 0
     yaml_text = "\n".join(lines[1:end])
     try:
-        data = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
+        data = yaml.load(yaml_text, Loader=_YAML_LOADER) if yaml_text.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -394,6 +397,8 @@ def _front_matter(
     data["__title_line__"] = title_line or 1
     return data, end + 1
 
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster
 
 _PAPER_KEYS = frozenset(
     "citekey key id doi arxiv authors author year citation_key bibkey eprint".split())
@@ -579,7 +584,11 @@ def _inline_title(inline: Token) -> tuple[str, str | None]:
     """Plain text of a heading and the target of its first link."""
     parts: list[str] = []
     href: str | None = None
-    for c in inline.children or []:
+    children: list[Token] = list(inline.children or [])
+    if not children and inline.content:
+        md = _markdown()
+        md.inline.parse(inline.content, md, {}, children)
+    for c in children:
         if c.type in ("text", "code_inline"):
             parts.append(c.content)
         elif c.type in ("softbreak", "hardbreak"):
@@ -623,11 +632,16 @@ def _is_admin(h: _Heading) -> bool:
     first = words[0]
     if first in ADMIN_WORDS or h.words in ("to do", "next steps", "action items"):
         return True
-    # misspellings such as "quetions to be asked"
-    return len(first) >= 5 and bool(difflib.get_close_matches(first, _ADMIN_LONG, 1, 0.85))
+    return len(first) >= 5 and _misspelt_admin(first)
 
 
 _ADMIN_LONG = [w for w in ADMIN_WORDS if len(w) >= 5]
+
+
+@functools.lru_cache(maxsize=4096)
+def _misspelt_admin(word: str) -> bool:
+    """Misspellings such as "quetions to be asked" (cached: headings repeat across notes)."""
+    return bool(difflib.get_close_matches(word, _ADMIN_LONG, 1, 0.85))
 
 
 def _is_label(h: _Heading) -> bool:
@@ -676,7 +690,7 @@ def _choose_headings(doc: _Doc) -> tuple[list[tuple[_Heading, tuple[str, ...]]],
     tops = [h for h in hs if h.level == top]
     doc_title = tops[0].idx if len(tops) == 1 and tops[0].children else None
     for h in candidates:
-        if admin[h.idx] or label[h.idx] or blocked[h.idx] or structural(h):
+        if not h.text or admin[h.idx] or label[h.idx] or blocked[h.idx] or structural(h):
             continue
         has_text = _has_content(doc, h)
         if not has_text and h.href is None:
