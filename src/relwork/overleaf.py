@@ -66,14 +66,19 @@ _RETRYABLE_PUSH = (
 )
 _AUTH_FAILED = (
     "authentication failed", "could not read username", "could not read password",
-    "terminal prompts disabled", "http basic: access denied", "401", "403",
+    "terminal prompts disabled", "http basic: access denied", "returned error: 401",
+    "returned error: 403",
 )
 _UNREACHABLE = (
     "could not resolve host", "failed to connect", "connection refused", "connection timed out",
     "couldn't connect", "network is unreachable", "operation timed out", "empty reply",
-    "recv failure", "connection reset", "ssl", "no route to host",
+    "recv failure", "connection reset", "ssl certificate", "ssl_connect", "gnutls",
+    "no route to host", "proxy",
 )
-_NOT_FOUND = ("not found", "does not appear to be a git repository", "404", "does not exist")
+_NOT_FOUND = (
+    "repository not found", "not found", "does not appear to be a git repository",
+    "returned error: 404", "does not exist",
+)
 _DIFF_LINES = 80
 
 
@@ -294,6 +299,7 @@ class _Git:
                              or proc.stdout.decode("utf-8", "replace").strip())
         low = detail.lower()
         shown = self.remote.url
+        where = self.config.where("overleaf_remote")
         if any(s in low for s in _AUTH_FAILED):
             if self.token is None:
                 message = f"the Overleaf git bridge at {shown} asked for a token and none is set"
@@ -301,6 +307,7 @@ class _Git:
                 message = f"the Overleaf git bridge at {shown} rejected the token"
             return SyncError(
                 f"{message}; nothing was pushed\n  git said: {_last_lines(detail)}",
+                source=where,
                 hint="create a git token in Overleaf (Account Settings > Git integration) and "
                      "export OVERLEAF_TOKEN=<token>, or store it with your git credential helper",
             )
@@ -308,6 +315,7 @@ class _Git:
             return SyncError(
                 f"cannot reach the Overleaf git bridge at {shown}; nothing was pushed and "
                 f"local output is intact\n  git said: {_last_lines(detail)}",
+                source=where,
                 hint="check your network connection and overleaf.remote, then re-run "
                      "'relwork sync' (or use 'relwork zip' and upload the zip)",
             )
@@ -315,12 +323,14 @@ class _Git:
             return SyncError(
                 f"no Overleaf project at {shown}; nothing was pushed\n"
                 f"  git said: {_last_lines(detail)}",
+                source=where,
                 hint="copy the git URL from Overleaf (Menu > Sync > Git) into overleaf.remote "
                      "in relwork.yaml",
             )
         return SyncError(
             f"{label} failed (remote {shown}); nothing was pushed\n"
             f"  git said: {_last_lines(detail)}",
+            source=where,
             hint="fix the problem git reports and re-run 'relwork sync'",
         )
 
