@@ -221,3 +221,21 @@ def test_headings_that_are_never_papers():
             "## A Real Paper Title\n\nIts summary.\n")
     r = parse_note(text, "r.md")
     assert summary(r) == [(23, (), "A Real Paper Title")]
+
+
+def test_one_paper_per_file_with_part_headings():
+    r = parse("single_note_sections.md")
+    assert summary(r) == [(1, (), "Attention Is All You Need")]
+    e = r.entries[0]
+    # 'Method overview', 'Experiments on WMT', 'Key ideas' are parts of the note, not papers
+    assert (e.body, e.body_line) == ("Self-attention.\n\nBLEU 28.4.\n\n- no recurrence", 4)
+    assert [(p.source.line, p.text) for p in e.points] == [(10, "no recurrence")]
+    assert [p.source.line for p in r.dropped if p.source] == [13]
+
+
+def test_file_without_headings_is_one_note_named_by_file():
+    r = parse_note("Residual connections make deep nets trainable [@he2016deep].\n",
+                   "notes/Deep_Residual_Learning.md")
+    assert summary(r) == [(1, (), "Deep Residual Learning")]
+    assert r.entries[0].ids == {"key": ["he2016deep"]}
+    assert r.entries[0].body_line == 1

@@ -645,9 +645,13 @@ def _misspelt_admin(word: str) -> bool:
 
 
 def _is_label(h: _Heading) -> bool:
-    words = h.words
-    return words in LABEL_WORDS or words in {"key ideas", "main idea", "key idea",
-                                              "my notes", "personal notes", "tl dr"}
+    """'Summary', 'Method overview', 'Experiments on WMT': a part of one paper's note."""
+    words = h.words.split()
+    if not words or len(words) > 4:
+        return False
+    if words[0] in ("key", "main", "my", "personal"):
+        return len(words) > 1 and words[1] in LABEL_WORDS | {"ideas", "points", "findings"}
+    return words[0] in LABEL_WORDS or h.words == "tl dr"
 
 
 def _is_papers(h: _Heading) -> bool:
