@@ -128,8 +128,8 @@ _ERROR_HINTS = (
      "this line uses a LaTeX command that is not defined; remove it, escape the backslash"
      " as \\textbackslash, or load the package that defines it in your paper"),
     ("Unicode character",
-     "pdflatex cannot typeset this character: replace it in the note, or compile with"
-     " --engine xelatex or lualatex"),
+     "pdflatex cannot typeset this character: replace it in the note, or use"
+     " --engine xelatex (engine: xelatex in relwork.yaml)"),
     ("Missing $ inserted",
      "math symbols (_ ^ and the like) must be inside $...$; put the math in $...$ or escape them"),
     ("Runaway argument",
@@ -259,6 +259,11 @@ def _error_context(lines: list[str], i: int) -> tuple[int, list[str], int | None
             nxt = i + 1
             if nxt < len(lines) and lines[nxt].startswith(" ") and lines[nxt].strip():
                 nxt += 1
+            # then TeX's help text up to a blank line: prose whose parentheses would
+            # confuse the file tracking
+            while (nxt < len(lines) and lines[nxt].strip() and not _FILE_LINE_ERROR.match(
+                    lines[nxt]) and not lines[nxt].startswith(("!", "(", ")"))):
+                nxt += 1
             return nxt, context, int(found.group("line"))
         if _FILE_LINE_ERROR.match(lines[i]) or _BANG_ERROR.match(lines[i]):
             break
@@ -284,6 +289,7 @@ def _error_message(msg: str, context: list[str]) -> str:
 
 
 def _latex_error(message: str, file: str | None, line: int | None) -> LogMessage:
+    message = message.removeprefix("LaTeX Error: ")
     code = "unicode" if "Unicode character" in message else "latex"
     hint = next((h for needle, h in _ERROR_HINTS if needle in message), None)
     if file and file.endswith(".bbl"):
@@ -360,7 +366,11 @@ _BIBER_LINE = re.compile(r"^\[\d+\] [^>]*> (?P<level>INFO|WARN|ERROR) - (?P<msg>
 _BIBER_SUBSYSTEM = re.compile(r"BibTeX subsystem: (?P<file>.*?), line (?P<line>\d+), (?P<msg>.*)$")
 _BIBER_RUNAWAY = re.compile(r"started at line (?P<line>\d+)")
 _BIBER_MISSING = re.compile(r"I didn't find a database entry for '(?P<key>[^']+)'")
-_BIBER_KEY = re.compile(r"(?:[Ee]ntry|key) '(?P<key>[^']+)'")
+_BIBER_KEY = re.compile(r"(?:[Ee]ntry|key):? '(?P<key>[^']+)'")
+
+
+_MALFORMED = ("the entry is malformed (an unbalanced brace, a missing comma or quote);"
+              " fix it in your .bib")
 
 
 def parse_bibtex_log(text: str) -> list[LogMessage]:
@@ -392,10 +402,11 @@ def parse_bibtex_log(text: str) -> list[LogMessage]:
         at = _BIBTEX_AT_LINE.search(raw)
         if at and not raw.startswith("-"):
             msg = raw[: at.start()].strip()
-            messages.append(LogMessage(
-                "error", "bibtex", f"bibtex: {msg}", bib_line=int(at.group("line")),
-                hint="the entry is malformed (unbalanced braces, a missing comma or quote);"
-                " fix it in your .bib"))
+            hint = _MALFORMED
+            if msg.startswith("Repeated entry"):
+                hint = "the key is used by two entries; rename or remove one"
+            messages.append(LogMessage("error", "bibtex", f"bibtex: {msg}",
+                                       bib_line=int(at.group("line")), hint=hint))
             continue
         if raw.startswith(("I couldn't open", "I found no", "Illegal,", "Sorry---")):
             messages.append(LogMessage("error", "bibtex", f"bibtex: {raw.strip()}"))
@@ -424,9 +435,7 @@ def parse_biber_log(text: str) -> list[LogMessage]:
             runaway = _BIBER_RUNAWAY.search(detail)
             messages.append(LogMessage(
                 severity, "biber", f"biber: {detail}",
-                bib_line=int(runaway.group("line")) if runaway else line,
-                hint="the entry is malformed (unbalanced braces, a missing comma or quote);"
-                " fix it in your .bib"))
+                bib_line=int(runaway.group("line")) if runaway else line, hint=_MALFORMED))
             continue
         key = _BIBER_KEY.search(msg)
         messages.append(LogMessage(severity, "biber", f"biber: {msg}",
@@ -573,17 +582,24 @@ class Locator:
         if key:
             span = span or next((s for s in self.spans if s.key == key), None)
             context.insert(0, f"entry '{key}'")
-            record = self._record(key)
-            if record is not None and isinstance(getattr(record, "source", None), Source):
-                return record.source, ", ".join(context)
+            user = self._user_source(key)
+            if user is not None:
+                return user, ", ".join(context)
         if span is not None:
             return Source(bib_shown, span.start), ", ".join(context)
         line = msg.bib_line or 0
         return Source(bib_shown, line), ", ".join(c for c in context if c != f"{bib_shown}:{line}")
 
-    def _record(self, key: str) -> Any:
+    def _user_source(self, key: str) -> Source | None:
+        """Where the entry ``key`` is in the user's own .bib (a record, or a failed block)."""
         records = getattr(self.bib_index, "records", None) or {}
-        return records.get(key)
+        record = records.get(key)
+        if record is not None and isinstance(getattr(record, "source", None), Source):
+            return record.source
+        for block in getattr(self.bib_index, "failed", None) or ():
+            if getattr(block, "key", None) == key and isinstance(block.source, Source):
+                return block.source
+        return None
 
     def _span_at(self, line: int) -> BibSpan | None:
         inside = [s for s in self.spans if s.start <= line <= s.end]
