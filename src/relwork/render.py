@@ -932,7 +932,8 @@ def render_section(
 
 
 __all__ = [
-    "BUILTIN_DIR", "Citer", "Group", "Rendered", "RenderEntry", "SectionInfo", "TemplateInfo",
+    "BUILTIN_DIR", "Citer", "Latex", "Group", "Rendered", "RenderEntry", "SectionInfo",
+    "TemplateInfo",
     "bib_to_latex", "bib_to_text", "family_name", "find_template", "is_valid_key",
     "list_templates", "make_environment", "render_section", "template_text",
 ]
