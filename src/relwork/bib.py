@@ -364,11 +364,11 @@ def _scan_fields(text: str, p: int, limit: int, closer: str
                  ) -> tuple[list[tuple[str, str]], int, list[str]]:
     """Fields from ``p`` to the closing delimiter; returns them and the index after it."""
     fields: list[tuple[str, str]] = []
+    where = "the next entry" if limit < len(text) else "the end of the file"
     while True:
         p = _WS.match(text, p, limit).end()  # type: ignore[union-attr]
         if p >= limit:
-            raise _Abort(f"no closing '{closer}' before the next entry or the end of the file"
-                         " (a missing brace or comma?)")
+            raise _Abort(f"the entry is not closed before {where} (a missing '{closer}'?)")
         if text[p] == closer:
             return fields, p + 1, []
         nm = _NAME.match(text, p, limit)
@@ -401,6 +401,9 @@ def _scan_fields(text: str, p: int, limit: int, closer: str
             p += 1
         elif p < limit and text[p] == closer:
             return fields, p + 1, []
+        elif p >= limit:
+            raise _Abort(f"the entry is not closed before {where} (a missing '{closer}', "
+                         f"maybe in the value of '{nm.group(1)}')")
         else:
             raise _Abort(f"expected ',' or '{closer}' after the value of '{nm.group(1)}' "
                          "(a missing comma or brace?)")
