@@ -1,0 +1,39 @@
+"""The examples in docs/notes.md parse as the text says."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from relwork.notes import parse_note
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "notes.md"
+
+
+def blocks() -> list[str]:
+    text = DOCS.read_text(encoding="utf-8")
+    assert "## Writing notes" in text
+    return re.findall(r"```markdown\n(.*?)```", text, re.S)
+
+
+def test_docs_examples():
+    found = [[(e.group, e.title) for e in parse_note(b, "doc.md").entries] for b in blocks()]
+    assert found[:5] == [
+        [(("Detailed",), "Latent Space Oddity: on the Curvature of Deep Generative Models"),
+         (("Not sure",), "styleclip")],
+        [((), "Adaptive Computation Time for Recurrent Neural Networks")],
+        [((), "Adaptive Computation Time for Recurrent Neural Networks"),
+         ((), "Deep Residual Learning for Image Recognition")],
+        [((), "Generative Adversarial Networks")],
+        [(("Sequence models",), "Attention Is All You Need"),
+         (("Generative models",), "Auto-Encoding Variational Bayes")],
+    ]
+    assert len(found) == 6
+
+
+def test_docs_private_example_drops_private_text():
+    snippet = blocks()[5]
+    result = parse_note("# Papers\n\n## MAE\n\n" + snippet, "doc.md")
+    body = result.entries[0].body
+    assert "Jan" not in body and "BEiT" not in body and "audio" not in body
+    assert "decoder is light-weight" in body
