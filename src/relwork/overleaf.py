@@ -922,8 +922,9 @@ def make_zip(
     symlinked outputs, files over 50 MiB or a path clash.
     """
     if cite not in ("natbib", "biblatex", "plain"):
-        raise SyncError(f"unknown citation style {cite!r} for the zip",
-                        hint="use natbib, biblatex or plain")
+        raise SyncError(f"unknown citation style {cite!r} for the zip: use natbib, biblatex "
+                        "or plain", source=config.where("cite"),
+                        hint="set cite in relwork.yaml to one of them")
     tex_path, bib_path = _managed_paths(config)
     if "main.tex" in (tex_path, bib_path):
         raise SyncError(
