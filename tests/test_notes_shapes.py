@@ -239,3 +239,15 @@ def test_file_without_headings_is_one_note_named_by_file():
     assert summary(r) == [(1, (), "Deep Residual Learning")]
     assert r.entries[0].ids == {"key": ["he2016deep"]}
     assert r.entries[0].body_line == 1
+
+
+def test_prose_that_looks_like_metadata_stays_in_the_body():
+    text = ("# Papers\n\n## Some Paper\nPaper: this one is great, see below.\n"
+            "Key: the key insight is attention.\nStatus: read twice\n"
+            "Link: https://example.org/paper\nYear: 2020\n")
+    r = parse_note(text, "m.md")
+    e = r.entries[0]
+    assert e.body == "Paper: this one is great, see below.\nKey: the key insight is attention."
+    assert e.ids == {"url": ["https://example.org/paper"]}
+    assert e.meta == {"status": "read twice", "year": 2020}
+    assert r.problems == []

@@ -195,8 +195,8 @@ _LABEL_RE = re.compile(
 
 #: Metadata bullets/lines: key -> what it sets.
 META_KEYS = {
-    "title": "title", "name": "title",
-    "authors": "authors", "author": "authors", "by": "authors",
+    "title": "title",
+    "authors": "authors", "author": "authors",
     "link": "url", "links": "url", "url": "url", "paper": "url", "pdf": "url",
     "year": "year", "date": "date", "published": "published",
     "tags": "tags", "tag": "tags", "keywords": "tags", "topics": "tags",
@@ -847,8 +847,8 @@ def _paragraph(
         colon = ln.find(":")
         if 0 < colon < 40:
             m = _META_RE.match(ln)
-            if m and m.group(2):
-                _apply_meta(entry, m.group(1), m.group(2), doc.src(i), result, title_line=i)
+            if m and m.group(2) and _apply_meta(entry, m.group(1), m.group(2), doc.src(i),
+                                                result):
                 skip.add(i)
                 if b.first_in_item and i == b.start:
                     # the whole list item is metadata (continuation lines included)
@@ -871,20 +871,52 @@ def _paragraph(
 # --- metadata and identifiers ----------------------------------------------------------
 
 
+_LINK_RE = re.compile(r"\]\(([^)\s]+)\)|<([^>\s]+)>|(\S+://\S+|\S*(?:doi|arxiv)\S*)", re.I)
+_EXPLICIT_KEY = frozenset(
+    ("citekey", "cite key", "citation key", "bibkey", "bibtex key", "citation_key"))
+
+
+def _bullet_is_meta(lk: str, kind: str, value: str) -> bool:
+    """Is 'Key: value' in the text really metadata, or prose such as 'Paper: great idea'?"""
+    plain = _strip_md(value)
+    if kind in ("title", "authors", "tags", "venue"):
+        return bool(plain)
+    if kind == "year":
+        return _year(plain) is not None
+    if kind in ("date", "published"):
+        return any(ch.isdigit() for ch in plain)
+    if kind == "status":
+        return 0 < len(plain.split()) <= 3
+    if kind == "key":
+        return lk in _EXPLICIT_KEY or (" " not in plain.strip("[]@ ") and bool(plain))
+    if kind == "doi":
+        return _norm_doi(plain) is not None
+    if kind == "arxiv":
+        return _ARXIV_ID_RE.match(plain.strip()) is not None
+    if kind == "url":
+        return _LINK_RE.search(plain) is not None
+    return False
+
+
 def _apply_meta(
     entry: Entry, key: str, value: Any, where: Source, result: NotesResult,
-    *, title_line: int = -1, from_front: bool = False,
-) -> None:
-    """Put one front-matter value or metadata bullet into the entry."""
+    *, from_front: bool = False,
+) -> bool:
+    """Put one front-matter value or metadata bullet into the entry.
+
+    Returns False (and changes nothing) for a bullet line that is prose, not metadata.
+    """
     lk = key.lower().strip()
     kind = META_KEYS.get(lk) if (from_front or lk in META_KEYS) else None
     if from_front and lk in ("url", "link", "links", "pdf"):
         kind = "url"
-    if from_front and lk in ("date", "published", "venue", "name", "by", "paper"):
+    if from_front and lk in ("date", "published", "venue", "paper"):
         kind = None  # in front matter these keep their own meaning
     if kind is None:
         entry.meta[key] = value
-        return
+        return True
+    if not from_front and not _bullet_is_meta(lk, kind, str(value)):
+        return False
     if kind == "title":
         title = _clean_title(_strip_md(str(value)))
         if title:
@@ -923,12 +955,12 @@ def _apply_meta(
                 entry.add_id("arxiv", m.group(1))
     elif kind == "url":
         for v in value if isinstance(value, list) else [value]:
-            text = _strip_md(str(v))
-            link = re.search(r"\]\(([^)\s]+)\)|<([^>\s]+)>|(\S+://\S+|\S*(?:doi|arxiv)\S*)", text)
+            link = _LINK_RE.search(_strip_md(str(v)))
             if link:
                 _add_link(entry, next(g for g in link.groups() if g))
     else:
         entry.meta[kind] = _strip_md(str(value)) if not from_front else value
+    return True
 
 
 def _merge_file_meta(entry: Entry, front: dict[str, Any]) -> None:
