@@ -64,7 +64,8 @@ class LogMessage:
     ``file``/``line``: where the log says it happened (``file`` as written in the log, or
     ``"<section>"`` when the parser knows it is the section file); ``key``: the citation or
     bib key it is about; ``bib_line``: a line of the compiled ``.bib``; ``bbl_line``: a
-    line of the ``.bbl``; ``char``: a character a font lacks.
+    line of the ``.bbl``; ``needle``: text to look for in the section when
+    the log gives no line (a missing character, a shell command).
     """
 
     severity: Severity
@@ -75,7 +76,7 @@ class LogMessage:
     key: str | None = None
     bib_line: int | None = None
     bbl_line: int | None = None
-    char: str | None = None
+    needle: str | None = None
     hint: str | None = None
 
 
@@ -137,7 +138,12 @@ _ERROR_HINTS = (
     ("Extra }", "a closing brace } has no opening brace; balance the braces"),
     ("Misplaced alignment tab character &", "escape & as \\&"),
     ("File `", "a file or package is missing; install it or remove the \\usepackage/\\input"),
+    ("I can't write on file", "the preview may only write files inside its own folder;"
+     " remove the \\openout from the note"),
+    ("I can't find file", "the file is missing, or outside the preview's folder, which TeX may"
+     " not read; remove the \\input from the note"),
 )
+_SHELL = re.compile(r"^runsystem\((?P<cmd>.*)\)\.\.\.disabled")
 
 
 def parse_log(
@@ -209,6 +215,14 @@ def parse_log(
                     hint="a line sticks out of or is too loose in the margin; rewording"
                     " or a hyphenation hint (\\-) fixes it"))
             continue
+        shell = _SHELL.match(raw)
+        if shell:
+            messages.append(LogMessage(
+                "warning", "shell-escape", f"shell command not run: {shell.group('cmd')}",
+                where(None), None, needle=shell.group("cmd") or None,
+                hint="shell escape is off for the preview; remove \\write18 from the note"))
+            i += 1
+            continue
         missing = _MISSING_CHAR.match(raw)
         if missing:
             char = missing.group("char")
@@ -216,7 +230,7 @@ def parse_log(
             messages.append(LogMessage(
                 "warning", "unicode",
                 f"the font {missing.group('font')} has no character {char}{code}",
-                where(None), None, char=char,
+                where(None), None, needle=char,
                 hint="the character is missing from the PDF: replace it in the note or load a"
                 " font that has it (fontspec \\setmainfont)"))
             i += 1
@@ -485,7 +499,8 @@ def scan_bib(text: str) -> list[BibSpan]:
                     break
             j += 1
         if kind not in ("comment", "preamble", "string"):
-            spans.append(BibSpan(key, text.count("\n", 0, at) + 1, text.count("\n", 0, end) + 1))
+            last = end if end < n else max(n - 1, 0)  # unclosed: the file's last line
+            spans.append(BibSpan(key, text.count("\n", 0, at) + 1, text.count("\n", 0, last) + 1))
         pos = end + 1 if end < n else n
     return spans
 
@@ -544,8 +559,8 @@ class Locator:
         if citation and (line is None or not in_section):
             line = self._find_line(lambda text: _cites(text, msg.key or ""))
             in_section = line is not None
-        if msg.char and line is None:
-            line = self._find_line(lambda text: (msg.char or "") in text)
+        if msg.needle and line is None:
+            line = self._find_line(lambda text: (msg.needle or "") in text)
             in_section = line is not None
         if in_section:
             shown = Source(display_path(self.section), line or 0)
