@@ -128,7 +128,9 @@ class GitServer:
             entries += [(p, t, "120000") for p, t in (symlinks or {}).items()]
             for path, content, mode in entries:
                 if content is None:
-                    git("update-index", "--force-remove", "--", path, cwd=self.bare, env=env)
+                    # Why: --force-remove needs a work tree; a zero-mode index line does not.
+                    git("update-index", "--index-info", cwd=self.bare, env=env,
+                        stdin=f"0 {'0' * 40}\t{path}\n".encode())
                     continue
                 blob = git("hash-object", "-w", "--stdin", cwd=self.bare,
                            stdin=content.encode()).strip()

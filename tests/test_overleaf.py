@@ -501,3 +501,46 @@ def test_working_copy_inside_users_repository(tmp_path: Path, server: GitServer)
     proc = subprocess.run(["git", "log", "--oneline"], cwd=root, capture_output=True)
     assert proc.returncode != 0 or proc.stdout == b""  # still no commits in the user's repo
     assert server.show("related_work.tex") == SECTION
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux /proc")
+def test_token_is_not_in_any_command_line(project: Config, server: GitServer) -> None:
+    # While the push is in flight, no process (git, git-remote-http, helpers) has it in argv.
+    seen: list[bytes] = []
+
+    def scan(path: str) -> None:
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                seen.append(cmdline.read_bytes())
+            except OSError:
+                continue
+
+    server.before_receive = scan
+    assert run(project, server).status == "pushed"
+    assert any(b"receive-pack" in c or b"push" in c for c in seen)  # git was running
+    assert all(server.token.encode() not in c for c in seen)
+    git_config = (project.root / ".relwork" / "overleaf" / ".git" / "config").read_text()
+    assert "helper" not in git_config and server.token not in git_config
+
+
+def test_managed_file_deleted_on_overleaf_is_written_again(project: Config,
+                                                           server: GitServer) -> None:
+    run(project, server)
+    deletion = server.web_edit({"related_work.bib": None}, message="Remove bib")
+    result = run(project, server)
+    assert result.status == "pushed"
+    assert server.is_ancestor(deletion, result.commit or "")
+    assert server.show("related_work.bib") == BIB
+    assert any("deleted on Overleaf" in m for m in result.messages)
+
+
+def test_concurrent_sync_is_refused(project: Config, server: GitServer) -> None:
+    inner: list[str] = []
+
+    def second_sync(attempt: int) -> None:
+        with pytest.raises(SyncError) as err:
+            run(project, server)
+        inner.append(err.value.format_message())
+
+    assert run(project, server, before_push=second_sync).status == "pushed"
+    assert "another 'relwork sync' is running" in inner[0]

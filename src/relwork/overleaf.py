@@ -725,7 +725,7 @@ def _foreign_error(found: list[_Foreign], config: Config, notes: list[str]) -> S
     where = ", ".join(notes[:3]) + (" ..." if len(notes) > 3 else "") if notes else "your notes"
     return SyncError(
         "\n".join(blocks) + "\nnothing was pushed; the Overleaf text is untouched",
-        source=config.where(found[0].attr),
+        source=config.where(found[0].attr) or config.where("overleaf_remote"),
         hint=f"either move the edit into the Markdown notes ({where}) and re-run 'relwork sync', "
              "or re-run 'relwork sync --overwrite' to replace it (the edited version stays "
              "in the project's history on Overleaf)",
@@ -764,7 +764,7 @@ def _sync_locked(
             git.env[f"{var}_EMAIL"] = "relwork@localhost"
     state = _load_state(config, remote.url)
     messages: list[str] = []
-    attempts = max(0, max_retries) + 1
+    attempts = max(0, int(max_retries)) + 1
     for attempt in range(1, attempts + 1):
         say(f"fetching {remote.url}")
         branch, _ = _remote_branch(git, config)
@@ -795,6 +795,14 @@ def _sync_locked(
         overwritten = [
             f"{f.path}: replaced the version on Overleaf (it stays in the project's history "
             f"at {head[:12]})" for f in foreign
+        ]
+        last_files = state.get("files") if isinstance(state.get("files"), dict) else {}
+        overwritten += [
+            f"{path} was deleted on Overleaf; relwork writes it again (remove "
+            "'relwork sync' from your routine if the project should not have it)"
+            for path in contents
+            if isinstance(last_files, dict) and path in last_files
+            and _blob(git, head, path) is None
         ]
         for path, data in contents.items():
             target = git.workdir / path
