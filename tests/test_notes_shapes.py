@@ -251,3 +251,9 @@ def test_prose_that_looks_like_metadata_stays_in_the_body():
     assert e.ids == {"url": ["https://example.org/paper"]}
     assert e.meta == {"status": "read twice", "year": 2020}
     assert r.problems == []
+
+
+def test_leading_rule_and_setext_heading_is_not_front_matter():
+    r = parse_note("---\nJust a line\n---\n\n# Papers\n\n## A Paper\ntext\n", "x.md")
+    assert summary(r) == [(7, (), "A Paper")]
+    assert r.problems == []

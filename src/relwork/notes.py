@@ -369,6 +369,9 @@ def _front_matter(
     if end < 0:
         return None, 0
     yaml_text = "\n".join(lines[1:end])
+    first = next((ln for ln in lines[1:end] if ln.strip() and not ln.startswith("#")), "")
+    if first and not _YAML_KEY_RE.match(first):
+        return None, 0  # a rule and a setext heading, not front matter
     try:
         data = yaml.load(yaml_text, Loader=_YAML_LOADER) if yaml_text.strip() else {}
     except yaml.YAMLError as exc:
@@ -381,6 +384,8 @@ def _front_matter(
             "front-matter",
         ))
         return {}, end + 1
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
         result.problems.append(Problem(
             "warning", "front matter is not a mapping of keys to values; ignored",
@@ -398,6 +403,7 @@ def _front_matter(
     return data, end + 1
 
 
+_YAML_KEY_RE = re.compile(r"^[\w\"'][^:]*:(?:\s|$)")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster
 
 _PAPER_KEYS = frozenset(
