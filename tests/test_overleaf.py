@@ -242,6 +242,10 @@ def test_web_edit_to_managed_file_is_refused_then_overwritten(
     # A dry run sees the same refusal; with overwrite it shows what would replace it.
     with pytest.raises(SyncError):
         run(config, server, section=SECTION_2, dry_run=True)
+    preview = run(config, server, section=SECTION_2, dry_run=True, overwrite=True)
+    assert preview.status == "dry-run"
+    assert "-Deep nets \\citep{he2016deep} work, as my co-author wrote." in preview.diff
+    assert server.head() == web
 
     result = run(config, server, section=SECTION_2, overwrite=True)
     assert result.status == "pushed"
