@@ -22,6 +22,7 @@ import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from .config import Config
 from .model import Entry, Problem, Source
@@ -185,7 +186,7 @@ _ROMAN_CONTEXT = {
 }
 _FIRST_PERSON = re.compile(
     r"(?<![\w.'\u2019-])(?:(I|i)(?:['\u2019](?:m|ll|ve|d))?|[Mm]y|[Mm]e|mine|[Mm]yself)"
-    r"(?![\w.'\u2019-]|\.\w)"
+    r"(?![\w'\u2019-]|\.\w)"
 )
 _NT_WORDS = (
     "dont|doesnt|didnt|isnt|arent|wasnt|werent|hasnt|havent|hadnt|shouldnt|couldnt|"
@@ -222,8 +223,7 @@ _SLANG: dict[str, str] = {
     "okay": "acceptable or adequate", "ok": "acceptable or adequate", "yeah": "drop it",
     "yep": "drop it", "nope": "no", "tbh": "drop it", "btw": "drop it",
     "imo": "state the argument", "imho": "state the argument", "idk": "drop it",
-    "fyi": "drop it", "thx": "drop it", "awesome": "a precise adjective",
-    "cool": "a precise adjective", "super": "very, or drop it", "w/o": "without",
+    "fyi": "drop it", "thx": "drop it", "awesome": "a precise adjective", "w/o": "without",
     "w/": "with", "tho": "though", "bc": "because", "b/c": "because", "cuz": "because",
 }
 _SLANG_RE = re.compile(
@@ -464,12 +464,17 @@ def lint_text(
     *,
     known_words: set[str] | frozenset[str] = frozenset(),
     skip_rules: Iterable[str] = (),
+    line_numbers: Sequence[int] | None = None,
+    ignored_lines: Iterable[int] = (),
 ) -> list[Problem]:
     """Tone findings for one Markdown ``text`` whose first line is ``source``.
 
-    Returns warnings with code ``lint-<rule>``, each at the note line of its phrase.
-    ``known_words`` (lowercase) and ``config.lint_ignore_words`` are accepted by the
-    spell check; ``config.lint_disable`` and ``skip_rules`` switch rules off.
+    Returns warnings with code ``lint-<rule>``, each at the note line of its phrase:
+    ``line_numbers[i]`` is the file line of text line ``i`` (default: consecutive from
+    ``source.line``). Findings on ``ignored_lines`` (file lines) or on lines of ``text``
+    ending in the ignore-line marker are dropped. ``known_words`` (lowercase) and
+    ``config.lint_ignore_words`` are accepted by the spell check; ``config.lint_disable``
+    and ``skip_rules`` switch rules off.
     """
     skip = _disabled_rules(config) | {r.lower().removeprefix("lint-") for r in skip_rules}
     marker = NO_LINT_RE.search(text)
@@ -480,7 +485,14 @@ def lint_text(
     if skip >= set(RULES):
         return []
     lines = text.split("\n")
-    ignored = {i for i, line in enumerate(lines) if IGNORE_LINE_RE.search(line)}
+
+    def file_line(index: int) -> int:
+        if line_numbers is not None and index < len(line_numbers):
+            return line_numbers[index]
+        return source.line + index if source.line else 0
+
+    ignored = set(ignored_lines) | {file_line(i) for i, line in enumerate(lines)
+                                    if IGNORE_LINE_RE.search(line)}
     masked = _mask(text)
     sentences = _sentences(masked)
 
@@ -505,10 +517,10 @@ def lint_text(
                                     problem.code))
 
     for f in sorted(findings, key=lambda f: (f.offset, f.rule)):
-        line_index = text.count("\n", 0, f.offset)
-        if line_index in ignored:
+        line = file_line(text.count("\n", 0, f.offset))
+        if line and line in ignored:
             continue
-        where = Source(source.path, source.line + line_index if source.line else 0)
+        where = Source(source.path, line)
         problems.append(Problem("warning", f.message, where, f.hint, f"lint-{f.rule}"))
     return problems
 
@@ -539,6 +551,77 @@ def _rule_spelling(text: str, masked: str, known_words: Iterable[str], config: C
     return findings, None
 
 
+@dataclass
+class _NoteFile:
+    """A note file as written: its lines and what its front matter says about linting."""
+
+    lines: list[str]
+    clean: list[str]  # the same lines with comments cut out
+    headings: list[int]  # 1-based lines of ATX headings
+    lint: object = True  # front matter 'lint' value
+
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|%%.*?%%", re.DOTALL)
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])?\s*")
+
+
+def _read_note(path: str) -> _NoteFile | None:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    clean = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text).split("\n")
+    headings = [i + 1 for i, line in enumerate(lines) if re.match(r" {0,3}#{1,6}(\s|$)", line)]
+    setting: object = True
+    front = re.match(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|$)", text, re.DOTALL)
+    if front:
+        import yaml
+
+        try:
+            data = yaml.safe_load(front.group(1))
+        except yaml.YAMLError:
+            data = None
+        if isinstance(data, dict) and "lint" in data:
+            setting = data["lint"]
+    return _NoteFile(lines, clean, headings, setting)
+
+
+def _map_lines(body: str, note: _NoteFile, first: int) -> list[int]:
+    """The file line of each line of ``body`` (the notes stage drops private lines,
+    metadata and sub-headings, so the body is not one contiguous range of the file)."""
+    mapped: list[int] = []
+    cursor = max(first, 1)
+    for line in body.split("\n"):
+        content = _LIST_MARK.sub("", line, count=1).strip()
+        found = 0
+        if content:
+            probes = [content, content[:24], content[-24:]]
+            for k in range(cursor, len(note.clean) + 1):
+                if any(p and p in note.clean[k - 1] for p in probes):
+                    found = k
+                    break
+        if found:
+            cursor = found + 1
+        else:
+            found = mapped[-1] + 1 if mapped else first
+        mapped.append(found)
+    return mapped
+
+
+def _setting_skips(setting: object) -> set[str] | None:
+    """Rules a ``lint:`` setting switches off (None: the whole note)."""
+    if setting is False or (isinstance(setting, str) and setting.lower() in
+                            ("false", "off", "no")):
+        return None
+    if isinstance(setting, (list, tuple)):
+        return {str(r).lower().removeprefix("lint-") for r in setting}
+    if isinstance(setting, str) and setting.lower() not in ("true", "on", "yes"):
+        return {r.lower().removeprefix("lint-") for r in re.split(r"[\s,]+", setting) if r}
+    return set()
+
+
 def lint_entries(
     entries: Sequence[Entry],
     config: Config,
@@ -548,21 +631,49 @@ def lint_entries(
     """Tone findings for the bodies of ``entries`` (the text headed for the section).
 
     ``known_words``: lowercase words the spell check accepts (bib titles). Words of the
-    entries' own titles are accepted too. Notes with ``lint: false`` in their front matter
-    are skipped; ``lint: [rule, ...]`` skips those rules for that note. Returns warnings
-    (``--strict`` turns them into errors in the CLI); ``lint.enabled`` is the caller's call.
+    entries' own titles are accepted too. Each entry's note file (``entry.source.path``,
+    relative to the current folder) is read again for what the notes stage cuts out: the
+    ``<!-- relwork: ... -->`` markers, file-wide front matter, and the exact line of every
+    body line. ``lint: false`` (front matter of the note or of its file) skips a note;
+    ``lint: [rule, ...]`` skips those rules. Returns warnings (``--strict`` makes them
+    errors in the CLI); ``lint.enabled`` is the caller's call.
     """
     known = set(known_words) | words_from_titles(e.title for e in entries)
     problems: list[Problem] = check_config(config)
     skipped_notice = False
+    files: dict[str, _NoteFile | None] = {}
+    starts: dict[str, list[int]] = {}
     for entry in entries:
-        setting = entry.meta.get("lint", True)
-        if setting is False or (isinstance(setting, str) and setting.lower() in
-                                ("false", "off", "no")):
+        starts.setdefault(entry.source.path, []).append(entry.source.line or entry.body_line)
+    for entry in entries:
+        path = entry.source.path
+        if path not in files:
+            files[path] = _read_note(path)
+        note = files[path]
+        skip = _setting_skips(entry.meta.get("lint", True))
+        file_skip = _setting_skips(note.lint) if note is not None else set()
+        if skip is None or file_skip is None or not entry.body.strip():
             continue
-        skip = [str(r) for r in setting] if isinstance(setting, list) else []
-        source = Source(entry.source.path, entry.body_line)
-        for p in lint_text(entry.body, source, config, known_words=known, skip_rules=skip):
+        skip |= file_skip
+        source = Source(path, entry.body_line)
+        line_numbers: list[int] | None = None
+        ignored: set[int] = set()
+        if note is not None and entry.body_line:
+            line_numbers = _map_lines(entry.body, note, entry.body_line)
+            begin = entry.source.line or entry.body_line
+            end = _region_end(note, max(line_numbers), begin, starts[path])
+            region = "\n".join(note.lines[begin - 1:end - 1])
+            marker = NO_LINT_RE.search(region)
+            if marker:
+                named = {r.lower().removeprefix("lint-")
+                         for r in re.split(r"[\s,]+", marker.group(1)) if r}
+                if not named:
+                    continue
+                skip |= named
+            ignored = {n for n in range(begin, end) if IGNORE_LINE_RE.search(note.lines[n - 1])}
+        found = lint_text(entry.body, source, config, known_words=known, skip_rules=skip,
+                          line_numbers=line_numbers, ignored_lines=ignored)
+        for p in found:
             if p.severity == "info":  # the spell check is missing: say it once
                 if skipped_notice:
                     continue
@@ -570,3 +681,17 @@ def lint_entries(
                 p = Problem(p.severity, p.message, None, p.hint, p.code)
             problems.append(p)
     return problems
+
+
+def _region_end(note: _NoteFile, last: int, begin: int, starts: Sequence[int]) -> int:
+    """First line after an entry's part of its file: the next heading after its body or
+    the next entry, whichever comes first (exclusive, 1-based)."""
+    end = len(note.lines) + 1
+    for h in note.headings:
+        if h > last:
+            end = min(end, h)
+            break
+    for s in starts:
+        if s > begin:
+            end = min(end, s)
+    return max(end, last + 1)
