@@ -433,3 +433,20 @@ def test_invalid_bib_key_is_reported_and_not_cited(example):
     assert "bad key" not in rendered.text and rendered.keys == [matches[1].key]
     problem = next(p for p in rendered.problems if p.code == "render-key")
     assert problem.severity == "error" and problem.source == matches[0].entry.source
+
+
+@pytest.mark.parametrize(("style", "expected"), [
+    ("natbib", "as in \\citep[see][p. 3]{two2021} and \\citep[ch. 2]{one2020}, "
+               "as \\citet{three2019} show"),
+    ("biblatex", "as in \\parencite[see][p. 3]{two2021} and \\parencite[ch. 2]{one2020}, "
+                 "as \\textcite{three2019} show"),
+    ("plain", "as in see \\cite[p. 3]{two2021} and \\cite[ch. 2]{one2020}, "
+              "as Karras et al.~\\cite{three2019} show"),
+])
+def test_inline_citation_notes_in_each_style(authors_index, style, expected):
+    from relwork.latex import md_to_latex
+
+    citer = Citer(style, authors_index)
+    result = md_to_latex("as in [see @two2021, p. 3] and [@one2020, ch. 2], as @three2019 show",
+                         source=Source("notes/a.md", 3), cite=citer.inline)
+    assert result.text == expected

@@ -260,8 +260,18 @@ class Citer:
             raise ValueError("no citation key given")
         return out
 
-    def _command(self, which: int, keys: list[str]) -> Latex:
-        return Latex(f"{CITE_COMMANDS[self.style][which]}{{{','.join(keys)}}}")
+    def _command(self, which: int, keys: list[str], prenote: str = "",
+                 postnote: str = "") -> Latex:
+        """``\\cmd[pre][post]{keys}``; notes are trusted LaTeX (escaped by the caller)."""
+        command = CITE_COMMANDS[self.style][which]
+        lead = ""
+        if prenote and self.style == "plain":  # \cite has no prenote argument
+            lead, prenote = f"{prenote} ", ""
+        if prenote:
+            command += f"[{prenote}][{postnote}]"
+        elif postnote:
+            command += f"[{postnote}]"
+        return Latex(f"{lead}{command}{{{','.join(keys)}}}")
 
     def names(self, key: str) -> Latex:
         """'Karras', 'Karras and Laine' or 'Karras et al.' from the bib authors ('' if none)."""
@@ -279,15 +289,17 @@ class Citer:
     def narrative(self, keys: str | Iterable[str]) -> Latex:
         """Citation used as a sentence's subject: \\citet / \\textcite / 'Names~\\cite'."""
         found = self._keys(keys)
-        if self.style != "plain":
-            return self._command(0, found)
+        return self._command(0, found) if self.style != "plain" else self._plain(found)
+
+    def _plain(self, keys: list[str], postnote: str = "") -> Latex:
+        """'Karras et al.~\\cite{a} and Vahdat et al.~\\cite{b}' (postnote on the last)."""
         parts = []
-        for key in found:
+        for i, key in enumerate(keys):
             names = self.names(key)
-            cite = self._command(0, [key])
-            parts.append(Latex(f"{names}~{cite}") if names else cite)
+            cite = self._command(0, [key], "", postnote if i == len(keys) - 1 else "")
+            parts.append(f"{names}~{cite}" if names else cite)
         if len(parts) == 1:
-            return parts[0]
+            return Latex(parts[0])
         return Latex(", ".join(parts[:-1]) + " and " + parts[-1])
 
     def parenthetical(self, keys: str | Iterable[str]) -> Latex:
@@ -298,9 +310,18 @@ class Citer:
         """A bare \\cite{...} for all keys."""
         return self._command(2, self._keys(keys))
 
-    def inline(self, keys: list[str], mode: str) -> str:
-        """Callback for ``md_to_latex``: mode "t" narrative, anything else parenthetical."""
-        return self.narrative(keys) if mode == "t" else self.parenthetical(keys)
+    def inline(self, keys: list[str], mode: str, prenote: str = "", postnote: str = "") -> str:
+        """Callback for ``md_to_latex``: mode "t" narrative, anything else parenthetical.
+
+        ``prenote``/``postnote`` ("see", "p. 3") arrive escaped from ``md_to_latex``.
+        """
+        found = self._keys(keys)
+        if mode != "t":
+            return self._command(1, found, prenote, postnote)
+        if self.style != "plain":
+            return self._command(0, found, prenote, postnote)
+        text = self._plain(found, postnote)
+        return Latex(f"{prenote} {text}") if prenote else text
 
 
 # --------------------------------------------------------------------------- templates
@@ -617,7 +638,7 @@ class _Builder:
     def inline_cite(self, source: Source) -> Callable[[list[str], str], str]:
         """The md_to_latex callback for one note: checks keys, reports, then cites."""
 
-        def cite(keys: list[str], mode: str) -> str:
+        def cite(keys: list[str], mode: str, prenote: str = "", postnote: str = "") -> str:
             good = []
             for key in keys:
                 if not is_valid_key(key):
@@ -635,7 +656,7 @@ class _Builder:
                                     self.config.engine)
             for key in good:
                 self.use_key(key, source)
-            return self.citer.inline(good, mode)
+            return self.citer.inline(good, mode, prenote, postnote)
 
         return cite
 
@@ -646,7 +667,8 @@ class _Builder:
             return Latex(""), ""
         result = md_to_latex(markdown, source=source, engine=self.config.engine, cite=cite)
         self.problems += result.problems
-        lines, sources = result.text.split("\n"), list(result.lines)
+        lines = result.text.split("\n")
+        sources: list[Source | None] = list(result.lines)
         if paragraph:
             kept = [(ln, sources[i] if i < len(sources) else None)
                     for i, ln in enumerate(lines) if ln.strip()]
