@@ -344,7 +344,7 @@ def _scan_entry(text: str, m: re.Match[str], limit: int) -> tuple[str, list[tupl
     """Slow, careful parse of one entry; raises ``_Abort`` with a reason on bad syntax."""
     closer = "}" if m.group(2) == "{" else ")"
     p = m.end()
-    km = re.compile(r"\s*([^,}\)]*?)\s*([,}\)])").match(text, p, limit)
+    km = (_KEY_IN_BRACES if closer == "}" else _KEY_IN_PARENS).match(text, p, limit)
     if km is None:
         raise _Abort("expected 'key,' after the entry type")
     if km.group(2) == closer:
@@ -355,6 +355,8 @@ def _scan_entry(text: str, m: re.Match[str], limit: int) -> tuple[str, list[tupl
     return km.group(1), fields, end
 
 
+_KEY_IN_BRACES = re.compile(r"\s*([^,}]*?)\s*([,}])")
+_KEY_IN_PARENS = re.compile(r"\s*([^,)]*?)\s*([,)])")
 _NAME = re.compile(r'\s*([^\s=,{}"#()]+)\s*=\s*')
 _BARE_RE = re.compile(_BARE)
 _WS = re.compile(r"\s*")
