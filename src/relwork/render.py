@@ -554,6 +554,9 @@ def _body_views(entry: Entry) -> _BodyViews:
         if kind == "item":
             body = _strip_label(_ITEM_RE.sub("", line, count=1), labels.get(number))
             derived.append(([body.strip()], Source(entry.source.path, number)))
+            before = next((p.rstrip() for p in reversed(prose) if p.strip()), "")
+            if not fenced and before.endswith((".", "!", "?")):
+                body = body[:1].upper() + body[1:]  # the item now starts a sentence
         elif kind == "cont":
             body = line.strip()
             if derived:
