@@ -364,15 +364,32 @@ _spell_cache: dict[str, list[str] | None] = {}  # word -> suggestions if unknown
 
 def spell_checker() -> str | None:
     """Path of hunspell when it and the en_US dictionary are usable, else None."""
+    return _hunspell()[0]
+
+
+_hunspell_found: tuple[str | None, str] | None = None
+
+
+def _hunspell() -> tuple[str | None, str]:
+    """(hunspell path or None, dictionaries): en_US, plus en_GB when installed, so
+    British spellings (parallelises) are accepted too."""
+    global _hunspell_found
+    if _hunspell_found is not None and _hunspell_found[0] == shutil.which("hunspell"):
+        return _hunspell_found
     exe = shutil.which("hunspell")
-    if exe is None:
-        return None
-    try:
-        run = subprocess.run([exe, "-D"], input="", capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    listing = run.stdout + run.stderr
-    return exe if re.search(r"en_US\b", listing) else None
+    found: tuple[str | None, str] = (None, "")
+    if exe is not None:
+        try:
+            run = subprocess.run([exe, "-D"], input="", capture_output=True, text=True,
+                                 timeout=10)
+            listing = run.stdout + run.stderr
+        except (OSError, subprocess.SubprocessError):
+            listing = ""
+        if re.search(r"en_US\b", listing):
+            extra = ",en_GB" if re.search(r"en_GB\b", listing) else ""
+            found = (exe, "en_US" + extra)
+    _hunspell_found = found
+    return found
 
 
 def unknown_words(words: Iterable[str]) -> dict[str, list[str]]:
@@ -383,13 +400,13 @@ def unknown_words(words: Iterable[str]) -> dict[str, list[str]]:
     """
     todo = sorted({w for w in words if w not in _spell_cache})
     if todo:
-        exe = spell_checker()
+        exe, dictionaries = _hunspell()
         if exe is None:
             raise OSError("hunspell with an en_US dictionary is not installed")
         # "^" makes hunspell's pipe mode treat each line as text, never as a command
         text = "".join(f"^{w}\n" for w in todo)
         env = dict(os.environ, LC_ALL="C.UTF-8")
-        run = subprocess.run([exe, "-a", "-d", "en_US", "-i", "utf-8"], input=text,
+        run = subprocess.run([exe, "-a", "-d", dictionaries, "-i", "utf-8"], input=text,
                              capture_output=True, text=True, timeout=60, env=env)
         if run.returncode != 0:
             raise OSError(run.stderr.strip() or f"hunspell exited with {run.returncode}")
