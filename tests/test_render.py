@@ -450,3 +450,20 @@ def test_inline_citation_notes_in_each_style(authors_index, style, expected):
     result = md_to_latex("as in [see @two2021, p. 3] and [@one2020, ch. 2], as @three2019 show",
                          source=Source("notes/a.md", 3), cite=citer.inline)
     assert result.text == expected
+
+
+def test_custom_template_example_in_the_docs_renders_as_documented(tmp_path, example):
+    docs = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
+    section = docs.split("`latex/templates/described.tex.j2`:", 1)[1]
+    template, rest = section.split("```latex\n", 1)[1].split("```", 1)
+    shown = rest.split("```latex\n", 1)[1].split("```", 1)[0]
+    folder = tmp_path / "latex" / "templates"
+    folder.mkdir(parents=True)
+    (folder / "described.tex.j2").write_text(template, encoding="utf-8")
+    config = example_config(template="described", cite="plain")
+    config.root, config.template_dirs = tmp_path, ["latex/templates"]
+    assert any(t.name == "described" and not t.builtin for t in list_templates(config))
+    matches, index, note_files = example
+    rendered = render_section(matches, index, config, notes=note_files)
+    for line in shown.splitlines():  # "..." in the docs marks a line cut short
+        assert line.removesuffix("...").rstrip() in rendered.text, line
