@@ -580,6 +580,7 @@ class _Citation:
     prenote: str = ""
     postnote: str = ""
     trailing: str = ""  # text matched by the pattern that is not part of the citation
+    dropped_notes: bool = False  # notes between keys, which one \cite cannot hold
 
 
 def _parse_citation(m: re.Match[str]) -> _Citation | None:
@@ -602,12 +603,18 @@ def _parse_citation(m: re.Match[str]) -> _Citation | None:
     keys: list[str] = []
     for p in parsed:
         assert p is not None
-        keys.append(p.group("key"))
+        key, post = p.group("key"), p.group("post")
+        if post and not post[0].isspace() and post[0] != ",":
+            # "@bad}key": the key runs on into characters a key cannot hold
+            key += re.match(r"[^\s,]*", post).group(0)  # type: ignore[union-attr]
+        keys.append(key)
     first, last = parsed[0], parsed[-1]
     assert first is not None and last is not None
     post = last.group("post").strip()
     post = post[1:].strip() if post.startswith(",") else post
-    return _Citation(keys, "p", first.group("pre").strip(), post)
+    dropped = any(p.group("pre").strip() for p in parsed[1:] if p) or any(
+        p.group("post").strip(" ,") for p in parsed[:-1] if p)
+    return _Citation(keys, "p", first.group("pre").strip(), post, dropped_notes=dropped)
 
 
 def _accepts_notes(cite: Cite) -> bool:
@@ -846,6 +853,10 @@ def _write_text(state: _State, parts: list[tuple[str, bool]]) -> None:
             state.problem("warning", f"citation key {bad[0]!r} is not a valid key; kept as text",
                           "keys may use letters, digits and _ : . - + /", "latex-cite-key")
             continue
+        if citation.dropped_notes:
+            state.problem("info", "notes between citation keys dropped; only the first "
+                          "prenote and the last postnote are kept",
+                          "split the citation: [see @a, p. 3] [@b, ch. 2]", "latex-cite-notes")
         _write_plain(state, text[last: m.start()])
         _write_cite(state, citation)
         if citation.trailing:
@@ -874,8 +885,9 @@ def _write_plain(state: _State, text: str) -> None:
 
 def _write_cite(state: _State, c: _Citation) -> None:
     assert state.cite is not None
-    pre = Latex(state.text(c.prenote)) if c.prenote else Latex("")
-    post = Latex(state.text(c.postnote)) if c.postnote else Latex("")
+    # a ~ in notes is LaTeX's no-break space (p.~3), not a tilde
+    pre = Latex(state.text(c.prenote.replace("~", "\u00a0"))) if c.prenote else Latex("")
+    post = Latex(state.text(c.postnote.replace("~", "\u00a0"))) if c.postnote else Latex("")
     if (pre or post) and state.cite_notes:
         result = state.cite(list(c.keys), c.mode, prenote=pre, postnote=post)
     else:
