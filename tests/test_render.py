@@ -467,3 +467,18 @@ def test_custom_template_example_in_the_docs_renders_as_documented(tmp_path, exa
     rendered = render_section(matches, index, config, notes=note_files)
     for line in shown.splitlines():  # "..." in the docs marks a line cut short
         assert line.removesuffix("...").rstrip() in rendered.text, line
+
+
+def test_builtin_excerpts_in_the_docs_match_the_output(example):
+    docs = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
+    part = docs.split("### What each looks like", 1)[1].split("\n## ", 1)[0]
+    excerpts = re.findall(r"^`(\w+)`[^\n]*\n(?:[^`][^\n]*\n)*?\n?```latex\n(.*?)```", part,
+                          re.M | re.S)
+    assert sorted(name for name, _ in excerpts) == sorted(BUILTINS)
+    matches, index, note_files = example
+    for name, block in excerpts:
+        config = example_config(template=name)
+        text = render_section(matches, index, config, notes=note_files).text
+        for line in block.splitlines():
+            shown = line.removesuffix("...").rstrip()
+            assert shown in text, (name, line)
