@@ -194,3 +194,17 @@ def test_cli_output_is_plain_when_piped(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.exit_code == 0, result.output
     assert not ANSI.search(result.output)
     assert "2 entries: 2 matched, 0 review, 0 unmatched" in result.stdout
+
+
+@pytest.mark.parametrize(("shell", "marker"), [("bash", "complete -o"), ("zsh", "#compdef"),
+                                               ("fish", "complete ")])
+def test_shell_completion_scripts(shell: str, marker: str) -> None:
+    # the commands docs/ux.md gives: eval "$(_RELWORK_COMPLETE=bash_source relwork)"
+    from click.testing import CliRunner
+
+    from relwork.cli import main
+
+    result = CliRunner().invoke(main, [], prog_name="relwork",
+                                env={"_RELWORK_COMPLETE": f"{shell}_source"})
+    assert result.exit_code == 0 and marker in result.output
+    assert "_RELWORK_COMPLETE" in result.output
