@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -548,3 +549,17 @@ def test_concurrent_sync_is_refused(project: Config, server: GitServer) -> None:
 
     assert run(project, server, before_push=second_sync).status == "pushed"
     assert "another 'relwork sync' is running" in inner[0]
+
+
+def test_unwritable_working_copy_is_a_clear_error(project: Config, server: GitServer) -> None:
+    if os.geteuid() == 0:
+        # root ignores permission bits: block the folder with a file instead
+        relwork_dir = project.root / ".relwork"
+        relwork_dir.mkdir()
+        (relwork_dir / "overleaf").write_text("not a folder\n")
+    else:
+        (project.root / ".relwork").mkdir(mode=0o500)
+    with pytest.raises(SyncError) as err:
+        run(project, server)
+    assert "nothing was pushed" in err.value.format_message()
+    assert server.show("related_work.tex") is None

@@ -295,8 +295,11 @@ class _Git:
 
     def error(self, label: str, proc: _Proc) -> SyncError:
         """Turn a failed git call into a SyncError that says what to do."""
-        detail = self.redact(proc.stderr.decode("utf-8", "replace").strip()
-                             or proc.stdout.decode("utf-8", "replace").strip())
+        # Why: with --porcelain the rejected ref line is on stdout, the server's hints on stderr.
+        detail = self.redact("\n".join(
+            part.decode("utf-8", "replace").strip() for part in (proc.stderr, proc.stdout)
+            if part.strip()
+        ))
         low = detail.lower()
         shown = self.remote.url
         where = self.config.where("overleaf_remote")
@@ -335,7 +338,7 @@ class _Git:
         )
 
 
-def _last_lines(text: str, n: int = 6) -> str:
+def _last_lines(text: str, n: int = 10) -> str:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     return "\n  ".join(lines[-n:]) if lines else "(no output)"
 
@@ -569,6 +572,13 @@ def sync(
     except SyncError as exc:
         raise SyncError(redact(exc.message), source=exc.source,
                         hint=redact(exc.hint) if exc.hint else None) from None
+    except OSError as exc:
+        where = exc.filename if exc.filename else "relwork's working copy"
+        raise SyncError(
+            redact(f"cannot write {where}: {exc.strerror or exc}; nothing was pushed"),
+            hint=f"check permissions and free space under {config.display('.relwork')}, "
+                 "or delete that folder (relwork rebuilds it) and re-run",
+        ) from None
     result.messages = [redact(m) for m in messages + result.messages]
     result.diff = redact(result.diff)
     return result
