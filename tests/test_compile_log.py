@@ -229,3 +229,18 @@ def test_preview_source(cite: str, document: str, engine: str, present: list[str
 def test_preview_source_rejects_unknown_choices() -> None:
     with pytest.raises(CompileError, match="unknown document 'lncs'"):
         preview_source("sec", "refs", document="lncs")
+
+
+def test_compile_preview_refuses_unusable_inputs(tmp_path: Path) -> None:
+    from relwork.compile import compile_preview
+
+    bib = tmp_path / "references.bib"
+    bib.write_text("", encoding="utf-8")
+    with pytest.raises(CompileError, match="section file not found"):
+        compile_preview(tmp_path / "missing.tex", bib, out_dir=tmp_path)
+    spaced = tmp_path / "related work.tex"
+    spaced.write_text("x\n", encoding="utf-8")
+    with pytest.raises(CompileError, match="cannot compile a file named 'related work.tex'"):
+        compile_preview(spaced, bib, out_dir=tmp_path)
+    with pytest.raises(CompileError, match="unknown engine 'pdftex'"):
+        compile_preview(spaced, bib, out_dir=tmp_path, engine="pdftex")

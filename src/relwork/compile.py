@@ -746,6 +746,12 @@ def compile_preview(
     if tex_path.name == f"{PREVIEW_NAME}.tex" and tex_path.parent == out_dir:
         raise CompileError(f"{display_path(tex_path)} would be overwritten by the preview",
                            hint="choose another output.tex name in relwork.yaml")
+    for path in (tex_path, bib_path):
+        if not re.fullmatch(r"[\w.+-]+", path.stem):
+            # \input{...} and \bibliography{...} cannot take spaces or TeX specials
+            raise CompileError(f"cannot compile a file named '{path.name}'",
+                               source=Source(display_path(path)),
+                               hint="use letters, digits, '-', '_' or '.' in output.tex/output.bib")
     latexmk = shutil.which("latexmk")
     tools = [engine] + (["biber"] if cite == "biblatex" else ["bibtex"])
     missing = [t for t in ["latexmk", *tools] if shutil.which(t) is None]
