@@ -563,3 +563,12 @@ def test_unwritable_working_copy_is_a_clear_error(project: Config, server: GitSe
         run(project, server)
     assert "nothing was pushed" in err.value.format_message()
     assert server.show("related_work.tex") is None
+
+
+def test_git_version_parsing() -> None:
+    assert overleaf.parse_git_version("git version 2.39.5") == (2, 39, 5)
+    assert overleaf.parse_git_version("git version 2.37.1 (Apple Git-137.1)") == (2, 37, 1)
+    assert overleaf.parse_git_version("git version 2.45.windows.1") == (2, 45)
+    assert overleaf.parse_git_version("nonsense") is None
+    installed = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout
+    assert overleaf.parse_git_version(installed) >= overleaf.MIN_GIT  # type: ignore[operator]

@@ -584,6 +584,28 @@ def sync(
     return result
 
 
+#: Oldest git known to work (ls-remote --symref, rev-parse --absolute-git-dir, protocol v2).
+MIN_GIT = (2, 20)
+
+
+def parse_git_version(text: str) -> tuple[int, ...] | None:
+    """``(2, 39, 5)`` from ``git version 2.39.5`` (vendor suffixes ignored); None if unreadable."""
+    found = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
+    if not found:
+        return None
+    return tuple(int(part) for part in found.groups() if part is not None)
+
+
+def _check_git_version(git: _Git) -> None:
+    shown = git.text("--version").strip()
+    version = parse_git_version(shown)
+    if version is not None and version[:2] < MIN_GIT:
+        raise SyncError(
+            f"{shown} is too old for 'relwork sync' (needs {MIN_GIT[0]}.{MIN_GIT[1]} or newer)",
+            hint="update git, or use 'relwork zip' and upload the zip to Overleaf",
+        )
+
+
 def _workdir(config: Config) -> Path:
     return config.root / ".relwork" / "overleaf"
 
@@ -598,6 +620,7 @@ def _prepare_workdir(config: Config, remote: _Remote, git_factory: Callable[[Pat
         )
     workdir.mkdir(parents=True, exist_ok=True)
     git = git_factory(workdir)
+    _check_git_version(git)
     inside = git.run("rev-parse", "--absolute-git-dir", check=False)
     found = Path(inside.stdout.decode().strip()).resolve() if inside.returncode == 0 else None
     if found != (workdir / ".git").resolve():
