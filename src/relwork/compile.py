@@ -17,7 +17,7 @@ import shutil
 import signal
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -810,7 +810,9 @@ def compile_preview(
         say("writing PNG page images")
         pngs, png_problem = _pngs(pdf, out_dir, timeout)
         problems += [png_problem] if png_problem else []
-    problems = _order(problems)
+    # every message says where to look next, even those without a specific hint
+    problems = [p if p.hint else replace(p, hint=f"details in {display_path(log_path)}")
+                for p in _order(problems)]
     ok = pdf is not None and not any(p.severity == "error" for p in problems)
     return CompileResult(pdf=pdf, pngs=pngs, problems=problems,
                          log_path=log_path if log_path.is_file() else None, ok=ok)
