@@ -703,7 +703,7 @@ class _State:
         self.out = _Writer(line)
         self.problems: list[Problem] = []
         self.seen: set[tuple[str, int, str]] = set()
-        self.siblings: list[bool] = [False]
+        self.siblings: list[str] = [""]  # per nesting level: "", "hidden" or "block"
         self.lists: list[str] = []  # "itemize", "enumerate", "flat-itemize", "flat-enumerate"
         self.counters: list[int] = []
         self.base_depth = list_depth  # itemize, enumerate, total already open around us
@@ -781,14 +781,15 @@ def _st(env: dict[str, Any]) -> _State:
 
 def _open_block(state: _State, *, hidden: bool = False) -> None:
     """Separate a block from its previous sibling (blank line, or \\par in footnotes)."""
+    previous = state.siblings[-1]
     if state.glue_next:
         state.glue_next = False
         state.out.ensure_newline()
-    elif state.siblings[-1] and not hidden:
+    elif previous == "block" and not hidden:
         state.out.blank(state.block_sep)
-    elif hidden:
-        state.out.ensure_newline() if state.siblings[-1] else None
-    state.siblings[-1] = True
+    elif previous:
+        state.out.ensure_newline()  # tight list text: a nested list just follows it
+    state.siblings[-1] = "hidden" if hidden else "block"
 
 
 def _r_inline(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env: Any) -> None:
@@ -827,20 +828,18 @@ _URL_RE = re.compile(r"https?://[^\s<>\"{}|\\^`\[\]]+")
 def _write_text(state: _State, parts: list[tuple[str, bool]]) -> None:
     """Write a run of text: citations, bare URLs, unmatched ``$`` warnings, escaping."""
     text = "".join(p for p, _ in parts)
-    escaped_dollar: set[int] = set()
-    pos = 0
     for content, special in parts:
-        if special and content == "$":
-            escaped_dollar.add(pos)
-        pos += len(content)
-    for k, ch in enumerate(text):
-        if ch == "$" and k not in escaped_dollar and not text[k + 1: k + 2].isdigit():
+        # an unescaped $ left in text is a formula that was never closed ($5 is money)
+        if not special and re.search(r"\$(?!\d)", content):
             state.problem("warning", "unmatched $: written as a dollar sign, not math",
                           "close the formula with $, or write \\$ for a dollar sign",
                           "latex-dollar")
             break
-    if text.strip():
+    if not state.has_content and text.strip():
         state.has_content = True
+    if "@" not in text and "\\" not in text:
+        _write_plain(state, text)
+        return
     last = 0
     for m in _CITE_RE.finditer(text):
         citation = _parse_citation(m) if state.cite is not None else None
@@ -1077,7 +1076,7 @@ def _list_open(kind: str) -> Rule:
                 state.out.newline()
         start_attr = tokens[i].attrGet("start")
         state.counters.append(int(start_attr) if start_attr is not None else 1)
-        state.siblings.append(False)
+        state.siblings.append("")
     return rule
 
 
@@ -1106,7 +1105,7 @@ def _r_item_open(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env:
         state.out.write(r"\item ")
         state.out.item_guard = True
     state.has_content = False
-    state.siblings.append(False)
+    state.siblings.append("")
 
 
 def _r_item_close(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env: Any) -> None:
@@ -1123,7 +1122,7 @@ def _r_quote_open(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env
     state.out.write(r"\begin{quote}")
     state.out.newline()
     state.quotes += 1
-    state.siblings.append(False)
+    state.siblings.append("")
 
 
 def _r_quote_close(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env: Any) -> None:
@@ -1157,7 +1156,7 @@ def _r_code_block(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env
 
 def _r_hr(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env: Any) -> None:
     """A thematic break separates paragraphs; nothing is drawn."""
-    _st(env).siblings[-1] = True
+    _st(env).siblings[-1] = "block"
 
 
 def _r_html(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env: Any) -> None:

@@ -1,0 +1,343 @@
+"""Markdown -> LaTeX conversion: constructs, escaping, Unicode, math checks, citations,
+line map and problems (relwork.latex)."""
+
+from __future__ import annotations
+
+import pytest
+
+from relwork.latex import (
+    Latex,
+    LatexText,
+    check_math,
+    escape_latex,
+    escape_url,
+    is_trusted,
+    md_inline_to_latex,
+    md_to_latex,
+)
+from relwork.model import Source
+
+SRC = Source("notes/paper.md", 10)
+
+
+def block(text: str, **kw: object) -> LatexText:
+    return md_to_latex(text, source=SRC, **kw)  # type: ignore[arg-type]
+
+
+def inline(text: str, **kw: object) -> str:
+    return md_inline_to_latex(text, source=SRC, **kw).text  # type: ignore[arg-type]
+
+
+def codes(result: LatexText) -> list[str]:
+    return [p.code for p in result.problems]
+
+
+# ------------------------------------------------------------------ escaping
+
+
+@pytest.mark.parametrize("char, latex", [
+    ("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("$", r"\$"), ("&", r"\&"),
+    ("#", r"\#"), ("^", r"\^{}"), ("_", r"\_"), ("~", r"\textasciitilde{}"), ("%", r"\%"),
+    ("<", r"\textless{}"), (">", r"\textgreater{}"), ("|", r"\textbar{}"),
+])
+def test_escape_latex_specials(char: str, latex: str) -> None:
+    assert escape_latex(f"a{char}b") == f"a{latex}b"
+
+
+def test_escape_latex_hostile_text_stays_text() -> None:
+    out = escape_latex(r"\input{/etc/passwd} ^^5c \def\x{\x}")
+    assert out == (r"\textbackslash{}input\{/etc/passwd\} \^{}\^{}5c "
+                   r"\textbackslash{}def\textbackslash{}x\{\textbackslash{}x\}")
+    assert isinstance(out, Latex)
+
+
+def test_escape_latex_collapses_blank_lines() -> None:
+    # a blank line is \par, which breaks macro arguments such as \textbf{...}
+    assert "\n\n" not in escape_latex("one\n\n  \ntwo")
+
+
+def test_escape_latex_unknown_engine() -> None:
+    with pytest.raises(ValueError, match="xetex"):
+        escape_latex("x", engine="xetex")
+
+
+def test_typography() -> None:
+    out = inline('"Quoted" and \'single\', pages 10-20, 2020-05-30, a -- b --- c...')
+    assert out == ("``Quoted'' and `single', pages 10--20, 2020-05-30, a -- b --- c\\dots{}")
+
+
+# ------------------------------------------------------------------- Unicode
+
+
+@pytest.mark.parametrize("text, latex", [
+    ("café", r"caf\'{e}"), ("naïve", r"na\"{\i}ve"), ("Łódź", r"\L{}\'{o}d\'{z}"),
+    ("Erdős", r"Erd\H{o}s"), ("Dvořák", r"Dvo\v{r}\'{a}k"), ("straße", r"stra\ss{}e"),
+    ("ą", r"\UseTextAccent{T1}{\k}{a}"), ("ș", r"\textcommabelow{s}"),
+    ("α ≤ β", r"$\alpha$ $\leq$ $\beta$"), ("α≤β", r"$\alpha\leq\beta$"),
+    ("x→y", r"x$\rightarrow$y"), ("10×10", r"10\texttimes{}10"), ("∞", r"$\infty$"),
+    ("a–b—c", "a--b---c"), ("“q”", "``q''"), ("…", r"\dots{}"), ("a\u00a0b", "a~b"),
+    ("x\u0303", r"\~{x}"), ("ﬁne", "fine"), ("Ω∈ℝ", r"$\Omega\in\mathbf{R}$"),
+])
+def test_unicode_for_pdflatex(text: str, latex: str) -> None:
+    result = md_inline_to_latex(text, source=SRC)
+    assert result.text == latex
+    assert result.problems == []
+
+
+def test_unicode_passes_through_for_xelatex_and_lualatex() -> None:
+    for engine in ("xelatex", "lualatex"):
+        result = md_inline_to_latex("café α≤β 中文 😀 & $x≤y$", source=SRC, engine=engine)
+        assert result.text == "café α≤β 中文 😀 \\& $x≤y$"
+        assert result.problems == []
+
+
+def test_untypesettable_characters_warn_with_location() -> None:
+    result = block("line one\nemoji 😀 and 中 here")
+    assert result.text == "line one\nemoji  and ? here"
+    assert codes(result) == ["latex-emoji", "latex-unicode"]
+    assert {str(p.source) for p in result.problems} == {"notes/paper.md:11"}
+    assert all(p.severity == "warning" and p.hint for p in result.problems)
+
+
+def test_control_characters_are_dropped() -> None:
+    # form feed is an \outer active character and DEL is invalid in TeX
+    assert inline("a\x0cb\x7fc\td") == "a bc d"
+
+
+def test_unicode_in_math_is_converted() -> None:
+    assert inline("$α ≤ β$") == r"$\alpha  \leq  \beta $"
+    assert inline("$x = é$") == r"$x = \mbox{\'{e}}$"
+
+
+# ---------------------------------------------------------------- constructs
+
+
+def test_inline_constructs() -> None:
+    out = inline("*em* **strong** `a  {b}_c` [text](https://x.org/a#b) <https://y.org/%7E>")
+    assert out == (r"\emph{em} \textbf{strong} \texttt{a \ \{b\}\_c} "
+                   r"\href{https://x.org/a\#b}{text} \url{https://y.org/\%7E}")
+
+
+def test_bare_url_and_trailing_punctuation() -> None:
+    assert inline("see https://arxiv.org/abs/1603.08983v2.") == (
+        r"see \url{https://arxiv.org/abs/1603.08983v2}.")
+    assert inline("(https://a.org/x_(y))") == r"(\url{https://a.org/x_(y)})"
+
+
+def test_escape_url() -> None:
+    assert escape_url("http://a.b/p q{x}\\y#f%20") == r"http://a.b/p\%20q\%7Bx\%7D\%5Cy\#f\%20"
+    assert escape_url("http://a.b/?a=1&b=é") == r"http://a.b/?a=1\&b=\%C3\%A9"
+
+
+def test_paragraphs_lists_quote_heading() -> None:
+    result = block("First *para*.\n\n## Heading\n\n- a\n- b\n  1. c\n\n> quoted\n\nLast.")
+    assert result.text == "\n".join([
+        r"First \emph{para}.",
+        "",
+        r"\paragraph{Heading}",
+        "",
+        r"\begin{itemize}",
+        r"\item a",
+        r"\item b",
+        r"\begin{enumerate}",
+        r"\item c",
+        r"\end{enumerate}",
+        r"\end{itemize}",
+        "",
+        r"\begin{quote}",
+        "quoted",
+        r"\end{quote}",
+        "",
+        "Last.",
+    ])
+    assert result.problems == []
+
+
+def test_item_starting_with_bracket_is_no_option() -> None:
+    assert r"\item {}[x] done" in block("- [x] done").text
+
+
+def test_ordered_list_start() -> None:
+    assert block("3. three\n4. four").text.splitlines()[1] == r"\setcounter{enumi}{2}"
+
+
+def test_deep_lists_are_flattened_with_warning() -> None:
+    text = "- 1\n  - 2\n    - 3\n      - 4\n        - 5"
+    result = block(text)
+    assert result.text.count(r"\begin{itemize}") == 3
+    assert r"\textbullet{}~4" in result.text
+    assert codes(result) == ["latex-list-depth"]
+    assert result.problems[0].source == Source("notes/paper.md", 13)
+
+
+def test_hard_break_uses_newline_and_never_starts_a_line() -> None:
+    assert block("a\\\nb").text == "a\\newline\nb"
+    # an image (dropped) before a hard break leaves no line to end
+    assert "\\newline" not in block("![i](x.png)\\\nb").text
+
+
+def test_code_block_keeps_spaces_and_escapes() -> None:
+    result = block("```\nif x:\n  y = {1} % 2\n```")
+    assert result.text.splitlines() == [
+        r"{\noindent\ttfamily\raggedright",
+        r"if x:\newline",
+        r"\ \ y = \{1\} \% 2\par}",
+    ]
+
+
+def test_footnotes() -> None:
+    result = block("Text[^n] and ^[inline *x*].\n\n[^n]: The *note*\n    with two lines.")
+    assert result.text == ("Text\\footnote{The \\emph{note}\nwith two lines.} and "
+                           "\\footnote{inline \\emph{x}}.")
+    assert [s.line for s in result.lines] == [10, 13]
+
+
+def test_footnote_in_heading_follows_the_heading() -> None:
+    result = block("## Head[^a]\n\nBody.\n\n[^a]: Note.")
+    assert result.text == "\\paragraph{Head}\n\\footnote{Note.}\nBody."
+
+
+def test_html_and_images_dropped_with_warning() -> None:
+    result = block("x <b>bold</b>\n\n<div>block</div>\n\n![alt](fig.png)\n\n<!-- a comment -->")
+    assert "<" not in result.text and "fig" not in result.text
+    assert codes(result) == ["latex-html", "latex-html", "latex-html", "latex-image"]
+    assert [p.source.line for p in result.problems if p.source] == [10, 10, 12, 14]
+
+
+def test_strikethrough_text_is_kept_plain() -> None:
+    assert inline("~~old~~ new") == "old new"
+
+
+# ---------------------------------------------------------------------- math
+
+
+def test_math_passes_through() -> None:
+    assert inline(r"$\frac{a}{b}_{i}^{2}$ and $$\sum_i x_i$$") == (
+        r"$\frac{a}{b}_{i}^{2}$ and \[\sum_i x_i\]")
+    result = block("$$\n\\begin{aligned} a &= b \\\\ c &= d\\end{aligned}\n$$")
+    assert result.text == "\\[\n\\begin{aligned} a &= b \\\\ c &= d\\end{aligned}\n\\]"
+    assert [s.line for s in result.lines] == [10, 11, 12]
+
+
+@pytest.mark.parametrize("math", [
+    r"\input{/etc/passwd}", r"\include{x}", r"\openin5=x", r"\openout5=x", r"\write18{ls}",
+    r"\immediate\write18{id}", r"\read5 to\x", r"\catcode`\@=11", r"\def\x{\x}\x",
+    r"\edef\x{}", r"\gdef\x{}", r"\xdef\x{}", r"\let\x\relax", r"\futurelet\x",
+    r"\csname input\endcsname", r"\newcommand{\x}{}", r"\renewcommand{\x}{}",
+    r"\providecommand{\x}{}", r"\usepackage{x}", r"\end{document}", r"\begin{document}",
+    r"\special{x}", r"\directlua{os.execute('id')}", r"\loop\repeat", r"\expandafter\x",
+    r"\uppercase{x}", r"\lowercase{x}", r"\afterassignment\x", "^^5cinput", r"\@gobble",
+    r"\makeatletter", r"\pdffiledump{x}", r"\scantokens{x}", r"\iffalse",
+    r"\InputIfFileExists{x}{}{}", r"\lstinputlisting{x}", r"\chardef\x=1",
+])
+def test_dangerous_math_is_rejected_and_written_as_text(math: str) -> None:
+    check = check_math(math)
+    assert check is not None and check.kind == "unsafe"
+    result = block(f"before\nsee ${math}$ here")
+    assert "$" + math not in result.text
+    assert [p.severity for p in result.problems] == ["error"]
+    assert result.problems[0].source == Source("notes/paper.md", 11)
+    assert result.problems[0].code == "latex-math-unsafe"
+
+
+@pytest.mark.parametrize("math", [
+    "a{b", "a}b", r"\left( x", r"x \right)", r"{\left( x} \right)", "a & b", r"50% of",
+    r"\begin{matrix} a", r"\end{matrix}", r"\begin{align} x \end{align}", "x\\",
+])
+def test_malformed_math_is_reported(math: str) -> None:
+    check = check_math(math)
+    assert check is not None and check.kind == "malformed"
+
+
+@pytest.mark.parametrize("math", [
+    r"\alpha", r"\left(\frac{a}{b}\right)", r"\begin{pmatrix} a & b \\ c & d\end{pmatrix}",
+    r"\{x\}", r"\% \# \$ \&", r"\iff", r"\mathbb{R}^n", r"a^{b^{c}}", r"\text{if } x",
+])
+def test_ordinary_math_is_allowed(math: str) -> None:
+    assert check_math(math) is None
+
+
+def test_unclosed_dollar_warns_but_money_does_not() -> None:
+    assert codes(block("costs $5 and \\$ sign")) == []
+    result = block("open $x + y without close")
+    assert result.text == r"open \$x + y without close"
+    assert codes(result) == ["latex-dollar"]
+
+
+# ----------------------------------------------------------------- citations
+
+
+def cite(keys: list[str], mode: str) -> str:
+    return f"\\cite{mode}{{{','.join(keys)}}}"
+
+
+def test_citations_with_callback() -> None:
+    out = inline("[@a; @b_c] @d2020 says [[@w]] \\cite{e,f} \\citet{g} mail x@y.org", cite=cite)
+    assert out == r"\citep{a,b_c} \citet{d2020} says \citep{w} \citep{e,f} \citet{g} mail x@y.org"
+
+
+def test_citation_notes() -> None:
+    calls: list[tuple[list[str], str, str, str]] = []
+
+    def cite_notes(keys: list[str], mode: str, prenote: str = "", postnote: str = "") -> str:
+        assert is_trusted(prenote) and is_trusted(postnote)
+        calls.append((keys, mode, prenote, postnote))
+        return "C"
+
+    assert inline("[see @a, p. 3 & 4]", cite=cite_notes) == "C"
+    assert calls == [(["a"], "p", "see", r"p. 3 \& 4")]
+    # a two-argument callback still works: the notes are written around it
+    assert inline("[see @a, p. 3]", cite=cite) == r"see \citep{a}, p. 3"
+    assert inline(r"\citep[p.~7]{k}", cite=cite) == r"\citep{k}, p.~7"
+
+
+def test_citations_without_callback_stay_text() -> None:
+    assert inline("[@a] \\cite{b}") == r"[@a] \textbackslash{}cite\{b\}"
+
+
+def test_invalid_citation_keys_stay_text() -> None:
+    result = md_inline_to_latex(r"[@bad}key] \cite{a b}", source=SRC, cite=cite)
+    assert result.text == r"[@bad\}key] \textbackslash{}cite\{a b\}"
+    assert codes(result) == ["latex-cite-key", "latex-cite-key"]
+
+
+# ------------------------------------------------------------ line map, API
+
+
+def test_line_map_points_at_note_lines() -> None:
+    text = "Para one\ncontinues.\n\n- item\n- other\n\n$$\nx\n$$\n"
+    result = block(text)
+    pairs = list(zip(result.text.split("\n"), [s.line for s in result.lines], strict=True))
+    assert pairs == [
+        ("Para one", 10), ("continues.", 11), ("", 13), (r"\begin{itemize}", 13),
+        (r"\item item", 13), (r"\item other", 14), (r"\end{itemize}", 14), ("", 16),
+        (r"\[", 16), ("x", 17), (r"\]", 18),
+    ]
+
+
+def test_inline_is_one_line() -> None:
+    result = md_inline_to_latex("a\nb  \nc", source=SRC)
+    assert result.text == "a b c"
+    assert result.lines == [SRC]
+
+
+def test_trusted_markers() -> None:
+    result = block("x")
+    assert isinstance(result.text, Latex) and is_trusted(result.text)
+    assert not is_trusted("plain")
+    assert isinstance(Latex("a") + Latex("b"), Latex)
+    assert not isinstance(Latex("a") + "b", Latex)
+    from pylatex.utils import NoEscape
+
+    assert is_trusted(NoEscape(r"\x"))
+    assert isinstance(LatexText("plain").text, Latex)
+
+
+def test_example_report_converts_without_errors() -> None:
+    from pathlib import Path
+
+    text = Path(__file__).parents[2] / "shared" / "examples" / "may30_report.md"
+    result = md_to_latex(text.read_text(encoding="utf-8"), source=Source("may30_report.md", 1))
+    assert [p for p in result.problems if p.severity == "error"] == []
+    assert r"\paragraph{Conclusion on papers:}" in result.text
+    assert r"``style''" in result.text
