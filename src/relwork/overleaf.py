@@ -890,8 +890,30 @@ def _sync_locked(
 # zip
 
 
-def main_tex(config: Config, cite: str = "natbib") -> str:
-    """A ``main.tex`` that typesets the section and its bibliography (any TeX engine)."""
+_BASE_PACKAGES = ("amsmath", "amssymb", "graphicx", "booktabs", "array", "tabularx",
+                  "longtable", "xcolor", "url")
+_REQUIRES_LINE = re.compile(r"^%\s*Requires in the preamble:(.*)$", re.MULTILINE)
+_USEPACKAGE = re.compile(r"\\usepackage(?:\[[^\]]*\])?\{([^}]*)\}")
+
+
+def required_packages(section_text: str) -> list[str]:
+    """Packages named in the section's ``% Requires in the preamble:`` header comment."""
+    found: list[str] = []
+    for line in _REQUIRES_LINE.findall(section_text[:8000]):
+        for group in _USEPACKAGE.findall(line):
+            for name in group.split(","):
+                name = name.strip()
+                if re.fullmatch(r"[A-Za-z][\w-]*", name) and name not in found:
+                    found.append(name)
+    return found
+
+
+def main_tex(config: Config, cite: str = "natbib", packages: Sequence[str] = ()) -> str:
+    """A ``main.tex`` that typesets the section and its bibliography (any TeX engine).
+
+    ``packages`` are loaded too (e.g. from ``required_packages(section_text)``); the
+    citation package always follows ``cite``.
+    """
     tex_name = str(PurePosixPath(config.overleaf_tex.replace("\\", "/")).with_suffix(""))
     bib_name = str(PurePosixPath(config.overleaf_bib.replace("\\", "/")).with_suffix(""))
     lines = [
@@ -905,12 +927,11 @@ def main_tex(config: Config, cite: str = "natbib") -> str:
         "\\else",
         "  \\usepackage{fontspec}",
         "\\fi",
-        "\\usepackage{amsmath,amssymb}",
-        "\\usepackage{graphicx}",
-        "\\usepackage{booktabs,array,tabularx,longtable}",
-        "\\usepackage{xcolor}",
-        "\\usepackage{url}",
     ]
+    lines += [f"\\usepackage{{{name}}}" for name in _BASE_PACKAGES]
+    skip = set(_BASE_PACKAGES) | {"natbib", "biblatex", "hyperref", "inputenc", "fontenc",
+                                  "fontspec", "iftex"}
+    lines += [f"\\usepackage{{{name}}}" for name in packages if name not in skip]
     if cite == "biblatex":
         lines += [
             "\\usepackage[backend=biber,style=authoryear,natbib=true]{biblatex}",
@@ -958,9 +979,10 @@ def make_zip(
 
     It holds ``config.overleaf_tex`` (``section_text``), ``config.overleaf_bib``
     (``bib_text``) and a ``main.tex`` that compiles them with natbib, biblatex (biber) or
-    plain BibTeX according to ``cite``. ``out`` defaults to ``overleaf.zip`` next to
-    ``config.output_tex`` (``latex/overleaf.zip``). Written atomically; SyncError on
-    symlinked outputs, files over 50 MiB or a path clash.
+    plain BibTeX according to ``cite``, plus the packages the section's header names.
+    ``out`` defaults to ``overleaf.zip`` next to ``config.output_tex``
+    (``latex/overleaf.zip``). Written atomically; SyncError on symlinked outputs, files
+    over 50 MiB or a path clash.
     """
     if cite not in ("natbib", "biblatex", "plain"):
         raise SyncError(f"unknown citation style {cite!r} for the zip: use natbib, biblatex "
@@ -973,7 +995,7 @@ def make_zip(
             source=config.where("overleaf_tex"), hint="name the section file related_work.tex",
         )
     contents = {
-        "main.tex": main_tex(config, cite).encode("utf-8"),
+        "main.tex": main_tex(config, cite, required_packages(section_text)).encode("utf-8"),
         tex_path: section_text.encode("utf-8"),
         bib_path: bib_text.encode("utf-8"),
     }
