@@ -74,6 +74,9 @@ class Entry:
     body: str = ""
     body_line: int = 0
     points: list[Point] = field(default_factory=list)
+    #: 1-based note line of each line of ``body`` (empty: ``body_line`` + index); needed
+    #: because private text and metadata bullets are cut out of the body.
+    body_lines: list[int] = field(default_factory=list)
 
     def first_id(self, kind: str) -> str | None:
         values = self.ids.get(kind)
