@@ -482,3 +482,20 @@ def test_builtin_excerpts_in_the_docs_match_the_output(example):
         for line in block.splitlines():
             shown = line.removesuffix("...").rstrip()
             assert shown in text, (name, line)
+
+
+def test_line_map_is_exact_when_private_lines_are_cut_from_the_body():
+    path = FIXTURES / "private.md"
+    index = bib.parse_bib_text(BIB, "authors.bib")
+    entry = notes.parse_note(path.read_text("utf-8"), "notes/private.md").entries[0]
+    for template in ("subsections", "paragraphs"):
+        config = example_config(template=template)
+        rendered = render_section([Match(entry, "three2019", "key", 100.0, "matched")], index,
+                                  config, notes=["notes/private.md"])
+        lines = rendered.text.splitlines()
+        assert "note to self" not in rendered.text
+        for phrase in ("point b comes after", "point a comes first", "first line of the",
+                       "closing remark"):
+            out = next(i for i, line in enumerate(lines) if phrase in line.lower())
+            expected = Source("notes/private.md", note_line(phrase, path))
+            assert rendered.line_map[out] == expected, (template, phrase)

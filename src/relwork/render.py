@@ -115,6 +115,8 @@ class RenderEntry:
     prose: Latex
     sentence: Latex
     text: Latex
+    text_before: Latex
+    text_after: Latex
     points: list[Latex]
     key_idea: Latex
     continues: bool
@@ -537,20 +539,45 @@ def _end_sentence(line: str) -> str:
 class _BodyViews:
     prose: str  # the whole body as one paragraph (list markers and labels removed)
     text: str  # only the non-list paragraphs
+    before: str  # the non-list paragraphs before the first list item
+    after: str  # ... and after it
     points: list[tuple[str, Source]]
+
+
+def body_line_numbers(entry: Entry) -> list[int]:
+    """The 1-based note line of each line of ``entry.body``.
+
+    Private text and metadata bullets are cut out of the body, so ``body_line + i`` can
+    drift: use ``entry.body_lines`` when the notes reader gave them, else anchor each list
+    item on its point's own line and count on from there.
+    """
+    lines = entry.body.split("\n")
+    if len(entry.body_lines) == len(lines):
+        return list(entry.body_lines)
+    numbers = [(entry.body_line or entry.source.line + 1) + i for i in range(len(lines))]
+    items = [i for i, kind in enumerate(_classify(lines)) if kind == "item"]
+    if entry.points and len(items) == len(entry.points):
+        anchors = dict(zip(items, (p.source.line for p in entry.points), strict=True))
+        for i in range(len(lines)):
+            if i in anchors:
+                numbers[i] = anchors[i]
+            elif i > 0:
+                numbers[i] = numbers[i - 1] + 1
+    return numbers
 
 
 def _body_views(entry: Entry) -> _BodyViews:
     """Markdown views of a note body that keep one line per note line (for the line map)."""
     lines = entry.body.split("\n")
-    start = entry.body_line or entry.source.line + 1
+    numbers = body_line_numbers(entry)
     labels = {p.source.line: p.label for p in entry.points if p.label}
     kinds = _classify(lines)
     fenced = any(_FENCE_RE.match(line) for line in lines)
-    prose, text = [], []
+    prose: list[str] = []
+    text: list[str] = []
     derived: list[tuple[list[str], Source]] = []
     for i, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
-        number = start + i
+        number = numbers[i]
         if kind == "item":
             body = _strip_label(_ITEM_RE.sub("", line, count=1), labels.get(number))
             derived.append(([body.strip()], Source(entry.source.path, number)))
@@ -572,7 +599,11 @@ def _body_views(entry: Entry) -> _BodyViews:
             prose.append(line if fenced else body)
             text.append(line if fenced else body)
     points = [(" ".join(parts), src) for parts, src in derived]
-    return _BodyViews("\n".join(prose), "\n".join(text), points)
+    first = kinds.index("item") if "item" in kinds else len(kinds)
+    head = [line if i < first else "" for i, line in enumerate(text)]
+    tail = [line if i >= first else "" for i, line in enumerate(text)]
+    return _BodyViews("\n".join(prose), "\n".join(text), "\n".join(head), "\n".join(tail),
+                      points)
 
 
 def _capitalize(latex: str) -> str:
@@ -664,14 +695,21 @@ class _Builder:
         return cite
 
     def fragment(self, markdown: str, source: Source, cite: Callable[[list[str], str], str],
-                 *, paragraph: bool) -> tuple[Latex, str]:
-        """Markdown block -> tagged LaTeX (and the untagged text); one paragraph if asked."""
+                 *, paragraph: bool, numbers: Sequence[int] = ()) -> tuple[Latex, str]:
+        """Markdown block -> tagged LaTeX (and the untagged text); one paragraph if asked.
+
+        ``numbers[k]`` is the note line of the block's line ``k`` (see body_line_numbers).
+        """
         if not markdown.strip():
             return Latex(""), ""
         result = md_to_latex(markdown, source=source, engine=self.config.engine, cite=cite)
         self.problems += result.problems
         lines = result.text.split("\n")
-        sources: list[Source | None] = list(result.lines)
+        sources: list[Source | None] = []
+        for src in result.lines:
+            k = src.line - source.line
+            exact = numbers and src.path == source.path and 0 <= k < len(numbers)
+            sources.append(Source(src.path, numbers[k]) if exact else src)
         if paragraph:
             kept = [(ln, sources[i] if i < len(sources) else None)
                     for i, ln in enumerate(lines) if ln.strip()]
@@ -685,7 +723,8 @@ class _Builder:
         entry = match.entry
         key = str(match.key)
         engine = self.config.engine
-        body_src = Source(entry.source.path, entry.body_line or entry.source.line + 1)
+        numbers = body_line_numbers(entry)
+        body_src = Source(entry.source.path, numbers[0] if numbers else entry.source.line)
         cite = self.inline_cite(body_src)
         tag = self.tags
 
@@ -696,9 +735,12 @@ class _Builder:
             return tag.mark(latex, [entry.source], NOTE_ENTRY, None)
 
         views = _body_views(entry)
-        summary, _ = self.fragment(entry.body, body_src, cite, paragraph=False)
-        prose, prose_plain = self.fragment(views.prose, body_src, cite, paragraph=True)
-        text, _ = self.fragment(views.text, body_src, cite, paragraph=True)
+        summary, _ = self.fragment(entry.body, body_src, cite, paragraph=False, numbers=numbers)
+        prose, prose_plain = self.fragment(views.prose, body_src, cite, paragraph=True,
+                                           numbers=numbers)
+        text, _ = self.fragment(views.text, body_src, cite, paragraph=True, numbers=numbers)
+        before, _ = self.fragment(views.before, body_src, cite, paragraph=True, numbers=numbers)
+        after, _ = self.fragment(views.after, body_src, cite, paragraph=True, numbers=numbers)
         sentence = Latex(_capitalize(prose))
         point_sources = [(p.text, p.source) for p in entry.points] or views.points
         labels = {p.source.line: p.label for p in entry.points}
@@ -730,6 +772,8 @@ class _Builder:
             prose=prose,
             sentence=sentence,
             text=text,
+            text_before=before,
+            text_after=after,
             points=points,
             key_idea=points[0] if points else prose,
             continues=first_word.isalpha() and first_word.islower(),
