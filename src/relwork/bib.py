@@ -78,9 +78,6 @@ class BibIndex:
     def __contains__(self, key: object) -> bool:
         return key in self.records
 
-    def __len__(self) -> int:
-        return len(self.records)
-
 
 # --------------------------------------------------------------------------- files
 
