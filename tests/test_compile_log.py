@@ -244,3 +244,10 @@ def test_compile_preview_refuses_unusable_inputs(tmp_path: Path) -> None:
         compile_preview(spaced, bib, out_dir=tmp_path)
     with pytest.raises(CompileError, match="unknown engine 'pdftex'"):
         compile_preview(spaced, bib, out_dir=tmp_path, engine="pdftex")
+
+
+def test_missing_package_is_one_error_without_the_emergency_stop() -> None:
+    messages = parse_log(read("missing-package.log"), section="related_work.tex")
+    assert summary(messages) == [("error", "latex", "./missing.tex", None)]
+    assert messages[0].message == "LaTeX error: File `nonexistentpkg.sty' not found."
+    assert messages[0].hint and "install it" in messages[0].hint

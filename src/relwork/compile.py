@@ -262,9 +262,13 @@ def _track_files(line: str, stack: list[str | None]) -> None:
 
 
 def _error_context(lines: list[str], i: int) -> tuple[int, list[str], int | None]:
-    """Lines after an error header up to and including TeX's ``l.N`` context line pair."""
+    """Lines after an error header up to and including TeX's ``l.N`` context line pair.
+
+    Returns the index to go on from, the context lines and N. Without an ``l.N`` line
+    nearby, nothing is consumed (the lines may hold other messages).
+    """
     context: list[str] = []
-    limit = min(len(lines), i + 30)
+    start, limit = i, min(len(lines), i + 30)
     while i < limit:
         found = _CONTEXT_LINE.match(lines[i])
         if found:
@@ -283,7 +287,7 @@ def _error_context(lines: list[str], i: int) -> tuple[int, list[str], int | None
             break
         context.append(lines[i])
         i += 1
-    return i, context, None
+    return start, context, None
 
 
 def _error_message(msg: str, context: list[str]) -> str:
