@@ -251,3 +251,26 @@ def test_missing_package_is_one_error_without_the_emergency_stop() -> None:
     assert summary(messages) == [("error", "latex", "./missing.tex", None)]
     assert messages[0].message == "LaTeX error: File `nonexistentpkg.sty' not found."
     assert messages[0].hint and "install it" in messages[0].hint
+
+
+def test_error_inside_the_bbl_maps_to_the_entry_of_that_item(tmp_path: Path) -> None:
+    bbl = tmp_path / "preview.bbl"
+    bbl.write_text(
+        "\\begin{thebibliography}{2}\n\\providecommand{\\natexlab}[1]{#1}\n\n"
+        "\\bibitem[Graves(2016)]{graves2016}\nAlex Graves.\n\\newblock Adaptive computation.\n\n"
+        "\\bibitem[Karras et~al.(2019)Karras, Laine, and\n  Aila]{karras2019style}\n"
+        "Tero Karras.\n\\newblock A \\badmacro{} generator.\n\n\\end{thebibliography}\n",
+        encoding="utf-8")
+    log = ("(build/preview.bbl\nbuild/preview.bbl:11: Undefined control sequence.\n"
+           "l.11 \\newblock A \\badmacro\n                         {} generator.\n\n)\n")
+    [message] = parse_log(log)
+    assert (message.code, message.bbl_line) == ("bbl", 11)
+    record = BibRecord(key="karras2019style", type="inproceedings", fields={},
+                       source=Source("bib/library.bib", 77))
+    section = tmp_path / "related_work.tex"
+    section.write_text("x\n", encoding="utf-8")
+    where = Locator(section=section, line_map=[], bib=FIXTURES / "references.bib",
+                    bib_index=BibIndex(records={"karras2019style": record}), bbl=bbl)
+    problem = where.problem(message)
+    assert problem.source == Source("bib/library.bib", 77)
+    assert "\\badmacro" in problem.message and "entry 'karras2019style'" in problem.message
