@@ -155,13 +155,13 @@ def test_long_sentence_uses_config_limit(config: Config) -> None:
 def test_spelling_flags_typos_with_suggestion(config: Config) -> None:
     hunspell_or_skip()
     problems = lint_entries(
-        [entry("The model learns a latent space.\nIt uses a Learining rate schedule.")],
+        [entry("The model learns a latent space.\nIt uses a learining rate schedule.")],
         config, known_words=set(),
     )
     spelled = [p for p in problems if p.code == "lint-spelling"]
     assert len(spelled) == 1
     assert spelled[0].source == Source("notes.md", 11)
-    assert '"Learining"' in spelled[0].message and "Learning" in (spelled[0].hint or "")
+    assert '"learining"' in spelled[0].message and "learning" in (spelled[0].hint or "")
 
 
 def test_spelling_accepts_known_words_acronyms_names_code_math_urls(config: Config) -> None:
@@ -307,3 +307,24 @@ def test_missing_hunspell_is_reported_once_as_info(config: Config,
     problems = lint_entries([entry("Flurbination one."), entry("Zorpify two.")], config)
     infos = [p for p in problems if p.severity == "info"]
     assert len(infos) == 1 and "hunspell" in infos[0].message + (infos[0].hint or "")
+
+
+def test_clean_related_work_note_has_no_findings(tmp_path: Path, config: Config) -> None:
+    hunspell_or_skip()
+    note = tmp_path / "clean.md"
+    shutil.copy(ROOT / "tests" / "fixtures" / "lint" / "clean_related_work.md", note)
+    parsed = read_notes([note], config)
+    assert len(parsed.entries) == 4
+    assert lint_entries(parsed.entries, config, known_words=set()) == []
+
+
+def test_names_and_sentence_after_url(config: Config) -> None:
+    hunspell_or_skip()
+    body = ("Qiaoling and Zhu propose it, as do Wenxiu et al. and Wenxiu's group "
+            "(see https://example.org/a.b). Flurbinate is flagged at a sentence start, "
+            "and so is lowercase zorpify.")
+    problems = lint_entries([entry(body)], config, known_words=set())
+    assert [p.message for p in problems] == ['unknown word "Flurbinate"',
+                                             'unknown word "zorpify"']
+    e = entry("Zorpify extends the model.", authors=["Zorpify, Ann"])
+    assert lint_entries([e], config, known_words=set()) == []

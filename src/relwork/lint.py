@@ -62,7 +62,7 @@ _MASKS = [
     re.compile(r"\\\(.+?\\\)", re.DOTALL),
     re.compile(r"(?<![\\$\w])\$(?=\S)[^$\n]+?(?<=\S)\$(?!\d)"),  # inline math, not "$5"
     re.compile(r"<(?:https?|ftp|mailto):[^>\s]+>"),  # autolinks
-    re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+"),  # bare URLs
+    re.compile(r"\b(?:https?|ftp)://\S*[^\s.,;:!?'\")\]]|\bwww\.\S*[^\s.,;:!?'\")\]]"),  # URLs
     re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"),  # link targets (link text stays)
     re.compile(r"\S+@\S+\.\w+"),  # e-mail addresses
     re.compile(r"\[-?@[^\]]*\]"),  # pandoc citations [@key; @other]
@@ -70,7 +70,7 @@ _MASKS = [
     re.compile(r"\\(?:cite\w*|ref|eqref|autoref|cref|Cref|label|url|href|input|include\w*)"
                r"\*?(?:\[[^\]]*\])*\{[^}]*\}"),  # LaTeX commands whose argument is not prose
     re.compile(r"\\[A-Za-z]+\*?|\\."),  # other LaTeX commands: the name only
-    re.compile(r"\b10\.\d{4,9}/\S+"),  # DOIs
+    re.compile(r"\b10\.\d{4,9}/\S*[^\s.,;:!?'\")\]]"),  # DOIs
     re.compile(r"</?[A-Za-z][^>\n]*>"),  # HTML tags
     re.compile(r"\b\w+(?:[._/]\w+)*\.(?:py|md|tex|bib|yaml|json|txt|pdf|png|cpp|sh)\b"),  # files
     re.compile(r"\b\w*_\w*\b"),  # identifiers with underscores
@@ -445,8 +445,22 @@ def _spell_candidates(masked: str, known: set[str]) -> list[tuple[int, str]]:
             continue  # word2vec, 3D, file.name
         if word.lower() in known or word.lower() in TECH_WORDS:
             continue
+        if word[0].isupper() and (_mid_sentence(masked, m.start()) or _NAME_NEXT.match(
+                masked, m.end())):
+            continue  # a name: inside a sentence (Zhu), or "Arvanitidis et al.", "Vahdat, Kreis"
         found.append((m.start(), word))
     return found
+
+
+_NAME_NEXT = re.compile(r"(?:['\u2019]s)?(?:\s+et\s+al\b|\s*,\s*[A-Z]|\s+and\s+[A-Z])")
+
+
+def _mid_sentence(masked: str, start: int) -> bool:
+    """True when the text before ``start`` continues a sentence (no . ! ? : or block start)."""
+    head = masked[max(0, start - 200):start]
+    head = re.sub(r"(?m)^[ \t]*(?:[-*+]|\d{1,9}[.)]|#{1,6}|>)[ \t]+", "\n", head)
+    head = head.rstrip(" \t*_\"'`([\u201c\u2018")
+    return bool(head) and head[-1] not in ".!?:\n"
 
 
 # --- entry points ------------------------------------------------------------------------
@@ -656,6 +670,9 @@ def lint_entries(
     errors in the CLI); ``lint.enabled`` is the caller's call.
     """
     known = set(known_words) | words_from_titles(e.title for e in entries)
+    for e in entries:  # authors' names are written in the summaries too
+        authors = e.meta.get("authors") or []
+        known |= words_from_titles(authors if isinstance(authors, list) else [str(authors)])
     problems: list[Problem] = check_config(config)
     skipped_notice = False
     files: dict[str, _NoteFile | None] = {}
