@@ -499,3 +499,15 @@ def test_line_map_is_exact_when_private_lines_are_cut_from_the_body():
             out = next(i for i, line in enumerate(lines) if phrase in line.lower())
             expected = Source("notes/private.md", note_line(phrase, path))
             assert rendered.line_map[out] == expected, (template, phrase)
+
+
+def test_unknown_template_names_the_config_line_only_when_set_there(tmp_path):
+    (tmp_path / "relwork.yaml").write_text("cite: natbib\ntemplate: tabel\n", encoding="utf-8")
+    config = load_config(tmp_path / "relwork.yaml")
+    with pytest.raises(TemplateError) as err:
+        find_template(config.template, config)
+    assert err.value.source is not None and err.value.source.line == 2
+    config = load_config(tmp_path / "relwork.yaml", {"template": "tabel2"})
+    with pytest.raises(TemplateError) as err:
+        find_template(config.template, config)
+    assert err.value.source is None  # given on the command line

@@ -369,6 +369,12 @@ def _is_path(name: str) -> bool:
     return name.endswith(SUFFIX) or "/" in name or os.sep in name
 
 
+def _template_setting(config: Config) -> Source | None:
+    """Where ``template`` was set in relwork.yaml (None when a flag set it)."""
+    where = config.where("template")
+    return where if where is not None and config.origins.get("template") == str(where) else None
+
+
 def find_template(name: str, config: Config) -> TemplateInfo:
     """The template ``name`` (a name or a path to a .tex.j2 file) or a TemplateError."""
     if _is_path(name):
@@ -378,7 +384,7 @@ def find_template(name: str, config: Config) -> TemplateInfo:
         if not path.is_file():
             raise TemplateError(
                 f"template file not found: {name}",
-                source=config.where("template"),
+                source=_template_setting(config),
                 hint="give an existing .tex.j2 file or a name from 'relwork templates'",
             )
         description, requires = _read_header(path)
@@ -390,7 +396,7 @@ def find_template(name: str, config: Config) -> TemplateInfo:
             return info
     raise TemplateError(
         f"unknown template '{name}'",
-        source=config.where("template"),
+        source=_template_setting(config),
         hint=f"known templates: {', '.join(t.name for t in known)}; or give a path to a "
         f"{SUFFIX} file (see 'relwork templates')",
     )
