@@ -319,3 +319,14 @@ def test_unclosed_last_entry_and_missing_key() -> None:
     assert [f.source.line for f in index.failed] == [2, 3]
     assert "no key" in index.failed[0].error
     assert "end of the file" in index.failed[1].error
+
+
+def test_collect_empty_paths_mean_the_config(project: Path) -> None:
+    files, problems = collect_bib_files(config_for(project, bib=["bib/main.bib"]), ())
+    assert [f.name for f in files] == ["main.bib"] and problems == []
+
+
+def test_collect_nothing_configured_is_an_error(project: Path) -> None:
+    _files, problems = collect_bib_files(config_for(project, bib=[]))
+    [problem] = problems
+    assert problem.severity == "error" and problem.hint and "bib:" in problem.hint

@@ -91,9 +91,10 @@ def collect_bib_files(
 
     Items are files, folders (searched recursively for ``*.bib``, hidden folders skipped)
     or globs, relative to the config's folder. Missing items become error Problems.
+    Returns the files (as found, de-duplicated) and the problems.
     """
-    from_config = paths is None
-    items = list(config.bib if paths is None else paths)
+    from_config = not paths  # None or empty (click's multiple=True gives ()): use the config
+    items = list(config.bib if from_config else paths or [])
     where = config.where("bib") if from_config else None
     fix = ("fix the 'bib' list in relwork.yaml" if from_config
            else "check the path given with --bib")
