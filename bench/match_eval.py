@@ -1,0 +1,232 @@
+"""Matching quality and speed on a labelled set of note headings against the real corpus.
+
+Data: bench/data/match/cases.tsv (kind, expected keys or "-", heading, note, truth title;
+see bench/data/match/README.md),
+matched against ../shared/corpus/*.bib (about 22,000 entries; read in place, never copied).
+
+Prints:
+  - label check: every expected key exists and its title is the truth title; every paper
+    labelled absent really has no entry with that title;
+  - precision of the auto-cited (status "matched") and the wrong auto-cites (goal: none);
+  - recall over findable papers: matched to a right key, or a right key first among the
+    candidates of a review/unmatched entry (goal: >= 95%);
+  - counts by status and by kind of heading;
+  - matching time for 1,000 entries (lookup tables built once per index, timed apart).
+
+Usage: python bench/match_eval.py [--corpus DIR] [--verbose] [--scorer NAME]
+  --scorer ratio|token_sort|max|wratio  swaps the fuzzy scorer (default: the shipped one)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from relwork import match as match_mod
+from relwork.bib import BibIndex, load_bib, normalize_title
+from relwork.config import Config
+from relwork.model import Entry, Match, Source
+
+HERE = Path(__file__).resolve().parent
+CASES = HERE / "data" / "match" / "cases.tsv"
+DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus"
+
+SCORERS = {
+    "ratio": lambda q, c: fuzz.ratio(q, c) if c else 0.0,
+    "token_sort": lambda q, c: fuzz.token_sort_ratio(q, c) if c else 0.0,
+    "max": lambda q, c: max(fuzz.ratio(q, c), fuzz.token_sort_ratio(q, c)) if c else 0.0,
+    "wratio": lambda q, c: fuzz.WRatio(q, c) if c else 0.0,
+}
+
+
+def read_cases(path: Path) -> list[dict[str, str]]:
+    """The labelled cases, one dict per row (kind, expected, heading, note, truth, line)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    for n, row in enumerate(rows, start=2):
+        row["line"] = str(n)
+    return rows
+
+
+def case_entry(row: dict[str, str]) -> tuple[Entry, dict[str, str]]:
+    """An Entry as the notes stage would build it, plus the aliases the case needs."""
+    entry = Entry(title=row["heading"], source=Source(str(CASES.name), int(row["line"])))
+    aliases: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in row["note"].split(";"))):
+        name, _, value = part.partition("=")
+        if name == "authors":
+            entry.meta["authors"] = [a.strip() for a in value.split(",")]
+        elif name == "year":
+            entry.meta["year"] = int(value)
+        elif name == "alias":
+            aliases[row["heading"]] = value
+        else:
+            entry.add_id(name, value)
+    return entry, aliases
+
+
+def check_labels(rows: list[dict[str, str]], index: BibIndex) -> list[str]:
+    """Disagreements between the labels and the corpus (should be none)."""
+    issues = []
+    for row in rows:
+        truths = [normalize_title(t) for t in row["truth"].split(" | ") if t.strip()]
+        truth = truths[0] if truths else ""
+        expected = [] if row["expected"] == "-" else row["expected"].split("|")
+        for key in expected:
+            rec = index.records.get(key)
+            if rec is None:
+                issues.append(f"line {row['line']}: {key} is not in the corpus")
+            elif truths and max(fuzz.ratio(t, rec.title_norm) for t in truths) < 90:
+                issues.append(f"line {row['line']}: {key} is '{rec.title}', not '{row['truth']}'")
+        if truth and not expected and truth in index.by_title:
+            issues.append(f"line {row['line']}: labelled absent but the corpus has "
+                          f"{index.by_title[truth]}")
+        if truth and expected:
+            missing = set(index.by_title.get(truth, [])) - set(expected)
+            if missing and row["kind"] != "meta":
+                issues.append(f"line {row['line']}: {sorted(missing)} have the same title too")
+    return issues
+
+
+def evaluate(rows: list[dict[str, str]], matches: list[Match]) -> dict[str, object]:
+    """Precision, recall, wrong auto-cites and per-kind counts."""
+    auto = correct_auto = findable = found = 0
+    wrong: list[str] = []
+    by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    status = Counter(m.status for m in matches)
+    for row, m in zip(rows, matches, strict=True):
+        expected = set() if row["expected"] == "-" else set(row["expected"].split("|"))
+        kind = by_kind[row["kind"]]
+        kind["cases"] += 1
+        if m.status == "matched":
+            auto += 1
+            if m.key in expected:
+                correct_auto += 1
+            else:
+                wrong.append(f"line {row['line']} '{row['heading']}' -> {m.key} "
+                             f"({m.method} {m.score:.0f}; expected {row['expected']})")
+                kind["wrong"] += 1
+        first = m.key if m.key else (m.candidates[0].key if m.candidates else None)
+        if expected:
+            findable += 1
+            kind["findable"] += 1
+            if first in expected and (m.status != "matched" or m.key in expected):
+                found += 1
+                kind["found"] += 1
+                kind["auto" if m.status == "matched" else "flagged"] += 1
+        elif m.status != "matched":
+            kind["absent-ok"] += 1
+    return {
+        "auto": auto, "correct_auto": correct_auto, "wrong": wrong, "findable": findable,
+        "found": found, "status": status, "by_kind": by_kind,
+    }
+
+
+def timing_entries(index: BibIndex, rows: list[dict[str, str]], n: int = 1000) -> list[Entry]:
+    """``n`` distinct headings: the labelled ones plus perturbed corpus titles (seeded)."""
+    rng = random.Random(7)
+    titles = [r.title for r in index.records.values() if len(r.title.split()) >= 2]
+    entries = [case_entry(row)[0] for row in rows]
+    while len(entries) < n:
+        title = rng.choice(titles)
+        kind = rng.randrange(5)
+        if kind == 0 and len(title) > 8:  # a typo
+            i = rng.randrange(1, len(title) - 2)
+            title = title[:i] + title[i + 1] + title[i] + title[i + 2:]
+        elif kind == 1:
+            title = title.lower()
+        elif kind == 2 and ":" in title:
+            title = title.split(":", 1)[0]
+        elif kind == 3:  # an absent paper: words shuffled
+            words = title.split()
+            rng.shuffle(words)
+            title = " ".join(words)
+        entries.append(Entry(title=title, source=Source("timing.md", len(entries) + 1)))
+    return entries[:n]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--verbose", action="store_true", help="print every case")
+    parser.add_argument("--scorer", choices=sorted(SCORERS), help="try another fuzzy scorer")
+    parser.add_argument("--repeat", type=int, default=5, help="timing runs (median)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a numeric setting of relwork.match, e.g. AUTO_MARGIN=5")
+    args = parser.parse_args(argv)
+
+    bibs = sorted(args.corpus.glob("*.bib"))
+    if not bibs:
+        print(f"no .bib files in {args.corpus}", file=sys.stderr)
+        return 2
+    for setting in args.set:
+        name, _, value = setting.partition("=")
+        setattr(match_mod, name, type(getattr(match_mod, name))(value))
+    if args.scorer:
+        match_mod._score = SCORERS[args.scorer]  # type: ignore[assignment]
+    index = load_bib(bibs, Config(root=HERE), use_cache=False)
+    print(f"corpus: {len(index.records)} entries from {', '.join(b.name for b in bibs)}")
+
+    rows = read_cases(CASES)
+    issues = check_labels(rows, index)
+    print(f"labels: {len(rows)} cases, {len(issues)} disagreements with the corpus")
+    for issue in issues:
+        print("  " + issue)
+
+    entries, aliases = [], {}
+    for row in rows:
+        entry, extra = case_entry(row)
+        entries.append(entry)
+        aliases.update(extra)
+    matches, _problems = match_mod.match_entries(entries, index, aliases=aliases)
+    result = evaluate(rows, matches)
+    if args.verbose:
+        for row, m in zip(rows, matches, strict=True):
+            cands = ", ".join(f"{c.key}:{c.score:.0f}" for c in m.candidates)
+            print(f"{row['line']:>4} {row['kind']:<9} {m.status:<9} {str(m.key):<24} "
+                  f"{row['heading'][:50]:<50} | {m.reason[:110]} | {cands}")
+
+    auto, correct = int(result["auto"]), int(result["correct_auto"])  # type: ignore[call-overload]
+    findable, found = int(result["findable"]), int(result["found"])  # type: ignore[call-overload]
+    wrong: list[str] = result["wrong"]  # type: ignore[assignment]
+    print(f"status: {dict(result['status'])}")  # type: ignore[call-overload]
+    print(f"precision of auto-cited: {correct}/{auto} = {100 * correct / max(auto, 1):.1f}%")
+    print(f"wrong auto-cites: {len(wrong)}")
+    for line in wrong:
+        print("  " + line)
+    print(f"recall (matched or first candidate) over findable: {found}/{findable} = "
+          f"{100 * found / max(findable, 1):.1f}%")
+    print("by kind: cases findable found(auto+flagged) wrong absent-ok")
+    for kind, c in sorted(result["by_kind"].items()):  # type: ignore[attr-defined]
+        print(f"  {kind:<9} {c['cases']:>4} {c['findable']:>4} {c['found']:>4}"
+              f"({c['auto']}+{c['flagged']}) {c['wrong']:>3} {c['absent-ok']:>4}")
+
+    timed = timing_entries(index, rows)
+    t0 = time.perf_counter()
+    match_mod.build_lookup(index)
+    build = time.perf_counter() - t0
+    runs, cpu = [], []
+    for _ in range(max(1, args.repeat)):
+        t0, c0 = time.perf_counter(), time.process_time()
+        match_mod.match_entries(timed, index, aliases=aliases)
+        runs.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    # CPU time is the steadier figure on a shared machine; wall time is what a user waits
+    print(f"timing: lookup tables {build:.3f} s once per index; matching {len(timed)} "
+          f"entries: median {statistics.median(runs):.3f} s wall, "
+          f"{statistics.median(cpu):.3f} s CPU (first run {runs[0]:.3f} s wall, "
+          f"fills the lazy acronym caches)")
+    return 0 if not wrong else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

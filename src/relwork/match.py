@@ -1,0 +1,878 @@
+"""Entries x bibliography index -> one ``Match`` per entry.
+
+Evidence, strongest first: explicit key, DOI, arXiv id, alias, exact normalised title,
+short title (``shorttitle`` field, the part of a title before its colon, a distinctive key
+token), fuzzy title. Precision comes first: anything ambiguous or contradictory becomes
+``review`` with a reason, never a silent pick; a heading that resembles nothing is
+``unmatched`` and carries its three best candidates.
+
+The per-index lookup tables (normalised titles, short names, token postings) are built
+once per ``BibIndex`` object and cached in a ``WeakKeyDictionary``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+import weakref
+import zlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rapidfuzz import fuzz, process
+
+from .bib import BibIndex, normalize_title
+from .model import BibRecord, Candidate, Entry, Match, Method, Problem, Status
+
+# Thresholds on the 0..100 score (chosen on bench/data/match, see docs/matching.md).
+AUTO_SCORE = 90.0  # fuzzy score needed to cite without review
+AUTO_SCORE_AUTHORS = 82.0  # ... when the note's authors and year agree with the entry
+AUTO_MARGIN = 8.0  # lead over the best different paper needed to cite without review
+REVIEW_SCORE = 72.0  # below this a fuzzy hit is only listed as a candidate
+MIN_AUTO_TOKENS = 3  # shorter headings need an exact score (e.g. "Grid LSTM") to be auto-cited
+SHORT_OTHER_TITLES = 5  # a short title found in more other titles reads as a topic, not a name
+PREFILTER_LIMIT = 40  # candidates scored per heading after the token prefilter
+PREFILTER_TOKENS = 5  # the rarest words of a heading that select candidates
+DF_CAP_SHARE = 0.04  # tokens in more than this share of titles do not select candidates
+
+SCORE_EXACT = 100.0
+SCORE_SHORT = 95.0
+
+
+class IndexLike(Protocol):
+    """What matching needs from ``bib.BibIndex``."""
+
+    records: dict[str, BibRecord]
+
+
+# ----------------------------------------------------------------------------------------
+# normalisation
+
+
+_ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?", re.I)
+_ARXIV_OLD = re.compile(r"([a-z][a-z.-]*/\d{7})(?:v\d+)?", re.I)
+_DOI = re.compile(r"(10\.\d{4,9}/\S+)", re.I)
+
+
+def normalize_doi(text: str) -> str | None:
+    """``https://doi.org/10.1/X``, ``doi:10.1/x`` -> ``10.1/x`` (lower case), else None."""
+    found = _DOI.search(text.strip())
+    return found.group(1).rstrip(".,;").lower() if found else None
+
+
+def normalize_arxiv(text: str) -> str | None:
+    """``arXiv:1603.08983v2``, ``https://arxiv.org/abs/1603.08983`` -> ``1603.08983``."""
+    text = text.strip()
+    found = _ARXIV_NEW.search(text) or _ARXIV_OLD.search(text)
+    return found.group(1).lower() if found else None
+
+
+def _stem(token: str) -> str:
+    # crude plural folding so "spaces" finds "space" in the prefilter
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+def _ascii_fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+_KEY_TOKEN = re.compile(r"[a-z][a-z'-]*?[-_:]?(\d{4})[-_:]?([a-z]{4,})[a-z0-9]*")
+
+
+def key_token(key: str) -> str | None:
+    """The word after the year in a Google-Scholar-style key: ``patashnik2021styleclip``."""
+    found = _KEY_TOKEN.fullmatch(key.lower())
+    return found.group(2) if found else None
+
+
+def _family_name(name: str) -> str:
+    """``Pang, Bo`` / ``Bo Pang`` -> ``Pang`` (case kept)."""
+    name = name.strip()
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    parts = name.split()
+    return parts[-1] if parts else ""
+
+
+def _family(name: str) -> str:
+    """Family name of ``Pang, Bo`` / ``Bo Pang`` / ``Pang`` (folded to ASCII lower case)."""
+    name = _family_name(re.sub(r"[{}\\]", "", name))
+    return re.sub(r"[^a-z]", "", _ascii_fold(name))
+
+
+# ----------------------------------------------------------------------------------------
+# lookup tables, built once per index
+
+
+@dataclass
+class Lookup:
+    """Tables derived from one bibliography index (all keyed by normalised text)."""
+
+    keys: list[str]
+    titles: list[str] = field(default_factory=list)  # title_norm per record: fuzzy choices
+    heads: list[str] = field(default_factory=list)  # part before the title's colon, or ""
+    raw_titles: list[str] = field(default_factory=list)  # plain titles, case kept
+    initials: list[str] = field(default_factory=list)  # first letters of the title's words
+    by_title: dict[str, list[int]] = field(default_factory=dict)
+    by_doi: dict[str, list[int]] = field(default_factory=dict)
+    by_arxiv: dict[str, list[int]] = field(default_factory=dict)
+    by_short: dict[str, list[int]] = field(default_factory=dict)
+    by_author_year: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    postings: dict[str, list[int]] = field(default_factory=dict)
+    acronym_hits: dict[str, list[int]] = field(default_factory=dict)  # filled lazily
+    title_acronyms: dict[int, dict[str, str]] = field(default_factory=dict)  # filled lazily
+    buckets: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # words by
+    # (first letter, length), to find the word a misspelt heading word stands for
+    initials_blob: str = ""  # all initials, one record per line, for fast substring search
+    line_starts: list[int] = field(default_factory=list)
+    df_cap: int = 0
+    size: int = 0
+
+
+# id(index) -> (weak reference to the index, its tables); BibIndex is an unhashable dataclass
+_LOOKUPS: dict[int, tuple[weakref.ref[Any], Lookup]] = {}
+_HEAD_SPLIT = re.compile(r"\s*:\s+|\s*:$|\s+[-–—]+\s+")
+
+
+def lookup_for(index: IndexLike) -> Lookup:
+    """The lookup tables of ``index``, built once per index object and cached while it lives
+    (rebuilt when its number of records changes)."""
+    ident = id(index)
+    cached = _LOOKUPS.get(ident)
+    if cached is not None and cached[0]() is index and cached[1].size == len(index.records):
+        return cached[1]
+    look = build_lookup(index)
+    try:
+        ref = weakref.ref(index, lambda _ref: _LOOKUPS.pop(ident, None))
+    except TypeError:  # cannot be weakly referenced: do not cache
+        return look
+    _LOOKUPS[ident] = (ref, look)
+    return look
+
+
+def build_lookup(index: IndexLike) -> Lookup:
+    """Build the matching tables of ``index`` (normalised titles, ids, short names, postings)."""
+    records = list(index.records.values())
+    look = Lookup(keys=[r.key for r in records], size=len(records))
+    for i, rec in enumerate(records):
+        title = rec.title_norm or normalize_title(rec.title)
+        words = title.split()
+        look.titles.append(title)
+        look.raw_titles.append(rec.title)
+        look.initials.append("".join(w[0] for w in words))
+        head = ""
+        parts = _HEAD_SPLIT.split(rec.title, maxsplit=1)
+        if len(parts) == 2:
+            head = normalize_title(parts[0])
+            if head == title:
+                head = ""
+        look.heads.append(head)
+        if title:
+            look.by_title.setdefault(title, []).append(i)
+        if rec.doi and (doi := normalize_doi(rec.doi)):
+            look.by_doi.setdefault(doi, []).append(i)
+        if rec.arxiv and (arxiv := normalize_arxiv(rec.arxiv)):
+            look.by_arxiv.setdefault(arxiv, []).append(i)
+        shorts = {rec.shorttitle_norm, head}
+        token = key_token(rec.key)
+        if token and token in words:
+            shorts.add(token)  # confirmed by the title, so not a guess from the key alone
+        for short in shorts - {"", title}:
+            look.by_short.setdefault(short, []).append(i)
+        if rec.authors and rec.year:
+            first = _family(rec.authors[0])
+            look.by_author_year.setdefault((first, rec.year), []).append(i)
+        for tok in set(words):
+            look.postings.setdefault(_stem(tok), []).append(i)
+    look.df_cap = max(50, int(DF_CAP_SHARE * len(records)))
+    for tok in look.postings:
+        look.buckets.setdefault((tok[0], len(tok)), []).append(tok)
+    look.initials_blob = "\n".join(look.initials)
+    pos = 0
+    for initials in look.initials:
+        look.line_starts.append(pos)
+        pos += len(initials) + 1
+    return look
+
+
+def _phrase_titles(look: Lookup, phrase: str) -> list[int]:
+    """Records whose title contains ``phrase`` as whole words."""
+    tokens = [_stem(t) for t in phrase.split()]
+    if not tokens:
+        return []
+    lists = [look.postings.get(t, []) for t in tokens]
+    smallest = min(lists, key=len)
+    needle = f" {phrase} "
+    return [i for i in smallest if needle in f" {look.titles[i]} "]
+
+
+# ----------------------------------------------------------------------------------------
+# fuzzy title scoring
+
+_CAPS = re.compile(r"\b[A-Z][A-Za-z]*[A-Z][A-Z0-9]*s?\b|\b[A-Z]{2,}s?\b")
+
+
+def _acronyms(title: str, norm: str) -> dict[str, str]:
+    """Tokens of a heading that may stand for several words -> their letters.
+
+    ``"Self-attention GANs"`` -> ``{"gans": "gan"}``; lower-case tokens of 3-6 letters with
+    no vowel after the first ("lstm") count too.
+    """
+    caps = {t.lower() for t in _CAPS.findall(title) if len(t) <= 8}
+    found: dict[str, str] = {}
+    for tok in norm.split():
+        if tok in caps or (3 <= len(tok) <= 6 and tok.isalpha()
+                           and not re.search(r"[aeiouy]", tok[1:])):
+            letters = tok[:-1] if tok.endswith("s") and len(tok) > 3 else tok
+            if letters.isalpha():
+                found[tok] = letters
+    return found
+
+
+def _collapse(words: list[str], acronyms: dict[str, str]) -> str | None:
+    """``grid long short term memory`` -> ``grid lstm`` when "lstm" is an acronym."""
+    out: list[str] = []
+    i, changed = 0, False
+    while i < len(words):
+        for token, letters in acronyms.items():
+            n = len(letters)
+            if n >= 2 and i + n <= len(words) and \
+                    "".join(w[0] for w in words[i:i + n]) == letters:
+                out.append(token)
+                i += n
+                changed = True
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out) if changed else None
+
+
+def _score(query: str, choice: str) -> float:
+    """Similarity of two normalised titles: typos (ratio) or reordered words (token sort)."""
+    if not choice:
+        return 0.0
+    return max(fuzz.ratio(query, choice), fuzz.token_sort_ratio(query, choice))
+
+
+@dataclass
+class Scored:
+    index: int
+    score: float
+    via: str  # title, head (before the colon), acronym, prefix (heading starts the title)
+
+
+def _known_word(look: Lookup, token: str) -> str | None:
+    """The title word a misspelt heading word most likely is ("reinforcment")."""
+    if len(token) < 5:
+        return None
+    best: tuple[float, str] | None = None
+    for length in (len(token) - 1, len(token), len(token) + 1):
+        bucket = look.buckets.get((token[0], length))
+        if bucket:
+            hit = process.extractOne(token, bucket, scorer=fuzz.ratio, score_cutoff=80)
+            if hit and (best is None or hit[1] > best[0]):
+                best = (hit[1], hit[0])
+    return best[1] if best else None
+
+
+def _prefilter(look: Lookup, query: str) -> list[int]:
+    """Records sharing the query's informative words (typos mended), best overlap first."""
+    tokens: set[str] = set()
+    for tok in query.split():
+        tok = _stem(tok)
+        if tok not in look.postings:
+            tok = _known_word(look, tok) or tok
+        tokens.add(tok)
+    lists = sorted((look.postings[t] for t in tokens if t in look.postings), key=len)
+    usable = [p for p in lists if len(p) <= look.df_cap][:PREFILTER_TOKENS] or lists[:2]
+    counts: Counter[int] = Counter()
+    for postings in usable:
+        counts.update(postings)
+    return [i for i, _ in counts.most_common(PREFILTER_LIMIT)]
+
+
+def _acronym_candidates(look: Lookup, acronyms: dict[str, str]) -> list[int]:
+    """Records whose title has a run of words spelling one of ``acronyms`` (cached)."""
+    found: list[int] = []
+    for letters in set(acronyms.values()):
+        if len(letters) < 3:
+            continue
+        hits = look.acronym_hits.get(letters)
+        if hits is None:
+            hits = []
+            blob, at = look.initials_blob, look.initials_blob.find(letters)
+            while at >= 0 and len(hits) < 500:  # str.find runs in C: fast over 20k titles
+                line = bisect.bisect_right(look.line_starts, at) - 1
+                hits.append(line)
+                at = blob.find(letters, look.line_starts[line] + len(look.initials[line]))
+            look.acronym_hits[letters] = hits
+        found.extend(hits)
+    return found
+
+
+def _score_many(query: str, choices: Sequence[str]) -> list[float]:
+    """``_score`` of ``query`` against each choice, with rapidfuzz's loops (no Python calls)."""
+    scores = [0.0] * len(choices)
+    for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+        for _choice, value, pos in process.extract(query, choices, scorer=scorer, limit=None):
+            if value > scores[pos]:
+                scores[pos] = value
+    return scores
+
+
+def _title_acronyms(look: Lookup, i: int) -> dict[str, str]:
+    """Acronyms written in record ``i``'s title ("GANs"), cached per record."""
+    found = look.title_acronyms.get(i)
+    if found is None:
+        raw = look.raw_titles[i]
+        found = _acronyms(raw, look.titles[i]) if _CAPS.search(raw) else {}
+        look.title_acronyms[i] = found
+    return found
+
+
+def fuzzy_candidates(look: Lookup, query: str, raw_title: str, limit: int = 5,
+                     extra: Sequence[int] = ()) -> list[Scored]:
+    """Best-scoring records for a normalised heading (one per record, best first).
+
+    Candidates come from the token prefilter, acronym expansions and ``extra`` (e.g. the
+    records of the note's first author and year); each is scored against its title, the
+    part before its colon, and its title with the heading's acronyms collapsed (or the
+    heading with the title's acronyms collapsed).
+    """
+    if not query:
+        return []
+    acronyms = _acronyms(raw_title, query)
+    found = dict.fromkeys(_prefilter(look, query))
+    if acronyms:
+        found.update(dict.fromkeys(_acronym_candidates(look, acronyms)))
+    found.update(dict.fromkeys(extra))
+    chosen = list(found)
+    if not chosen:
+        return []
+    scores = _score_many(query, [look.titles[i] for i in chosen])
+    vias = ["title"] * len(chosen)
+    with_head = [pos for pos, i in enumerate(chosen) if look.heads[i]]
+    if with_head:
+        head_scores = _score_many(query, [look.heads[chosen[pos]] for pos in with_head])
+        for pos, value in zip(with_head, head_scores, strict=True):
+            if value > scores[pos]:
+                scores[pos], vias[pos] = value, "head"
+    words = query.split()
+    n_query = len(words)
+    query_initials = "".join(w[0] for w in words)
+    for pos, i in enumerate(chosen):
+        title = look.titles[i]
+        if acronyms and any(letters in look.initials[i] for letters in acronyms.values()):
+            collapsed = _collapse(title.split(), acronyms)
+            if collapsed and (value := _score(query, collapsed)) > scores[pos]:
+                scores[pos], vias[pos] = value, "acronym"
+        if n_query > 2:  # the title abbreviates what the heading spells out
+            spelled = {t: a for t, a in _title_acronyms(look, i).items() if a in query_initials}
+            collapsed = _collapse(words, spelled) if spelled else None
+            if collapsed and (value := _score(collapsed, title)) > scores[pos]:
+                scores[pos], vias[pos] = value, "acronym"
+        if scores[pos] < 89 and n_query >= 2 and title.startswith(query + " "):
+            # the heading is the start of a longer title: worth listing, never auto-cited
+            scores[pos], vias[pos] = min(89.0, 70 + 25 * len(query) / len(title)), "prefix"
+    scored = [Scored(i, float(scores[pos]), vias[pos]) for pos, i in enumerate(chosen)
+              if scores[pos] > 0]
+    scored.sort(key=lambda x: (-x.score, x.index))
+    return scored[:limit]
+
+
+# ----------------------------------------------------------------------------------------
+# matching
+
+
+@dataclass
+class Evidence:
+    method: Method
+    indexes: list[int]
+    detail: str
+
+
+def _note_authors(entry: Entry) -> list[str]:
+    """Family names (folded) of the note's authors, in order."""
+    authors = entry.meta.get("authors") or []
+    if isinstance(authors, str):
+        authors = [a for a in re.split(r"\s+and\s+|;", authors) if a.strip()]
+    return [f for f in (_family(str(a)) for a in authors) if f]
+
+
+def _note_year(entry: Entry) -> int | None:
+    year = entry.meta.get("year")
+    try:
+        return int(year) if year is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _meta_verdict(entry: Entry, rec: BibRecord) -> tuple[str, str]:
+    """("agree" | "conflict" | "unknown", words) comparing note authors/year with ``rec``."""
+    verdict, words = "unknown", ""
+    note_names = set(_note_authors(entry))
+    bib_names = {_family(a) for a in rec.authors} - {""}
+    if note_names and bib_names:
+        if not note_names & bib_names:
+            return "conflict", (f"the note's authors ({', '.join(sorted(note_names))}) are not "
+                                f"{rec.key}'s ({', '.join(rec.authors[:3])})")
+        verdict, words = "agree", "authors agree"
+    note_year = _note_year(entry)
+    if note_year and rec.year:
+        if abs(note_year - rec.year) > 1:  # a preprint may be a year older than the paper
+            return "conflict", f"the note says {note_year} but {rec.key} is from {rec.year}"
+        verdict, words = "agree", (words + ", year agrees").lstrip(", ")
+    return verdict, words
+
+
+def _meta_overlap(entry: Entry, rec: BibRecord) -> int:
+    """How many of the note's authors (plus its year) the record shares."""
+    bib_names = {_family(a) for a in rec.authors}
+    shared = len(set(_note_authors(entry)) & bib_names)
+    year = _note_year(entry)
+    return shared + (1 if year and rec.year and abs(year - rec.year) <= 1 else 0)
+
+
+@dataclass
+class _Outcome:
+    index: int | None
+    method: Method
+    score: float
+    status: Status
+    reason: str
+    acceptable: bool = False  # a review that accept_review may turn into a citation
+    candidates: list[tuple[int, float]] = field(default_factory=list)
+
+
+class Matcher:
+    """Matches entries against one index; keeps the lookup tables and alias map."""
+
+    def __init__(self, index: IndexLike, aliases: Mapping[str, str] | None = None):
+        self.index = index
+        self.look = lookup_for(index)
+        self.records = [index.records[k] for k in self.look.keys]
+        self.aliases: dict[str, str] = {}
+        for name, key in (aliases or {}).items():
+            self.aliases.setdefault(normalize_title(str(name)), str(key).strip())
+        self.problems: list[Problem] = []
+        self.positions = {k: i for i, k in enumerate(self.look.keys)}
+        self._fuzzy_cache: dict[tuple[str, str, tuple[int, ...]], list[Scored]] = {}
+        self._reported_twins: set[int] = set()
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _where(self, i: int) -> str:
+        return f"{self.look.keys[i]} ({self.records[i].source})"
+
+    def close_keys(self, key: str, limit: int = 3) -> list[str]:
+        """Bib keys spelled like ``key`` (for "did you mean")."""
+        found = process.extract(key, self.look.keys, scorer=fuzz.ratio, limit=limit,
+                                score_cutoff=60, processor=str.lower)
+        return [k for k, _, _ in found]
+
+    def _ids(self, entry: Entry, kind: str) -> list[str]:
+        values = list(entry.ids.get(kind, []))
+        if kind in ("doi", "arxiv"):
+            norm = normalize_doi if kind == "doi" else normalize_arxiv
+            found = [v for v in (norm(x) for x in values) if v]
+            for url in entry.ids.get("url", []):
+                value = norm(url) if ("doi" in url if kind == "doi" else "arxiv" in url) else None
+                if value:
+                    found.append(value)
+            return list(dict.fromkeys(found))
+        return list(dict.fromkeys(v.strip() for v in values if v.strip()))
+
+    def _same_paper(self, indexes: Sequence[int]) -> bool:
+        """Entries with one title that are one paper (shared author, years within one)."""
+        first = self.records[indexes[0]]
+        names = {_family(a) for a in first.authors} - {""}
+        for i in indexes[1:]:
+            rec = self.records[i]
+            if self.look.titles[i] != self.look.titles[indexes[0]]:
+                return False
+            other = {_family(a) for a in rec.authors} - {""}
+            if names and other and not names & other:
+                return False
+            if first.year and rec.year and abs(first.year - rec.year) > 1:
+                return False
+        return True
+
+    def _twins_note(self, indexes: Sequence[int]) -> str:
+        """Say which duplicates were passed over, once per bibliography entry (info)."""
+        chosen, rest = indexes[0], list(indexes[1:])
+        if chosen not in self._reported_twins:
+            self._reported_twins.add(chosen)
+            self.problems.append(Problem(
+                "info", f"{self.look.keys[chosen]} is in the bibliography {len(indexes)} times "
+                f"(also {', '.join(self._where(i) for i in rest[:4])}); citing the first",
+                self.records[rest[0]].source, "keep one entry per paper", "match-duplicate"))
+        names = ", ".join(self.look.keys[i] for i in rest[:4])
+        return f"; duplicates of the same paper not cited: {names}"
+
+    # -- evidence ----------------------------------------------------------------------
+
+    def evidence(self, entry: Entry, query: str) -> tuple[list[Evidence], list[str]]:
+        """Strong evidence found for ``entry`` plus words about ids that led nowhere."""
+        found: list[Evidence] = []
+        misses: list[str] = []
+        positions = self.positions
+        for key in self._ids(entry, "key"):
+            if key in positions:
+                found.append(Evidence("key", [positions[key]], f"the note names [@{key}]"))
+            else:
+                close = self.close_keys(key)
+                hint = (f"did you mean {', '.join(close)}?" if close
+                        else "add the entry to your .bib or fix the key")
+                self.problems.append(Problem(
+                    "error", f"key '{key}' named in the note is not in the bibliography",
+                    entry.source, hint, "match-missing-key"))
+                misses.append(f"the note names [@{key}], which is not in the bibliography")
+        tables: tuple[tuple[Method, dict[str, list[int]], str], ...] = (
+            ("doi", self.look.by_doi, "DOI"), ("arxiv", self.look.by_arxiv, "arXiv id"))
+        for kind, table, label in tables:
+            for value in self._ids(entry, kind):
+                if value in table:
+                    found.append(Evidence(kind, list(table[value]), f"{label} {value}"))
+                else:
+                    misses.append(f"{label} {value} is not in the bibliography")
+        alias_key = self.aliases.get(query) if query else None
+        if alias_key is not None:
+            if alias_key in positions:
+                found.append(Evidence("alias", [positions[alias_key]],
+                                      f"alias '{entry.title.strip()}' -> {alias_key}"))
+            else:
+                close = self.close_keys(alias_key)
+                self.problems.append(Problem(
+                    "error", f"alias for '{entry.title.strip()}' names key '{alias_key}', "
+                    "which is not in the bibliography", entry.source,
+                    (f"did you mean {', '.join(close)}? " if close else "")
+                    + "fix 'aliases' in relwork.yaml", "match-alias-missing"))
+                misses.append(f"alias -> {alias_key}, which is not in the bibliography")
+        if query and query in self.look.by_title:
+            found.append(Evidence("title", list(self.look.by_title[query]),
+                                  "the title matches exactly"))
+        return found, misses
+
+    # -- decisions ---------------------------------------------------------------------
+
+    def match(self, entry: Entry, *, accept_review: bool = False) -> Match:
+        """One ``Match`` for ``entry`` (status, key, method, score, reason, candidates)."""
+        query = normalize_title(entry.title) if entry.title else ""
+        evidence, misses = self.evidence(entry, query)
+        outcome = self._decide(entry, query, evidence)
+        if any("[@" in m for m in misses) and outcome.status == "matched":
+            outcome.status, outcome.acceptable = "review", False  # the named key is missing
+        reason = outcome.reason
+        if accept_review and outcome.status == "review" and outcome.acceptable:
+            outcome.status = "matched"
+            reason += " (cited because match.accept_review is on)"
+        if misses:
+            reason += "; " + "; ".join(misses)
+        cands = [Candidate(self.look.keys[i], self.records[i].title, round(s, 1))
+                 for i, s in self._ranked(entry, query, outcome)]
+        key = self.look.keys[outcome.index] if outcome.index is not None else None
+        return Match(entry=entry, key=key, method=outcome.method, score=round(outcome.score, 1),
+                     status=outcome.status, candidates=cands, reason=reason)
+
+    def _ranked(self, entry: Entry, query: str, out: _Outcome) -> list[tuple[int, float]]:
+        """Up to three candidates: the outcome's own first, then the best fuzzy ones."""
+        ranked: dict[int, float] = {}
+        if out.index is not None:
+            ranked[out.index] = out.score
+        for i, s in out.candidates:
+            ranked.setdefault(i, s)
+        strong = out.status == "matched" and out.method != "fuzzy"
+        if len(ranked) < 3 and query and not strong:  # a sure match needs no alternatives
+            for hit in self._fuzzy(entry, query):
+                ranked.setdefault(hit.index, hit.score)
+        return list(ranked.items())[:3]
+
+    def _fuzzy(self, entry: Entry, query: str) -> list[Scored]:
+        extra: tuple[int, ...] = ()
+        authors, year = _note_authors(entry), _note_year(entry)
+        if authors and year:  # the note's own first author and year: cheap, exact look-up
+            extra = tuple(i for y in (year - 1, year, year + 1)
+                          for i in self.look.by_author_year.get((authors[0], y), []))
+        cache_key = (query, entry.title, extra)
+        if cache_key not in self._fuzzy_cache:
+            self._fuzzy_cache[cache_key] = fuzzy_candidates(self.look, query, entry.title,
+                                                            extra=extra)
+        return self._fuzzy_cache[cache_key]
+
+    def _decide(self, entry: Entry, query: str, evidence: list[Evidence]) -> _Outcome:
+        keys = [e for e in evidence if e.method == "key"]
+        if len({e.indexes[0] for e in keys}) > 1:
+            names = ", ".join(dict.fromkeys(self.look.keys[e.indexes[0]] for e in keys))
+            return _Outcome(keys[0].indexes[0], "key", SCORE_EXACT, "review",
+                            f"the note names different keys ({names}); keep one",
+                            candidates=[(e.indexes[0], SCORE_EXACT) for e in keys])
+        if evidence:
+            return self._decide_strong(entry, query, evidence)
+        if query:
+            short = self._decide_short(entry, query)
+            if short is not None:
+                return short
+            return self._decide_fuzzy(entry, query)
+        return _Outcome(None, "none", 0.0, "unmatched",
+                        "the entry has no title and no identifier found in the bibliography")
+
+    def _narrow(self, entry: Entry, chosen: list[int], evidence: Sequence[Evidence]
+                ) -> tuple[list[int], str]:
+        """Several entries fit: let other evidence, the note's authors/year, or the fact
+        that they are one paper decide. Returns the remaining entries and a remark."""
+        for other in evidence:
+            narrowed = [i for i in chosen if i in other.indexes]
+            chosen = narrowed or chosen
+        if len(chosen) > 1 and (_note_authors(entry) or _note_year(entry)):
+            overlap = {i: _meta_overlap(entry, self.records[i]) for i in chosen}
+            best = max(overlap.values())
+            top = [i for i in chosen if overlap[i] == best]
+            if best > 0 and len(top) < len(chosen):
+                chosen = top
+                if len(chosen) == 1:
+                    return chosen, "; the note's authors/year single it out"
+        if len(chosen) > 1 and self._same_paper(chosen):
+            return chosen[:1], self._twins_note(chosen)
+        return chosen, ""
+
+    def _decide_strong(self, entry: Entry, query: str, evidence: list[Evidence]) -> _Outcome:
+        first = evidence[0]
+        chosen, remark = list(first.indexes), ""
+        if len(chosen) > 1:
+            chosen, remark = self._narrow(entry, chosen, evidence[1:])
+            if len(chosen) > 1:
+                names = ", ".join(self._where(i) for i in chosen[:4])
+                what = "title" if first.method == "title" else first.detail
+                return _Outcome(chosen[0], first.method, SCORE_EXACT, "review",
+                                f"{len(chosen)} different papers share this {what}: {names}; "
+                                "name one with [@key] or an alias",
+                                candidates=[(i, SCORE_EXACT) for i in chosen])
+        best = chosen[0]
+        key = self.look.keys[best]
+        conflicts = [e for e in evidence[1:] if best not in e.indexes
+                     and not (e.method == "title" and self._same_paper([best, *e.indexes]))]
+        if conflicts:
+            says = "; ".join(f"{e.detail} points to {self.look.keys[e.indexes[0]]}"
+                             for e in conflicts)
+            return _Outcome(best, first.method, SCORE_EXACT, "review",
+                            f"conflicting evidence: {first.detail} points to {key}, but {says}",
+                            candidates=[(best, SCORE_EXACT)]
+                            + [(e.indexes[0], SCORE_EXACT) for e in conflicts])
+        if first.method in ("key", "doi", "arxiv") and query:
+            clash = self._title_clash(entry, query, best)
+            if clash is not None:
+                return _Outcome(best, first.method, SCORE_EXACT, "review",
+                                f"conflicting evidence: {first.detail} points to {key}, but the "
+                                f"heading is the title of {self._where(clash[0])}",
+                                candidates=[(best, SCORE_EXACT), clash])
+        if first.method == "title":
+            return self._check_title(entry, query, best, remark)
+        return _Outcome(best, first.method, SCORE_EXACT, "matched",
+                        f"{first.detail} ({self._where(best)}){remark}")
+
+    def _title_clash(self, entry: Entry, query: str, best: int) -> tuple[int, float] | None:
+        """Another record the heading clearly names while the id points to ``best``."""
+        own = max(_score(query, self.look.titles[best]), _score(query, self.look.heads[best]))
+        if own >= REVIEW_SCORE or len(query.split()) < MIN_AUTO_TOKENS:
+            return None
+        hits = self._fuzzy(entry, query)
+        if hits and hits[0].index != best and hits[0].score >= 95 and hits[0].via != "prefix" \
+                and not self._same_paper([best, hits[0].index]):
+            return hits[0].index, hits[0].score
+        return None
+
+    def _check_title(self, entry: Entry, query: str, best: int, remark: str) -> _Outcome:
+        key = self.look.keys[best]
+        verdict, words = _meta_verdict(entry, self.records[best])
+        if verdict == "conflict":
+            return _Outcome(best, "title", SCORE_EXACT, "review",
+                            f"the title is {key}'s, but {words}: maybe another paper with "
+                            "the same title")
+        others = [i for i in self.look.by_short.get(query, [])
+                  if i != best and self.look.titles[i] != self.look.titles[best]]
+        if others and len(query.split()) <= 2 and "authors agree" not in words:
+            names = ", ".join(self.look.keys[i] for i in others[:3])
+            return _Outcome(best, "title", SCORE_EXACT, "review",
+                            f"the short title is {key}'s, but it also starts the titles of "
+                            f"{names}", candidates=[(i, SCORE_SHORT) for i in others])
+        extra = f" ({words})" if words else ""
+        return _Outcome(best, "title", SCORE_EXACT, "matched",
+                        f"the title is {self._where(best)}'s{extra}{remark}")
+
+    def _decide_short(self, entry: Entry, query: str) -> _Outcome | None:
+        hits = list(dict.fromkeys(self.look.by_short.get(query, [])))
+        if not hits:
+            return None
+        remark = ""
+        if len(hits) > 1:
+            hits, remark = self._narrow(entry, hits, ())
+        if len(hits) > 1:
+            names = ", ".join(self.look.keys[i] for i in hits[:4])
+            return _Outcome(hits[0], "shorttitle", SCORE_SHORT, "review",
+                            f"'{query}' is the short title of {len(hits)} different papers "
+                            f"({names})", candidates=[(i, SCORE_SHORT) for i in hits])
+        best = hits[0]
+        what = f"'{query}' is the short title of {self._where(best)}"
+        verdict, words = _meta_verdict(entry, self.records[best])
+        if verdict == "conflict":
+            return _Outcome(best, "shorttitle", SCORE_SHORT, "review", f"{what}, but {words}")
+        twins = set(self.look.by_title.get(self.look.titles[best], []))
+        others = [i for i in _phrase_titles(self.look, query) if i not in twins]
+        if len(others) > SHORT_OTHER_TITLES:
+            fuzzy = self._fuzzy(entry, query)
+            if fuzzy and fuzzy[0].score >= 95 and fuzzy[0].index not in twins:
+                # e.g. "LSTM": the spelled-out title beats a key that merely contains it
+                top = fuzzy[0]
+                return _Outcome(top.index, "fuzzy", top.score, "review",
+                                f"the heading resembles {self._where(top.index)}'s title "
+                                f"({top.via}, score {top.score:.0f}); {what} too",
+                                acceptable=False, candidates=[(best, SCORE_SHORT)])
+            return _Outcome(best, "shorttitle", SCORE_SHORT, "review",
+                            f"{what}, but {len(others)} other titles contain it too",
+                            acceptable=True)
+        return _Outcome(best, "shorttitle", SCORE_SHORT, "matched",
+                        f"{what}: {self.records[best].title}{remark}")
+
+    def _decide_fuzzy(self, entry: Entry, query: str) -> _Outcome:
+        hits = self._fuzzy(entry, query)
+        if not hits or hits[0].score < REVIEW_SCORE:
+            best = f" (closest: {self.look.keys[hits[0].index]}, score {hits[0].score:.0f})" \
+                if hits else ""
+            return _Outcome(None, "none", hits[0].score if hits else 0.0, "unmatched",
+                            f"no bib entry has a similar title{best}")
+        top = hits[0]
+        key = self.look.keys[top.index]
+        top_title = self.look.titles[top.index]
+        twins = [h.index for h in hits[1:] if self.look.titles[h.index] == top_title]
+        rivals = [h for h in hits[1:] if self.look.titles[h.index] != top_title]
+        runner = rivals[0].score if rivals else 0.0
+        verdict, words = _meta_verdict(entry, self.records[top.index])
+        n_tokens = len(query.split())
+        via = {"title": "title", "head": "title before its colon", "prefix": "title's start",
+               "acronym": "title with its acronym spelled out"}[top.via]
+        what = f"the heading resembles {key}'s {via} (score {top.score:.0f}"
+        what += f", next best {runner:.0f})" if rivals else ")"
+        blockers: list[str] = []
+        threshold = AUTO_SCORE_AUTHORS if verdict == "agree" else AUTO_SCORE
+        if top.score < threshold:
+            blockers.append(f"score below {threshold:.0f}")
+        if rivals and top.score - runner < AUTO_MARGIN:
+            blockers.append(f"{self.look.keys[rivals[0].index]} is close behind")
+        if n_tokens < MIN_AUTO_TOKENS and not (n_tokens == 2 and top.score >= SCORE_EXACT):
+            blockers.append("the heading is too short to trust a fuzzy match")
+        if top.via == "prefix":
+            blockers.append("the heading is only the start of that title")
+        if verdict == "conflict":
+            blockers.append(words)
+        remark = ""
+        if twins:
+            if self._same_paper([top.index, *twins]):
+                remark = self._twins_note([top.index, *twins])
+            else:
+                names = ", ".join(self.look.keys[i] for i in twins[:3])
+                blockers.append(f"{names} has the same title but is another paper")
+        candidates = [(h.index, h.score) for h in rivals[:2]]
+        if blockers:
+            acceptable = verdict != "conflict" and not (twins and not remark)
+            return _Outcome(top.index, "fuzzy", top.score, "review",
+                            f"{what}; not cited: {'; '.join(blockers)}", acceptable=acceptable,
+                            candidates=candidates)
+        extra = f", {words}" if words else ""
+        return _Outcome(top.index, "fuzzy", top.score, "matched",
+                        f"{what}{extra}; {self.records[top.index].source}{remark}",
+                        candidates=candidates)
+
+
+def match_entries(
+    entries: Sequence[Entry],
+    index: BibIndex | IndexLike,
+    *,
+    aliases: Mapping[str, str] | None = None,
+    accept_review: bool = False,
+) -> tuple[list[Match], list[Problem]]:
+    """Match each entry to a bib key.
+
+    Returns one ``Match`` per entry, in order, and the problems found (an explicit key or
+    an alias naming a key that is not in the bibliography is an ``error``; duplicate bib
+    entries of a cited paper are ``info``). With ``accept_review``, a plausible review with
+    one clear candidate becomes ``matched``; ambiguous or conflicting evidence stays
+    ``review``.
+    """
+    matcher = Matcher(index, aliases)
+    matches = [matcher.match(entry, accept_review=accept_review) for entry in entries]
+    return matches, matcher.problems
+
+
+# ----------------------------------------------------------------------------------------
+# stubs
+
+_STOP = frozenset("a an the of for in on with and to via by from using is are at as".split())
+_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": "", "}": "", "&": r"\&", "%": r"\%",
+                   "#": r"\#", "_": r"\_", "$": r"\$", "~": r"\textasciitilde{}",
+                   "^": r"\textasciicircum{}"}
+
+
+def _bibtex_text(text: str) -> str:
+    """Plain text as a BibTeX field value: LaTeX specials escaped, braces dropped (balanced)."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # Markdown link -> its text
+    text = re.sub(r"[*`]+", "", text)
+    return "".join(_BIBTEX_SPECIAL.get(c, c) for c in " ".join(text.split()))
+
+
+def stub_key(entry: Entry) -> str:
+    """A BibTeX-safe key for a paper missing from the bib: ``missing_learining_deep_latent``."""
+    words = [w for w in normalize_title(entry.title).split() if w not in _STOP]
+    year = entry.meta.get("year")
+    tail = words[:4] + ([str(year)] if isinstance(year, (int, str)) and str(year).isdigit()
+                        else [])
+    if not words:
+        tail = [f"{zlib.crc32(str(entry.source).encode()):08x}"]  # stable across runs
+    return "missing_" + "_".join(tail)
+
+
+def make_stub(entry: Entry) -> BibRecord:
+    """A ``@misc`` record for ``entry`` marked as missing from the bibliography.
+
+    The key is derived from the title (``missing_<words>``, BibTeX-safe); ``raw`` is the
+    entry text ready to write; its ``note`` says it is missing and names the note's file:line.
+    """
+    key = stub_key(entry)
+    title = " ".join(entry.title.split()) or "Untitled"
+    fields: dict[str, str] = {"title": "{" + _bibtex_text(title) + "}"}
+    authors = entry.meta.get("authors") or []
+    if isinstance(authors, str):
+        authors = [authors]
+    names = [str(a).strip() for a in authors if str(a).strip()]
+    if names:
+        fields["author"] = "{" + _bibtex_text(" and ".join(names)) + "}"
+    year = entry.meta.get("year")
+    year_int = int(year) if isinstance(year, (int, str)) and str(year).isdigit() else None
+    if year_int:
+        fields["year"] = "{" + str(year_int) + "}"
+    doi = next((d for d in (normalize_doi(x) for x in entry.ids.get("doi", [])) if d), None)
+    arxiv = next((a for a in (normalize_arxiv(x) for x in entry.ids.get("arxiv", [])) if a),
+                 None)
+    if doi:
+        fields["doi"] = "{" + doi + "}"
+    if arxiv:
+        fields["eprint"] = "{" + arxiv + "}"
+        fields["archiveprefix"] = "{arXiv}"
+    urls = entry.ids.get("url", [])
+    if urls:
+        fields["url"] = "{" + urls[0].replace("{", "%7B").replace("}", "%7D") + "}"
+    fields["note"] = ("{relwork: missing from bibliography, see "
+                      + _bibtex_text(str(entry.source)) + "}")
+    width = max(len(name) for name in fields)
+    body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields.items())
+    raw = f"@misc{{{key},\n{body}\n}}"
+    return BibRecord(
+        key=key, type="misc", fields=fields, source=entry.source, raw=raw, title=title,
+        title_norm=normalize_title(title), authors=[_family_name(n) for n in names], year=year_int,
+        doi=doi, arxiv=arxiv, shorttitle_norm="")
