@@ -1,8 +1,10 @@
 """BibTeX files -> ``BibIndex`` (records by key, DOI, arXiv id, normalised title) and back.
 
-The stage reads ``.bib`` files with its own splitter, which follows the grammar of
-bibtexparser 2.x (and BibTeX's brace counting) but parses only what relwork needs, ~10x
-faster than ``bibtexparser.parse_string`` on large files. Every record keeps the exact text
+The stage reads ``.bib`` files with its own splitter: it finds the same entries, keys, raw
+field values and lines as bibtexparser 2.x's splitter (tests/test_bib_corpus.py checks this
+on 22,000 real entries), counts braces like BibTeX, and is about 3x faster than
+``bibtexparser.parse_string`` because it builds no block objects and decodes no LaTeX it
+does not need (only titles and author names are converted). Every record keeps the exact text
 of its entry (``raw``), so the cited-only ``.bib`` is a verbatim copy. Bad input becomes
 ``Problem``s and ``FailedBlock``s, never an exception. Parsed files are cached under
 ``<root>/.relwork/cache/`` keyed by their content hash.
