@@ -7,9 +7,11 @@ timeout test takes its 10 s).
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,11 +60,21 @@ def compile_section(tmp_path: Path, lines: list[str], *, bib: Path | None = None
                            **settings)  # type: ignore[arg-type]
 
 
+def need(tex: Any, *tools: str) -> None:
+    """Skip (or fail with RELWORK_REQUIRE_TEX=1) when a TeX tool beyond pdflatex is missing."""
+    missing = [t for t in tools if getattr(tex, t) is None]
+    if missing:
+        if os.environ.get("RELWORK_REQUIRE_TEX") == "1":
+            pytest.fail(f"{', '.join(missing)} not installed and RELWORK_REQUIRE_TEX=1")
+        pytest.skip(f"{', '.join(missing)} not installed")
+
+
 def errors(result: CompileResult) -> list[Problem]:
     return [p for p in result.problems if p.severity == "error"]
 
 
-def test_missing_citation_names_the_note_line(tmp_path: Path, tex: object) -> None:
+def test_missing_citation_names_the_note_line(tmp_path: Path, tex: Any) -> None:
+    need(tex, "bibtex", "pdftoppm")
     lines = [*NATBIB_SECTION, "A paper missing from the bib~\\citep{nokey2020} is cited."]
     result = compile_section(tmp_path, lines, png=True)
     assert not result.ok
@@ -81,7 +93,8 @@ def test_missing_citation_names_the_note_line(tmp_path: Path, tex: object) -> No
     assert "\\input{related_work}" in (latex / "preview.tex").read_text(encoding="utf-8")
 
 
-def test_unbalanced_brace_in_bib_names_the_users_bib_entry(tmp_path: Path, tex: object) -> None:
+def test_unbalanced_brace_in_bib_names_the_users_bib_entry(tmp_path: Path, tex: Any) -> None:
+    need(tex, "bibtex")
     # the user's library has the same entries further down; the compiled bib copies them
     library = tmp_path / "library.bib"
     header = "% exported from Zotero\n\n@misc{unused2000,\n  title = {Unused},\n}\n\n"
@@ -103,7 +116,8 @@ def test_unbalanced_brace_in_bib_names_the_users_bib_entry(tmp_path: Path, tex: 
     assert not [p for p in result.problems if p.code == "compile-cite-undefined"]
 
 
-def test_latex_error_names_the_note_line(tmp_path: Path, tex: object) -> None:
+def test_latex_error_names_the_note_line(tmp_path: Path, tex: Any) -> None:
+    need(tex, "bibtex")  # compile_preview checks for the bib tool up front
     lines = [*NATBIB_SECTION, "We compare against \\foo{} as well.", "More text."]
     result = compile_section(tmp_path, lines)
     assert not result.ok and result.pdf is None
@@ -113,7 +127,8 @@ def test_latex_error_names_the_note_line(tmp_path: Path, tex: object) -> None:
     assert problem.hint
 
 
-def test_runaway_macro_is_stopped_by_the_time_limit(tmp_path: Path, tex: object) -> None:
+def test_runaway_macro_is_stopped_by_the_time_limit(tmp_path: Path, tex: Any) -> None:
+    need(tex, "bibtex")  # compile_preview checks for the bib tool up front
     lines = [*NATBIB_SECTION, "\\def\\x{\\x}\\x"]
     started = time.monotonic()
     result = compile_section(tmp_path, lines, timeout=10)
@@ -125,7 +140,8 @@ def test_runaway_macro_is_stopped_by_the_time_limit(tmp_path: Path, tex: object)
 
 
 def test_shell_escape_is_off_and_writes_outside_the_folder_are_refused(
-        tmp_path: Path, tex: object) -> None:
+        tmp_path: Path, tex: Any) -> None:
+    need(tex, "bibtex")  # compile_preview checks for the bib tool up front
     lines = [*NATBIB_SECTION, "\\immediate\\write18{touch pwned}",
              "\\immediate\\openout5=../outside.tex \\immediate\\closeout5"]
     result = compile_section(tmp_path, lines)
@@ -142,8 +158,9 @@ def test_shell_escape_is_off_and_writes_outside_the_folder_are_refused(
     [("ieee", "natbib", "pdflatex"), ("acm", "natbib", "pdflatex"),
      ("acm", "biblatex", "pdflatex"), ("article", "biblatex", "xelatex")],
 )
-def test_preview_compiles(tmp_path: Path, tex: object, document: str, cite: str,
+def test_preview_compiles(tmp_path: Path, tex: Any, document: str, cite: str,
                           engine: str) -> None:
+    need(tex, engine, "biber" if cite == "biblatex" else "bibtex")
     lines = BIBLATEX_SECTION if cite == "biblatex" else NATBIB_SECTION
     result = compile_section(tmp_path, lines, document=document, cite=cite, engine=engine)
     assert result.ok, "\n".join(map(str, result.problems))
