@@ -133,7 +133,7 @@ MATH_SYMBOLS: dict[str, str] = {
     "△": r"\triangle", "∙": r"\bullet", "÷": r"\div", "′": r"\prime", "″": r"\prime\prime",
     "ℕ": r"\mathbf{N}", "ℤ": r"\mathbf{Z}", "ℚ": r"\mathbf{Q}", "ℝ": r"\mathbf{R}",
     "ℂ": r"\mathbf{C}", "⊓": r"\sqcap", "⊔": r"\sqcup", "∐": r"\coprod", "⋆": r"\star",
-    "≍": r"\asymp", "≐": r"\doteq", "⊏": r"\sqsubset", "⊑": r"\sqsubseteq",
+    "≍": r"\asymp", "≐": r"\doteq", "⊑": r"\sqsubseteq",
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon",
     "ϵ": r"\epsilon", "ζ": r"\zeta", "η": r"\eta", "θ": r"\theta", "ϑ": r"\vartheta",
     "ι": r"\iota", "κ": r"\kappa", "λ": r"\lambda", "μ": r"\mu", "ν": r"\nu", "ξ": r"\xi",
@@ -175,7 +175,8 @@ TEXT_SYMBOLS: dict[str, str] = {
     "\u202f": r"\,", "\u2009": r"\,", "\u200a": r"\,", "\u2002": " ", "\u2003": " ",
     "\u2004": " ", "\u2005": " ", "\u2006": " ", "\u2007": " ", "\u2008": " ",
     "\u2028": " ", "\u2029": " ", "\u3000": " ", "\u00ad": r"\-", "¨": r"\textasciidieresis{}",
-    "´": r"\textasciiacute{}", "¯": r"\textasciimacron{}", "\u2423": r"\textvisiblespace{}",
+    "´": r"\textasciiacute{}", "¸": r"\c{}", "ŉ": "'n", "¯": r"\textasciimacron{}",
+    "\u2423": r"\textvisiblespace{}",
 }
 
 #: Combining mark -> LaTeX accent command (applied to the base letter).

@@ -1,0 +1,123 @@
+"""Converted notes compile with real TeX: pdflatex in the default (OT1) and T1 preambles,
+inside a template's list, and xelatex/lualatex with fontspec; every Unicode table entry
+typesets under pdflatex."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from relwork.latex import MATH_SYMBOLS, TEXT_SYMBOLS, escape_latex, md_to_latex
+from relwork.model import Source
+
+STRESS = Path(__file__).parent / "fixtures" / "latex" / "stress.md"
+PREAMBLES = {
+    "bare": "\\documentclass{article}\n",
+    "ot1": "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{hyperref}\n",
+    # T1 + babel, with " made an active character as babel's German shorthands do
+    # (here it raises an error: relwork must never write a bare ")
+    "t1-babel": ("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n"
+                 "\\usepackage[utf8]{inputenc}\n\\usepackage[english]{babel}\n"
+                 "\\usepackage{amsmath}\n\\usepackage[hidelinks]{hyperref}\n"
+                 + r'{\catcode`\"=13 \gdef"{\PackageError{test}{bare double quote}{}}}'
+                 + "\n" + r'\AtBeginDocument{\catcode`\"=13 }' + "\n"),
+    "fontspec": ("\\documentclass{article}\n\\usepackage{fontspec}\n\\usepackage{amsmath}\n"
+                 "\\usepackage{hyperref}\n"),
+}
+
+
+def _cite(keys: list[str], mode: str) -> str:
+    return ("\\citet{" if mode == "t" else "\\citep{") + ",".join(keys) + "}"
+
+
+def compile_doc(program: Path | str, preamble: str, body: str) -> tuple[int, str, str]:
+    """Compile; returns (exit code, log text, text of the PDF or "")."""
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "doc.tex").write_text(
+            preamble + "\\usepackage{natbib}\n\\begin{document}\n" + body
+            + "\n\\end{document}\n", encoding="utf-8")
+        cmd = [str(program), "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode",
+               "doc.tex"]
+        run = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=180,
+                             errors="replace")
+        log = Path(tmp, "doc.log").read_text(errors="replace") if Path(tmp, "doc.log").exists() \
+            else run.stdout
+        text = ""
+        pdftotext = shutil.which("pdftotext")
+        if run.returncode == 0 and pdftotext:
+            text = subprocess.run([pdftotext, "doc.pdf", "-"], cwd=tmp, capture_output=True,
+                                  text=True, errors="replace").stdout
+        return run.returncode, log, text
+
+
+def _engine(tex, name: str) -> Path:  # type: ignore[no-untyped-def]
+    program = getattr(tex, name)
+    if program is None:
+        if os.environ.get("RELWORK_REQUIRE_TEX") == "1":
+            pytest.fail(f"{name} not installed and RELWORK_REQUIRE_TEX=1")
+        pytest.skip(f"{name} not installed")
+    return Path(program)
+
+
+@pytest.mark.parametrize("preamble", ["ot1", "t1-babel"])
+def test_stress_compiles_with_pdflatex(tex, preamble: str) -> None:  # type: ignore[no-untyped-def]
+    result = md_to_latex(STRESS.read_text("utf-8"), source=Source("stress.md", 1), cite=_cite)
+    code, log, text = compile_doc(tex.pdflatex, PREAMBLES[preamble], result.text)
+    assert code == 0, log[-3000:]
+    assert "Unicode character" not in log
+    if text:  # the hostile commands are printed, not run
+        flat = " ".join(text.split())
+        assert "\\input{/etc/passwd}" in flat
+        assert "\\write18{rm -rf /}" in flat
+        assert "\\end{document}" in flat
+    # the problems name the note lines they are about
+    unsafe = [p for p in result.problems if p.code == "latex-math-unsafe"]
+    assert len(unsafe) == 11
+    assert {p.source.line for p in unsafe if p.source} == {23, 24, 25, 27}
+
+
+def test_stress_compiles_inside_a_template_list(tex) -> None:  # type: ignore[no-untyped-def]
+    """Templates may put a note in an \\item: the note's lists leave room for that level."""
+    result = md_to_latex(STRESS.read_text("utf-8"), source=Source("stress.md", 1), cite=_cite)
+    body = "\\begin{itemize}\n\\item " + result.text + "\n\\end{itemize}"
+    code, log, _ = compile_doc(tex.pdflatex, PREAMBLES["ot1"], body)
+    assert code == 0, log[-3000:]
+
+
+@pytest.mark.parametrize("engine", ["xelatex", "lualatex"])
+def test_stress_compiles_with_unicode_engines(tex, engine: str) -> None:  # type: ignore[no-untyped-def]
+    program = _engine(tex, engine)
+    result = md_to_latex(STRESS.read_text("utf-8"), source=Source("stress.md", 1),
+                         engine=engine, cite=_cite)
+    assert "café" in result.text and "Łódź" in result.text  # passed through, not converted
+    code, log, text = compile_doc(program, PREAMBLES["fontspec"], result.text)
+    assert code == 0, log[-3000:]
+    if text:
+        assert "Erdős" in text and "Dvořák" in text
+
+
+def test_every_unicode_table_entry_typesets(tex) -> None:  # type: ignore[no-untyped-def]
+    latin = "".join(chr(c) for c in range(0xA0, 0x180))
+    chars = latin + "".join(TEXT_SYMBOLS) + "".join(MATH_SYMBOLS)
+    body = escape_latex(" ".join(chars))
+    # no form in OT1/T1 (they need TIPA or a Unicode engine): reported, written as '?'
+    assert [c for c in chars if escape_latex(c) == "?"] == ["Ħ", "ħ", "ĸ", "Ŧ", "ŧ"]
+    for preamble in ("bare", "t1-babel"):
+        code, log, _ = compile_doc(tex.pdflatex, PREAMBLES[preamble], body)
+        assert code == 0, log[-3000:]
+
+
+def test_accented_letters_read_back_from_pdf(tex) -> None:  # type: ignore[no-untyped-def]
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not installed")
+    body = md_to_latex("café naïve Erdős “quoted” 10–20", source=Source("n.md", 1)).text
+    # lmodern: outline T1 fonts whose glyph names pdftotext can map back to Unicode
+    preamble = PREAMBLES["t1-babel"] + "\\usepackage{lmodern}\n"
+    code, log, text = compile_doc(tex.pdflatex, preamble, body)
+    assert code == 0, log[-3000:]
+    assert "café naïve Erdős “quoted” 10–20" in " ".join(text.split())
