@@ -941,6 +941,7 @@ def _copy_atomic(src: Path, dest: Path) -> None:
 
 
 __all__ = [
+    "SECTION",
     "CompileResult",
     "LogMessage",
     "Locator",
