@@ -330,3 +330,8 @@ def test_collect_nothing_configured_is_an_error(project: Path) -> None:
     _files, problems = collect_bib_files(config_for(project, bib=[]))
     [problem] = problems
     assert problem.severity == "error" and problem.hint and "bib:" in problem.hint
+
+
+def test_normalize_title_compatibility_forms_and_greek() -> None:
+    title = "ℓ₀-norm Minimization and the ﬁrst ε² 𝕬"
+    assert normalize_title(title) == "l0 norm minimization and the first ε2 a"

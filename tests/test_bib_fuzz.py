@@ -35,6 +35,7 @@ def test_any_text_parses_without_exception(text: str) -> None:
     assert set(again.records) >= set(index.records)
 
 
+@settings(max_examples=500, deadline=None)
 @given(st.text(max_size=80))
 def test_normalize_title_is_idempotent_and_plain(text: str) -> None:
     once = normalize_title(text)

@@ -623,6 +623,8 @@ def normalize_title(text: str) -> str:
     text = text.casefold()
     if not text.isascii():
         text = text.translate(_ascii_table())
+        if not text.isascii():  # compatibility forms: ℓ -> l, ² -> 2, ﬁ -> fi
+            text = unicodedata.normalize("NFKD", text).casefold().translate(_ascii_table())
     return _NON_WORD.sub(" ", text).strip()
 
 
