@@ -14,6 +14,7 @@ import traceback
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -191,17 +192,15 @@ class _LineTags:
 # --------------------------------------------------------------------------- BibTeX text
 
 
+@lru_cache(maxsize=4096)
 def bib_to_text(raw: str) -> str:
     """BibTeX field text (braces, accents, macros) -> plain Unicode on one line."""
-    from pylatexenc.latex2text import LatexNodes2Text
+    from .bib import latex_to_text
 
-    try:
-        text = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(raw)
-    except Exception:  # pylatexenc is tolerant; this guards odd input, never loses the text
-        text = re.sub(r"\\[A-Za-z]+|[{}\\]", "", raw)
-    return " ".join(text.replace("\u00a0", " ").split())
+    return " ".join(latex_to_text(raw).replace("\u00a0", " ").split())
 
 
+@lru_cache(maxsize=4096)
 def bib_to_latex(raw: str, engine: str = "pdflatex") -> Latex:
     """BibTeX field text -> LaTeX that is safe to print (decoded, then escaped)."""
     return Latex(escape_latex(bib_to_text(raw), engine))
