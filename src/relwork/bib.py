@@ -866,9 +866,20 @@ _CACHE_FORMAT = 3
 _MAGIC = b"RWBIB\x00\x00\x03"
 
 
+@lru_cache(maxsize=1)
+def _code_stamp() -> str:
+    """Size and mtime of this module: a cache never outlives the code that wrote it."""
+    try:
+        st = os.stat(__file__)
+        return f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        return ""
+
+
 def _cache_key(data: bytes, encoding: str) -> str:
     h = hashlib.blake2b(data, digest_size=20)
-    h.update(f"\x00{codecs_name(encoding)}\x00{__version__}\x00{_CACHE_FORMAT}".encode())
+    h.update(f"\x00{codecs_name(encoding)}\x00{__version__}\x00{_CACHE_FORMAT}"
+             f"\x00{_code_stamp()}".encode())
     return h.hexdigest()
 
 
@@ -893,7 +904,10 @@ def _cache_read(file: Path, key: str) -> _ParsedFile | None:
         stored_key, parts = pickle.loads(payload)
         if stored_key != key or not isinstance(parts, tuple) or len(parts) != 5:
             return None
-        return _ParsedFile(*parts)
+        parsed = _ParsedFile(*parts)
+        if not all(len(r) == 12 for r in parsed.records):
+            return None
+        return parsed
     except Exception:  # a damaged cache is never trusted: parse the file again
         return None
 
