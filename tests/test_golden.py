@@ -29,7 +29,8 @@ def test_golden(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     )
     result = build(config)
     assert not result.errors, [str(p) for p in result.errors]
-    for name, produced in (("expected.tex", "related_work.tex"), ("expected.bib", "references.bib")):
+    outputs = (("expected.tex", "related_work.tex"), ("expected.bib", "references.bib"))
+    for name, produced in outputs:
         text = (tmp_path / produced).read_text(encoding="utf-8")
         expected = folder / name
         if REGEN:

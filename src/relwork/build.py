@@ -47,7 +47,7 @@ def select_entries(entries: Sequence[Entry], config: Config) -> list[Entry]:
 
 
 def _bib_stamp(paths: Sequence[Path]) -> tuple[Any, ...]:
-    stamp = []
+    stamp: list[tuple[str, int | None, int | None]] = []
     for p in paths:
         try:
             st = p.stat()

@@ -187,10 +187,9 @@ def load_config(
     for attr, value in (overrides or {}).items():
         if value is None or (isinstance(value, (list, tuple)) and not value):
             continue
-        opt = OPTIONS_BY_ATTR.get(attr)
-        if opt is None:
+        if attr not in OPTIONS_BY_ATTR:
             raise ValueError(f"unknown config attribute {attr!r}")
-        setattr(config, attr, _check(opt, value, None))
+        setattr(config, attr, _check(OPTIONS_BY_ATTR[attr], value, None))
         config.origins[attr] = "command line"
     return config
 
