@@ -490,15 +490,18 @@ class Matcher:
         return list(dict.fromkeys(v.strip() for v in values if v.strip()))
 
     def _same_paper(self, indexes: Sequence[int]) -> bool:
-        """Entries with one title that are one paper (shared author, years within one)."""
+        """Entries that are one paper: same title, same first author, years within one.
+
+        ("Deep learning" by LeCun, Bengio, Hinton and "Deep Learning" by Goodfellow, Bengio,
+        Courville share a title and an author, but not the first author.)
+        """
         first = self.records[indexes[0]]
-        names = {_family(a) for a in first.authors} - {""}
+        lead = _family(first.authors[0]) if first.authors else ""
         for i in indexes[1:]:
             rec = self.records[i]
             if self.look.titles[i] != self.look.titles[indexes[0]]:
                 return False
-            other = {_family(a) for a in rec.authors} - {""}
-            if names and other and not names & other:
+            if not lead or not rec.authors or _family(rec.authors[0]) != lead:
                 return False
             if first.year and rec.year and abs(first.year - rec.year) > 1:
                 return False
