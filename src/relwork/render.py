@@ -14,7 +14,7 @@ import traceback
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -112,15 +112,6 @@ class RenderEntry:
     year: int | None
     venue: Latex
     venue_short: Latex
-    summary: Latex
-    prose: Latex
-    sentence: Latex
-    text: Latex
-    text_before: Latex
-    text_after: Latex
-    points: list[Latex]
-    key_idea: Latex
-    continues: bool
     group: str
     source: str
     citet: Latex
@@ -131,6 +122,19 @@ class RenderEntry:
     doi: str
     url: str
     tags: list[str]
+    _texts: _EntryTexts = field(repr=False, compare=False)
+
+    # The note body is converted only when a template prints it (and so only then cited
+    # and checked): these delegate to _EntryTexts, which caches each view.
+    summary = property(lambda self: self._texts.summary, doc="the body as written")
+    prose = property(lambda self: self._texts.prose, doc="the body as one paragraph")
+    sentence = property(lambda self: self._texts.sentence, doc="prose, capitalised")
+    text = property(lambda self: self._texts.text, doc="non-list paragraphs")
+    text_before = property(lambda self: self._texts.text_before, doc="text before the list")
+    text_after = property(lambda self: self._texts.text_after, doc="text after the list")
+    points = property(lambda self: self._texts.points, doc="list items")
+    key_idea = property(lambda self: self._texts.key_idea, doc="first point, or prose")
+    continues = property(lambda self: self._texts.continues, doc="prose starts lower-case")
 
 
 @dataclass
@@ -728,9 +732,6 @@ class _Builder:
         entry = match.entry
         key = str(match.key)
         engine = self.config.engine
-        numbers = body_line_numbers(entry)
-        body_src = Source(entry.source.path, numbers[0] if numbers else entry.source.line)
-        cite = self.inline_cite(body_src)
         tag = self.tags
 
         def bib(raw: str) -> Latex:
@@ -739,49 +740,21 @@ class _Builder:
         def at_entry(latex: str) -> Latex:
             return tag.mark(latex, [entry.source], NOTE_ENTRY, None)
 
-        views = _body_views(entry)
-        summary, _ = self.fragment(entry.body, body_src, cite, paragraph=False, numbers=numbers)
-        prose, prose_plain = self.fragment(views.prose, body_src, cite, paragraph=True,
-                                           numbers=numbers)
-        text, _ = self.fragment(views.text, body_src, cite, paragraph=True, numbers=numbers)
-        before, _ = self.fragment(views.before, body_src, cite, paragraph=True, numbers=numbers)
-        after, _ = self.fragment(views.after, body_src, cite, paragraph=True, numbers=numbers)
-        sentence = Latex(_capitalize(prose))
-        point_sources = [(p.text, p.source) for p in entry.points] or views.points
-        labels = {p.source.line: p.label for p in entry.points}
-        points = []
-        for text_md, src in point_sources:
-            md = _strip_label(text_md, labels.get(src.line))
-            result = md_inline_to_latex(md, source=src, engine=engine, cite=cite)
-            self.problems += result.problems
-            points.append(tag.mark(result.text, [src], NOTE_LINE, src))
         note_title = md_inline_to_latex(entry.title, source=entry.source, engine=engine)
         title_raw = record.fields.get("title") or record.title
         venue = _venue(record)
-        authors = [bib(a) for a in record.authors]
-        first_word = prose_plain.lstrip()[:1]
         self.use_key(key, entry.source)
         year = record.year if record.year is not None else entry.meta.get("year")
-        tags = [str(t) for t in entry.meta.get("tags", []) or []]
         return RenderEntry(
             key=key,
             title=bib(title_raw) if title_raw else at_entry(note_title.text),
             note_title=at_entry(note_title.text),
-            authors=authors,
+            authors=[bib(a) for a in record.authors],
             names=at_entry(self.citer.names(key)),
             plural=len(record.authors) != 1,
             year=year if isinstance(year, int) else None,
             venue=bib(venue),
             venue_short=bib(_short_venue(bib_to_text(venue))),
-            summary=summary,
-            prose=prose,
-            sentence=sentence,
-            text=text,
-            text_before=before,
-            text_after=after,
-            points=points,
-            key_idea=points[0] if points else prose,
-            continues=first_word.isalpha() and first_word.islower(),
             group=group,
             source=str(entry.source),
             citet=at_entry(self.citer.narrative(key)),
@@ -791,8 +764,80 @@ class _Builder:
             method=match.method,
             doi=record.doi or "",
             url=record.fields.get("url", ""),
-            tags=tags,
+            tags=[str(t) for t in entry.meta.get("tags", []) or []],
+            _texts=_EntryTexts(self, entry),
         )
+
+
+class _EntryTexts:
+    """The LaTeX views of one note body, each made (and its problems recorded) on first use."""
+
+    def __init__(self, builder: _Builder, entry: Entry):
+        self.builder = builder
+        self.entry = entry
+        self.numbers = body_line_numbers(entry)
+        start = self.numbers[0] if self.numbers else entry.source.line
+        self.body_src = Source(entry.source.path, start)
+        self.cite = builder.inline_cite(self.body_src)
+
+    def _block(self, markdown: str, *, paragraph: bool) -> tuple[Latex, str]:
+        return self.builder.fragment(markdown, self.body_src, self.cite, paragraph=paragraph,
+                                     numbers=self.numbers)
+
+    @cached_property
+    def views(self) -> _BodyViews:
+        return _body_views(self.entry)
+
+    @cached_property
+    def summary(self) -> Latex:
+        return self._block(self.entry.body, paragraph=False)[0]
+
+    @cached_property
+    def _prose(self) -> tuple[Latex, str]:
+        return self._block(self.views.prose, paragraph=True)
+
+    @property
+    def prose(self) -> Latex:
+        return self._prose[0]
+
+    @cached_property
+    def sentence(self) -> Latex:
+        return Latex(_capitalize(self.prose))
+
+    @cached_property
+    def continues(self) -> bool:
+        first = self._prose[1].lstrip()[:1]
+        return first.isalpha() and first.islower()
+
+    @cached_property
+    def text(self) -> Latex:
+        return self._block(self.views.text, paragraph=True)[0]
+
+    @cached_property
+    def text_before(self) -> Latex:
+        return self._block(self.views.before, paragraph=True)[0]
+
+    @cached_property
+    def text_after(self) -> Latex:
+        return self._block(self.views.after, paragraph=True)[0]
+
+    @cached_property
+    def points(self) -> list[Latex]:
+        entry, builder = self.entry, self.builder
+        found = [(p.text, p.source) for p in entry.points] or self.views.points
+        labels = {p.source.line: p.label for p in entry.points}
+        points = []
+        for text_md, src in found:
+            md = _strip_label(text_md, labels.get(src.line))
+            result = md_inline_to_latex(md, source=src, engine=builder.config.engine,
+                                        cite=self.cite)
+            builder.problems += result.problems
+            points.append(builder.tags.mark(result.text, [src], NOTE_LINE, src))
+        return points
+
+    @cached_property
+    def key_idea(self) -> Latex:
+        return self.points[0] if self.points else self.prose
 
 
 def _common_prefix(paths: Sequence[tuple[str, ...]]) -> int:
