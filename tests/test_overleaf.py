@@ -572,3 +572,25 @@ def test_git_version_parsing() -> None:
     assert overleaf.parse_git_version("nonsense") is None
     installed = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout
     assert overleaf.parse_git_version(installed) >= overleaf.MIN_GIT  # type: ignore[operator]
+
+
+def test_overleaf_resaving_the_file_is_not_a_foreign_edit(project: Config,
+                                                           server: GitServer) -> None:
+    # The web editor may store relwork's text with other line endings or trailing spaces.
+    run(project, server)
+    resaved = SECTION.replace("\n", "  \r\n") + "\r\n"
+    web = server.web_edit({"related_work.tex": resaved, "main.tex": "% other edit\n"})
+    same = run(project, server)
+    assert same.status == "unchanged"  # no churn commit just for line endings
+    assert server.head() == web
+    changed = run(project, server, section=SECTION_2)
+    assert changed.status == "pushed"
+    assert server.show("related_work.tex") == SECTION_2
+
+
+def test_text_digest_ignores_only_whitespace_round_trips() -> None:
+    digest = overleaf.text_digest
+    assert digest(b"a\nb\n") == digest(b"a  \r\nb\r\n\r\n") == digest("\ufeffa\nb".encode())
+    assert digest("e\u0301\n".encode()) == digest("\u00e9\n".encode())
+    assert digest(b"a\nb\n") != digest(b"a\nc\n")
+    assert digest(b"a b\n") != digest(b"ab\n")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -27,6 +28,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import unicodedata
 import urllib.parse
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -366,13 +368,28 @@ def _load_state(config: Config, remote_url: str) -> dict[str, object]:
     return data
 
 
+def text_digest(data: bytes) -> str:
+    """SHA-256 of text with the differences an editor's round trip may add removed.
+
+    Line endings, trailing spaces, trailing blank lines, a BOM and Unicode composition do
+    not count, so Overleaf re-saving relwork's file is not taken for a co-author's edit.
+    """
+    text = data.decode("utf-8", "replace").lstrip("\ufeff")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
 def _save_state(config: Config, remote_url: str, branch: str, commit: str,
-                files: dict[str, str]) -> None:
+                files: dict[str, str], contents: dict[str, bytes]) -> None:
     data = {
         "remote": remote_url,
         "branch": branch,
         "commit": commit,
         "files": files,
+        "checksums": {path: text_digest(data) for path, data in contents.items()},
         "synced_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
     _write_atomic(_state_path(config), (json.dumps(data, indent=2) + "\n").encode())
@@ -705,21 +722,31 @@ def _unified(old: str, new: str, old_label: str, new_label: str) -> str:
     return "".join(ln if ln.endswith("\n") else ln + "\n" for ln in lines)
 
 
+def _state_map(state: dict[str, object], key: str) -> dict[str, str]:
+    value = state.get(key)
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
 def _find_foreign(git: _Git, head: str, state: dict[str, object], contents: dict[str, bytes],
-                  new_blobs: dict[str, str], attrs: dict[str, str]) -> list[_Foreign]:
-    """Managed files whose content on the server is not what relwork last pushed."""
-    files = state.get("files") if isinstance(state.get("files"), dict) else {}
-    assert isinstance(files, dict)
+                  remote_blobs: dict[str, str | None],
+                  attrs: dict[str, str]) -> list[_Foreign]:
+    """Managed files whose text on the server is not what relwork last pushed."""
+    files = _state_map(state, "files")
+    checksums = _state_map(state, "checksums")
     last_commit = state.get("commit") if isinstance(state.get("commit"), str) else None
     found = []
-    for path in contents:
-        remote_blob = _blob(git, head, path)
-        if remote_blob is None or remote_blob == new_blobs[path]:
-            continue  # absent, or already exactly what relwork would write
+    for path, data in contents.items():
+        remote_blob = remote_blobs[path]
+        if remote_blob is None:
+            continue
         pushed = files.get(path)
         if pushed == remote_blob:
-            continue
-        current = _read_blob(git, remote_blob) or ""
+            continue  # exactly what relwork pushed last time
+        raw = git.run("cat-file", "blob", remote_blob).stdout
+        digest = text_digest(raw)
+        if digest == text_digest(data) or digest == checksums.get(path):
+            continue  # the same text relwork writes now or wrote last time (re-saved)
+        current = raw.decode("utf-8", "replace")
         commits: list[str] = []
         if isinstance(pushed, str):
             before = _read_blob(git, pushed)
@@ -808,10 +835,7 @@ def _sync_locked(
         # Why: the working copy is relwork's own; it always starts from the server's state.
         git.run("checkout", "--quiet", "--force", "-B", branch, head)
         git.run("clean", "-ffdxq")
-        new_blobs = {
-            p: git.text("hash-object", "--stdin", stdin=data).strip()
-            for p, data in contents.items()
-        }
+        remote_blobs: dict[str, str | None] = {}
         for path in contents:
             _check_working_copy_path(git.workdir, path, config, attrs[path])
             tree_entry = _blob(git, head, path)
@@ -822,29 +846,31 @@ def _sync_locked(
                     source=config.where(attrs[path]),
                     hint="remove it from the project or choose another path in relwork.yaml",
                 )
-        foreign = _find_foreign(git, head, state, contents, new_blobs, attrs)
+            remote_blobs[path] = tree_entry
+        foreign = _find_foreign(git, head, state, contents, remote_blobs, attrs)
         if foreign and not overwrite:
             raise _foreign_error(foreign, config, notes)
         overwritten = [
             f"{f.path}: replaced the version on Overleaf (it stays in the project's history "
             f"at {head[:12]})" for f in foreign
         ]
-        last_files = state.get("files") if isinstance(state.get("files"), dict) else {}
+        last_files = _state_map(state, "files")
         overwritten += [
             f"{path} was deleted on Overleaf; relwork writes it again (remove "
             "'relwork sync' from your routine if the project should not have it)"
-            for path in contents
-            if isinstance(last_files, dict) and path in last_files
-            and _blob(git, head, path) is None
+            for path in contents if path in last_files and remote_blobs[path] is None
         ]
         for path, data in contents.items():
             target = git.workdir / path
+            if target.is_file() and text_digest(target.read_bytes()) == text_digest(data):
+                continue  # Why: rewriting only line endings would make Overleaf churn
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         git.run("add", "--", *contents)
         staged = git.run("diff", "--cached", "--quiet", check=False)
         if staged.returncode == 0:
-            _save_state(config, remote.url, branch, head, dict(new_blobs))
+            present = {p: b for p, b in remote_blobs.items() if b is not None}
+            _save_state(config, remote.url, branch, head, present, contents)
             msg = (f"the Overleaf project ({branch} at {head[:12]}) already has this text; "
                    "nothing to push")
             say(msg)
@@ -866,7 +892,7 @@ def _sync_locked(
         output = push.stdout.decode("utf-8", "replace") + push.stderr.decode("utf-8", "replace")
         if push.returncode == 0:
             pushed = {p: git.text("rev-parse", f"{commit}:{p}").strip() for p in contents}
-            _save_state(config, remote.url, branch, commit, pushed)
+            _save_state(config, remote.url, branch, commit, pushed, contents)
             msg = f"pushed {commit[:12]} to {remote.url} ({branch})"
             say(msg)
             return SyncResult("pushed", commit, diff, messages + overwritten + [msg])
