@@ -546,7 +546,8 @@ def sync(
     project's branch without force, retrying up to ``max_retries`` times when the project
     changed meanwhile. ``dry_run`` returns the diff and pushes nothing. A managed file edited
     on Overleaf since relwork pushed it (or present before relwork's first push) stops the
-    sync with SyncError unless ``overwrite``. ``progress`` receives one line per step;
+    sync with SyncError unless ``overwrite``. ``progress`` receives one line per step
+    (fetching, pushing, retrying; the outcome is in ``SyncResult.messages``);
     ``before_push(attempt)`` is called just before each push (tests use it to race).
     Raises SyncError on any failure; local files other than ``.relwork/`` are not touched.
     """
@@ -873,7 +874,6 @@ def _sync_locked(
             _save_state(config, remote.url, branch, head, present, contents)
             msg = (f"the Overleaf project ({branch} at {head[:12]}) already has this text; "
                    "nothing to push")
-            say(msg)
             return SyncResult("unchanged", None, "", messages + [msg])
         diff = git.text("diff", "--cached", "--no-ext-diff", "--no-renames", "--stat", "-p")
         if dry_run:
@@ -894,7 +894,6 @@ def _sync_locked(
             pushed = {p: git.text("rev-parse", f"{commit}:{p}").strip() for p in contents}
             _save_state(config, remote.url, branch, commit, pushed, contents)
             msg = f"pushed {commit[:12]} to {remote.url} ({branch})"
-            say(msg)
             return SyncResult("pushed", commit, diff, messages + overwritten + [msg])
         if not _is_retryable(output):
             raise git.error("git push", push)
