@@ -279,6 +279,9 @@ def test_custom_template_prints_note_values_escaped(tmp_path):
 
 
 @pytest.mark.parametrize("snippet", [
+    "((* include '/etc/passwd' *))",
+    "((* include '../../../../../../etc/passwd' *))",
+    "((* include 'builtin/../../../../../../etc/passwd' *))",
     "((( entries[0].__class__.__mro__ )))",
     "((( ''.__class__.__base__.__subclasses__() )))",
     "((( entries[0].title.__init__.__globals__ )))",
