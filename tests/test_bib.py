@@ -335,3 +335,10 @@ def test_collect_nothing_configured_is_an_error(project: Path) -> None:
 def test_normalize_title_compatibility_forms_and_greek() -> None:
     title = "ℓ₀-norm Minimization and the ﬁrst ε² 𝕬"
     assert normalize_title(title) == "l0 norm minimization and the first ε2 a"
+
+
+def test_entry_without_type_is_a_failed_block() -> None:
+    index = parse_bib_text("@{notype, title = {T}}\n@misc{fine, title = {F}}\n")
+    assert list(index.records) == ["fine"]
+    [failed] = index.failed
+    assert failed.key == "notype" and "no type" in failed.error

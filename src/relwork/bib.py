@@ -168,7 +168,7 @@ _BLOCK_START = re.compile(r"@(\w*)[ \t]*([{(])")
 # (a leading "\n" rather than "^" with MULTILINE lets the regex engine skip ahead fast)
 _LINE_BLOCK_START = re.compile(r"\n[ \t]*(@)\w*[ \t]*[{(]")
 _FIRST_BLOCK_START = re.compile(r"[ \t]*(@)\w*[ \t]*[{(]")
-_FAILED_KEY = re.compile(r'@\w+[ \t]*[{(]\s*([^\s,{}"#=()]+)\s*,')
+_FAILED_KEY = re.compile(r'@\w*[ \t]*[{(]\s*([^\s,{}"#=()]+)\s*,')
 
 
 _intern = sys.intern
@@ -236,6 +236,8 @@ def _split(text: str) -> _ParsedFile:
             elif kind == "preamble":
                 end = _skip_group(text, m.end() - 1, limit)
                 out.preambles.append((text[at:end], line))
+            elif not kind:
+                raise _Abort("the entry has no type (write @article{..., @misc{..., ...)")
             else:
                 end = _parse_entry(text, m, limit, line, out, macros)
         except _Abort as exc:
