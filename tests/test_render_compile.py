@@ -95,7 +95,7 @@ def test_builtins_compile_without_errors_or_undefined_citations(tex, tmp_path, s
     assert "There were undefined references" not in log
     warnings = re.findall(r"^(?:LaTeX|Package \w+|pdfTeX) [Ww]arning.*", log, re.M)
     assert not warnings, warnings
-    assert "(/etc/passwd" not in log  # TeX never opened it: the note's \\input was printed
+    assert "(/etc/passwd" not in log  # TeX never opened it: the note's input command was printed
     blg = (tmp_path / "main.blg").read_text(encoding="latin-1")
     assert not re.search(r"^ERROR|error message", blg, re.M), blg[-2000:]
     assert (tmp_path / "main.pdf").stat().st_size > 10_000
