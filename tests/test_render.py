@@ -514,3 +514,19 @@ def test_unknown_template_names_the_config_line_only_when_set_there(tmp_path):
     with pytest.raises(TemplateError) as err:
         find_template(config.template, config)
     assert err.value.source is None  # given on the command line
+
+
+def test_finalize_escapes_everything_but_trusted_latex():
+    from pylatex.utils import NoEscape
+
+    from relwork.render import make_environment
+
+    env = make_environment(example_config())
+    template = env.from_string(
+        "((( a ))) | ((( b ))) | ((( c ))) | ((( d ))) | ((( e ))) | ((( f|join(', ') )))")
+    out = template.render(a=NoEscape(r"\textbf{x}"), b=Latex(r"\emph{y}"), c=r"\input{z} 50%",
+                          d=None, e=2019, f=[Latex(r"\ref{a}"), "b_c"])
+    assert out == (r"\textbf{x} | \emph{y} | \textbackslash{}input\{z\} 50\% |  | 2019 | "
+                   r"\ref{a}, b\_c")
+    with pytest.raises(Exception, match="undefined"):
+        env.from_string("((( missing )))").render()
