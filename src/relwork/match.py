@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 import weakref
 import zlib
 from collections import Counter
@@ -77,11 +76,6 @@ def _stem(token: str) -> str:
     return token
 
 
-def _ascii_fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
-
-
 _KEY_TOKEN = re.compile(r"[a-z][a-z'-]*?[-_:]?(\d{4})[-_:]?([a-z]{4,})[a-z0-9]*")
 
 
@@ -102,8 +96,7 @@ def _family_name(name: str) -> str:
 
 def _family(name: str) -> str:
     """Family name of ``Pang, Bo`` / ``Bo Pang`` / ``Pang`` (folded to ASCII lower case)."""
-    name = _family_name(re.sub(r"[{}\\]", "", name))
-    return re.sub(r"[^a-z]", "", _ascii_fold(name))
+    return normalize_title(_family_name(name)).replace(" ", "")
 
 
 # ----------------------------------------------------------------------------------------
@@ -123,7 +116,8 @@ class Lookup:
     by_doi: dict[str, list[int]] = field(default_factory=dict)
     by_arxiv: dict[str, list[int]] = field(default_factory=dict)
     by_short: dict[str, list[int]] = field(default_factory=dict)
-    by_author_year: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    by_author_year: dict[tuple[str, int], list[int]] | None = None  # see _author_year
+    records: list[BibRecord] = field(default_factory=list)
     postings: dict[str, list[int]] = field(default_factory=dict)
     acronym_hits: dict[str, list[int]] = field(default_factory=dict)  # filled lazily
     title_acronyms: dict[int, dict[str, str]] = field(default_factory=dict)  # filled lazily
@@ -160,45 +154,64 @@ def build_lookup(index: IndexLike) -> Lookup:
     """Build the matching tables of ``index`` (normalised titles, ids, short names, postings)."""
     records = list(index.records.values())
     look = Lookup(keys=[r.key for r in records], size=len(records))
+    titles, heads, initials = look.titles, look.heads, look.initials
+    by_title, by_short, postings = look.by_title, look.by_short, look.postings
+    stems: dict[str, str] = {}
     for i, rec in enumerate(records):
-        title = rec.title_norm or normalize_title(rec.title)
+        raw = rec.title
+        title = rec.title_norm or normalize_title(raw)
         words = title.split()
-        look.titles.append(title)
-        look.raw_titles.append(rec.title)
-        look.initials.append("".join(w[0] for w in words))
+        titles.append(title)
+        look.raw_titles.append(raw)
+        initials.append("".join([w[0] for w in words]))
         head = ""
-        parts = _HEAD_SPLIT.split(rec.title, maxsplit=1)
-        if len(parts) == 2:
-            head = normalize_title(parts[0])
-            if head == title:
-                head = ""
-        look.heads.append(head)
+        if ":" in raw or " -" in raw or "–" in raw or "—" in raw:
+            parts = _HEAD_SPLIT.split(raw, maxsplit=1)
+            if len(parts) == 2:
+                head = normalize_title(parts[0])
+                if head == title:
+                    head = ""
+        heads.append(head)
         if title:
-            look.by_title.setdefault(title, []).append(i)
+            by_title.setdefault(title, []).append(i)
         if rec.doi and (doi := normalize_doi(rec.doi)):
             look.by_doi.setdefault(doi, []).append(i)
         if rec.arxiv and (arxiv := normalize_arxiv(rec.arxiv)):
             look.by_arxiv.setdefault(arxiv, []).append(i)
-        shorts = {rec.shorttitle_norm, head}
+        short = rec.shorttitle_norm
+        if short and short != title:
+            by_short.setdefault(short, []).append(i)
+        if head and head != short:
+            by_short.setdefault(head, []).append(i)
         token = key_token(rec.key)
-        if token and token in words:
-            shorts.add(token)  # confirmed by the title, so not a guess from the key alone
-        for short in shorts - {"", title}:
-            look.by_short.setdefault(short, []).append(i)
-        if rec.authors and rec.year:
-            first = _family(rec.authors[0])
-            look.by_author_year.setdefault((first, rec.year), []).append(i)
+        if token and token != head and token != short and token in words:
+            by_short.setdefault(token, []).append(i)  # confirmed by the title, not a guess
         for tok in set(words):
-            look.postings.setdefault(_stem(tok), []).append(i)
+            stem = stems.get(tok)
+            if stem is None:
+                stem = stems[tok] = _stem(tok)
+            postings.setdefault(stem, []).append(i)
     look.df_cap = max(50, int(DF_CAP_SHARE * len(records)))
-    for tok in look.postings:
+    for tok in postings:
         look.buckets.setdefault((tok[0], len(tok)), []).append(tok)
-    look.initials_blob = "\n".join(look.initials)
+    look.initials_blob = "\n".join(initials)
     pos = 0
-    for initials in look.initials:
+    for text in initials:
         look.line_starts.append(pos)
-        pos += len(initials) + 1
+        pos += len(text) + 1
+    look.records = records
     return look
+
+
+def _author_year(look: Lookup) -> dict[tuple[str, int], list[int]]:
+    """(first author's family name, year) -> records; built on first use."""
+    if look.by_author_year is None:
+        table: dict[tuple[str, int], list[int]] = {}
+        for i, rec in enumerate(look.records):
+            if rec.authors and rec.year:
+                table.setdefault((_family(rec.authors[0]), rec.year), []).append(i)
+        look.by_author_year = table
+    return look.by_author_year
 
 
 def _phrase_titles(look: Lookup, phrase: str) -> list[int]:
@@ -602,7 +615,7 @@ class Matcher:
         authors, year = _note_authors(entry), _note_year(entry)
         if authors and year:  # the note's own first author and year: cheap, exact look-up
             extra = tuple(i for y in (year - 1, year, year + 1)
-                          for i in self.look.by_author_year.get((authors[0], y), []))
+                          for i in _author_year(self.look).get((authors[0], y), []))
         cache_key = (query, entry.title, extra)
         if cache_key not in self._fuzzy_cache:
             self._fuzzy_cache[cache_key] = fuzzy_candidates(self.look, query, entry.title,
