@@ -97,6 +97,12 @@ def test_header_is_deterministic_and_names_the_notes(example):
     assert any("\\usepackage{natbib}" in line for line in head)
     assert all(line.startswith("%") for line in head[:6])
     assert not re.search(r"\d{2}:\d{2}|20\d\d-\d\d-\d\d", "\n".join(head))
+    # odd note names and titles cannot break out of the comment or the heading
+    config = example_config(section_title="Related\n\nWork")
+    odd = render_section(matches, index, config, notes=["a\n\\input{x}.md", "b\r.md"])
+    comments = [line for line in odd.text.splitlines() if "input{x}" in line or "b?.md" in line]
+    assert comments and all(line.startswith("%") for line in comments)
+    assert "\\section{Related Work}" in odd.text
 
 
 def test_line_map_points_each_summary_line_to_its_note_line(example):

@@ -940,7 +940,8 @@ def _section_info(config: Config, problems: list[Problem]) -> SectionInfo:
         label = ""
     heading = ""
     if command:
-        heading = f"{command}{{{escape_latex(config.section_title, config.engine)}}}"
+        title = " ".join(config.section_title.split())  # a blank line would end \section
+        heading = f"{command}{{{escape_latex(title, config.engine)}}}"
         if label:
             heading += f"\\label{{{label}}}"
     return SectionInfo(
