@@ -71,3 +71,14 @@ def test_config_shows_values_and_origins(tmp_path: Path, monkeypatch: pytest.Mon
 def test_missing_config_file_flag(tmp_path: Path) -> None:
     code, _, err = run(["--config", str(tmp_path / "none.yaml"), "build"])
     assert code == 2 and "not found" in err
+
+
+def test_config_never_prints_a_token_in_the_remote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("relwork.yaml").write_text(
+        "overleaf:\n  remote: https://git:olp_SECRET123@git.overleaf.com/abc\n")
+    code, out, _ = run(["config"])
+    assert code == 0
+    assert "olp_SECRET123" not in out and "git.overleaf.com/abc" in out

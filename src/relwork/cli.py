@@ -331,7 +331,12 @@ def config_cmd(ctx: Context) -> None:
     source = config.display(config.path) if config.path else "(no relwork.yaml: defaults)"
     click.echo(f"# config: {source}")
     for opt in OPTIONS:
-        value = json.dumps(getattr(config, opt.attr), ensure_ascii=False)
+        raw = getattr(config, opt.attr)
+        if opt.attr == "overleaf_remote" and raw:
+            from .overleaf import redact_url
+
+            raw = redact_url(raw)  # a token written into the URL is never printed
+        value = json.dumps(raw, ensure_ascii=False)
         click.echo(f"{opt.name} = {value}    # {config.origins.get(opt.attr, 'default')}")
 
 
@@ -398,6 +403,7 @@ def _sync(ctx: Context, config: Config, result: BuildResult, *, dry_run: bool,
         section_text=config.resolve(config.output_tex).read_text(encoding="utf-8"),
         bib_text=config.resolve(config.output_bib).read_text(encoding="utf-8"),
         notes=result.notes_read, dry_run=dry_run, overwrite=overwrite,
+        progress=_progress(ctx),
     )
     for message in outcome.messages:
         _out(ctx, message)
