@@ -359,7 +359,10 @@ def _rule_long(body: str, masked: str, sentences: Sequence[_Sentence],
 
 # --- spelling ----------------------------------------------------------------------------
 
-_spell_cache: dict[str, list[str] | None] = {}  # word -> suggestions if unknown, None if known
+_spell_cache: dict[str, bool] = {}  # word -> known (by hunspell, or as a compound of known words)
+_suggest_cache: dict[str, list[str]] = {}  # unknown word -> hunspell's suggestions
+#: Suggestions cost hunspell ~0.1 s per word: only this many new words get them per run.
+SUGGEST_LIMIT = 10
 
 
 def spell_checker() -> str | None:
@@ -392,44 +395,55 @@ def _hunspell() -> tuple[str | None, str]:
     return found
 
 
-def unknown_words(words: Iterable[str]) -> dict[str, list[str]]:
-    """The words hunspell (en_US) does not know, each with its suggestions.
+def _run_hunspell(options: Sequence[str], lines: Iterable[str]) -> str:
+    exe, dictionaries = _hunspell()
+    if exe is None:
+        raise OSError("hunspell with an en_US dictionary is not installed")
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    run = subprocess.run([exe, *options, "-d", dictionaries, "-i", "utf-8"],
+                         input="".join(f"{line}\n" for line in lines), capture_output=True,
+                         text=True, timeout=120, env=env)
+    if run.returncode != 0:
+        raise OSError(run.stderr.strip() or f"hunspell exited with {run.returncode}")
+    return run.stdout
 
-    Results are cached for the process (``relwork watch`` re-checks only new words).
+
+def unknown_words(words: Iterable[str]) -> set[str]:
+    """The ``words`` hunspell (en_US) does not know and that are not two known words
+    run together (autoencoder, hyperparameters are accepted).
+
+    Results are cached for the process (``relwork watch`` checks only new words).
     Raises ``OSError`` when hunspell cannot be run.
     """
-    todo = sorted({w for w in words if w not in _spell_cache})
+    words = set(words)
+    todo = sorted(w for w in words if w not in _spell_cache)
     if todo:
-        exe, dictionaries = _hunspell()
-        if exe is None:
-            raise OSError("hunspell with an en_US dictionary is not installed")
+        bad = set(_run_hunspell(["-l"], todo).split())
+        splits = {w: [(w[:i].lower(), w[i:].lower()) for i in range(3, len(w) - 2)]
+                  for w in bad}
+        parts = sorted({p for pairs in splits.values() for pair in pairs for p in pair})
+        bad_parts = set(_run_hunspell(["-l"], parts).split()) if parts else set()
+        for w in todo:
+            compound = any(a not in bad_parts and b not in bad_parts
+                           for a, b in splits.get(w, []))
+            _spell_cache[w] = w not in bad or compound
+    return {w for w in words if not _spell_cache.get(w, True)}
+
+
+def suggestions(words: Iterable[str], *, limit: int = SUGGEST_LIMIT) -> dict[str, list[str]]:
+    """hunspell's suggestions for ``words`` (cached; at most ``limit`` new words asked)."""
+    todo = [w for w in dict.fromkeys(words) if w not in _suggest_cache][:limit]
+    if todo:
         # "^" makes hunspell's pipe mode treat each line as text, never as a command
-        text = "".join(f"^{w}\n" for w in todo)
-        env = dict(os.environ, LC_ALL="C.UTF-8")
-        run = subprocess.run([exe, "-a", "-d", dictionaries, "-i", "utf-8"], input=text,
-                             capture_output=True, text=True, timeout=60, env=env)
-        if run.returncode != 0:
-            raise OSError(run.stderr.strip() or f"hunspell exited with {run.returncode}")
-        results: dict[str, list[str]] = {}
-        for line in run.stdout.splitlines():
+        out = _run_hunspell(["-a"], (f"^{w}" for w in todo))
+        for line in out.splitlines():
             if line.startswith("&"):
                 head, _, tail = line.partition(":")
-                results[head.split()[1]] = [s.strip() for s in tail.split(",") if s.strip()]
-            elif line.startswith("#"):
-                results[line.split()[1]] = []
+                _suggest_cache[head.split()[1]] = [t.strip() for t in tail.split(",")
+                                                   if t.strip()]
         for w in todo:
-            _spell_cache[w] = results.get(w)
-    return {w: s for w in words if (s := _spell_cache.get(w)) is not None}
-
-
-def _is_compound(word: str, suggestions: Sequence[str]) -> bool:
-    """True when hunspell suggests splitting ``word`` into real words (autoencoder)."""
-    for s in suggestions[:3]:
-        parts = re.split(r"[ -]", s)
-        if len(parts) == 2 and "".join(parts).lower() == word.lower() and \
-                all(len(p) >= 3 for p in parts):
-            return True
-    return False
+            _suggest_cache.setdefault(w, [])
+    return {w: _suggest_cache[w] for w in words if w in _suggest_cache}
 
 
 def _spell_candidates(masked: str, known: set[str]) -> list[tuple[int, str]]:
@@ -497,6 +511,7 @@ def lint_text(
     skip_rules: Iterable[str] = (),
     line_numbers: Sequence[int] | None = None,
     ignored_lines: Iterable[int] = (),
+    suggest_limit: int = SUGGEST_LIMIT,
 ) -> list[Problem]:
     """Tone findings for one Markdown ``text`` whose first line is ``source``.
 
@@ -541,7 +556,8 @@ def lint_text(
     problems = []
     if "spelling" not in skip:
         flagged = {f.offset for f in findings if f.rule in ("contraction", "slang")}
-        spelled, problem = _rule_spelling(text, masked, known_words, config, flagged)
+        spelled, problem = _rule_spelling(text, masked, known_words, config, flagged,
+                                          suggest_limit)
         findings += spelled
         if problem is not None:
             problems.append(Problem(problem.severity, problem.message, source, problem.hint,
@@ -557,29 +573,34 @@ def lint_text(
 
 
 def _rule_spelling(text: str, masked: str, known_words: Iterable[str], config: Config,
-                   flagged: set[int]) -> tuple[list[_Finding], Problem | None]:
-    known = {w.lower() for w in known_words} | {w.lower() for w in config.lint_ignore_words}
-    known |= words_from_titles(config.aliases)
-    candidates = [(o, w) for o, w in _spell_candidates(masked, known) if o not in flagged]
+                   flagged: set[int], suggest_limit: int = SUGGEST_LIMIT
+                   ) -> tuple[list[_Finding], Problem | None]:
+    candidates = [(o, w) for o, w in _spell_candidates(masked, _known(known_words, config))
+                  if o not in flagged]
     if not candidates:
         return [], None
     try:
-        unknown = unknown_words({w for _, w in candidates})
+        unknown = unknown_words(w for _, w in candidates)
+        hints = suggestions([w for _, w in candidates if w in unknown], limit=suggest_limit)
     except (OSError, subprocess.SubprocessError) as exc:
         return [], Problem("info", f"spell check skipped: {exc}", None,
                            "install hunspell and hunspell-en-us (apt-get)", "lint-spelling")
     findings = []
     seen: set[str] = set()
     for offset, word in candidates:
-        if word not in unknown or word.lower() in seen or _is_compound(word, unknown[word]):
+        if word not in unknown or word.lower() in seen:
             continue
         seen.add(word.lower())  # one finding per word and note: the first place it occurs
-        suggestions = [s for s in unknown[word] if " " not in s and "-" not in s][:3]
-        hint = f'did you mean {" or ".join(repr(s) for s in suggestions)}? ' if suggestions \
-            else ""
+        better = [s for s in hints.get(word, []) if " " not in s and "-" not in s][:2]
+        hint = f'did you mean {" or ".join(f"{s!r}" for s in better)}? ' if better else ""
         hint += "if the word is right, add it to lint.ignore_words in relwork.yaml"
         findings.append(_Finding("spelling", offset, word, f'unknown word "{word}"', hint))
     return findings, None
+
+
+def _known(known_words: Iterable[str], config: Config) -> set[str]:
+    known = {w.lower() for w in known_words} | {w.lower() for w in config.lint_ignore_words}
+    return known | words_from_titles(config.aliases)
 
 
 @dataclass
@@ -674,6 +695,8 @@ def lint_entries(
         authors = e.meta.get("authors") or []
         known |= words_from_titles(authors if isinstance(authors, list) else [str(authors)])
     problems: list[Problem] = check_config(config)
+    if "spelling" not in _disabled_rules(config):
+        _prefetch_spelling(entries, _known(known, config))
     skipped_notice = False
     files: dict[str, _NoteFile | None] = {}
     starts: dict[str, list[int]] = {}
@@ -706,7 +729,7 @@ def lint_entries(
                 skip |= named
             ignored = {n for n in range(begin, end) if IGNORE_LINE_RE.search(note.lines[n - 1])}
         found = lint_text(entry.body, source, config, known_words=known, skip_rules=skip,
-                          line_numbers=line_numbers, ignored_lines=ignored)
+                          line_numbers=line_numbers, ignored_lines=ignored, suggest_limit=0)
         for p in found:
             if p.severity == "info":  # the spell check is missing: say it once
                 if skipped_notice:
@@ -715,6 +738,19 @@ def lint_entries(
                 p = Problem(p.severity, p.message, None, p.hint, p.code)
             problems.append(p)
     return problems
+
+
+def _prefetch_spelling(entries: Sequence[Entry], known: set[str]) -> None:
+    """One hunspell run for all entries' words, and suggestions for the first
+    ``SUGGEST_LIMIT`` unknown ones, instead of a run per entry."""
+    words: list[str] = []
+    for entry in entries:
+        words += [w for _, w in _spell_candidates(_mask(entry.body), known)]
+    try:
+        unknown = unknown_words(words)
+        suggestions([w for w in words if w in unknown])
+    except (OSError, subprocess.SubprocessError):
+        pass  # reported by the spelling rule, once
 
 
 def _region_end(note: _NoteFile, last: int, begin: int, starts: Sequence[int]) -> int:
