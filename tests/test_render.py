@@ -536,3 +536,20 @@ def test_finalize_escapes_everything_but_trusted_latex():
                    r"\ref{a}, b\_c")
     with pytest.raises(Exception, match="undefined"):
         env.from_string("((( missing )))").render()
+
+
+def test_template_path_is_used_even_when_a_template_dir_has_the_same_name(tmp_path, example):
+    folder = tmp_path / "latex" / "templates"
+    folder.mkdir(parents=True)
+    (folder / "mine.tex.j2").write_text("((= description: dir =))\nFROM DIR\n", "utf-8")
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "mine.tex.j2").write_text(
+        "((= description: file =))\nFROM FILE\n((( entries[0].nope )))\n", "utf-8")
+    config = example_config(template=str(other / "mine.tex.j2"))
+    config.root, config.template_dirs = tmp_path, ["latex/templates"]
+    matches, index, note_files = example
+    with pytest.raises(TemplateError) as err:  # the file asked for runs, with its own lines
+        render_section(matches, index, config, notes=note_files)
+    assert err.value.source is not None and err.value.source.line == 3
+    assert err.value.source.path.endswith("elsewhere/mine.tex.j2")

@@ -1028,8 +1028,9 @@ def render_section(
                     else env.get_template(f"builtin/{info.path.name}"))
         if not info.builtin and Path(template.filename or "") != info.path:
             # a same-named file earlier on the search path must not shadow the one asked for
-            template = env.from_string(info.path.read_text(encoding="utf-8"))
-            template.filename = str(info.path)
+            code = env.compile(info.path.read_text(encoding="utf-8"), info.path.name,
+                               str(info.path))
+            template = env.template_class.from_code(env, code, env.make_globals(None))
         body = template.render(**context)
     except TemplateError:
         raise
