@@ -310,6 +310,7 @@ def test_undefined_variable_names_template_line(tmp_path, example):
         render_section(matches, index, example_config(template=str(path)), notes=note_files)
     assert err.value.source.line == 4
     assert "titel" in err.value.message
+    assert "did you mean 'title'?" in (err.value.hint or "")
     assert err.value.exit_code == 2
 
 

@@ -8,12 +8,13 @@ Each output line is mapped back to the note line it came from (``Rendered.line_m
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import traceback
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -494,12 +495,25 @@ def _template_error(exc: BaseException, info: TemplateInfo, config: Config) -> T
             if not frames[-1].filename.endswith(info.path.name):
                 shown = config.display(frames[-1].filename)
     message = getattr(exc, "message", None) or str(exc)
-    return TemplateError(
-        f"template '{info.name}' failed: {message}",
-        source=Source(shown, line),
-        hint="fix the template (see docs/templates.md for the variables it can use) "
-        "or pick another with --template",
-    )
+    hint = ("fix the template (see docs/templates.md for the variables it can use) "
+            "or pick another with --template")
+    missing = re.search(r"has no attribute '(\w+)'|'(\w+)' is undefined", message)
+    if missing:
+        close = difflib.get_close_matches(missing.group(1) or missing.group(2),
+                                          _TEMPLATE_NAMES, n=1)
+        if close:
+            hint = f"did you mean '{close[0]}'? " + hint
+    return TemplateError(f"template '{info.name}' failed: {message}",
+                         source=Source(shown, line), hint=hint)
+
+
+#: Names a template can use (for "did you mean" hints).
+_TEMPLATE_NAMES = sorted(
+    {f.name for f in fields(RenderEntry) if not f.name.startswith("_")}
+    | {n for n, v in vars(RenderEntry).items() if isinstance(v, property)}
+    | {f.name for f in fields(SectionInfo)} | {"name", "entries", "keys", "groups", "section",
+                                               "cite", "citet", "citep", "cite_style",
+                                               "engine", "template"})
 
 
 # --------------------------------------------------------------------------- note bodies
