@@ -193,7 +193,8 @@ def test_not_flagged_in_paper_style(config: Config) -> None:
         "We show that the paper's bound holds, i.e. the Type I error is small.\n"
         "Smith et al. report it, e.g. in Fig. 3. The model, cf. Sec. 4, is fast.\n"
         "The code `don't_stop()` and the URL https://gonna.example/it's are ignored.\n"
-        "Math such as $i = 1$ is ignored. The i.i.d. assumption holds."
+        "Math such as $i = 1$ is ignored. The i.i.d. assumption holds.\n"
+        "It has two parts: (i) an encoder and (ii) a decoder; i) and I) are items too."
     )
     config.lint_disable = ["spelling"]
     assert lint_entries([entry(body)], config, known_words=set()) == []

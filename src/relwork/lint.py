@@ -185,8 +185,8 @@ _ROMAN_CONTEXT = {
     "step", "task", "version", "war", "method", "algorithm", "condition", "group", "study",
 }
 _FIRST_PERSON = re.compile(
-    r"(?<![\w.'\u2019-])(?:(I|i)(?:['\u2019](?:m|ll|ve|d))?|[Mm]y|[Mm]e|mine|[Mm]yself)"
-    r"(?![\w'\u2019-]|\.\w)"
+    r"(?<![\w.'\u2019(-])(?:(I|i)(?:['\u2019](?:m|ll|ve|d))?|[Mm]y|[Mm]e|mine|[Mm]yself)"
+    r"(?![\w'\u2019)-]|\.\w)"  # not i.e., (i), i)
 )
 _NT_WORDS = (
     "dont|doesnt|didnt|isnt|arent|wasnt|werent|hasnt|havent|hadnt|shouldnt|couldnt|"
