@@ -21,6 +21,7 @@ import re
 import sys
 import tempfile
 import unicodedata
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -864,8 +865,8 @@ def codecs_name(encoding: str) -> str:
         return encoding
 
 
-_CACHE_FORMAT = 3
-_MAGIC = b"RWBIB\x00\x00\x03"
+_CACHE_FORMAT = 4
+_MAGIC = b"RWBIB\x00\x00\x04"
 
 
 @lru_cache(maxsize=1)
@@ -896,11 +897,13 @@ def _cache_read(file: Path, key: str) -> _ParsedFile | None:
         blob = file.read_bytes()
     except OSError:
         return None
-    head = len(_MAGIC) + 16
+    head = len(_MAGIC) + 4
     if len(blob) < head or not blob.startswith(_MAGIC):
         return None
     payload = memoryview(blob)[head:]
-    if hashlib.blake2b(payload, digest_size=16).digest() != blob[len(_MAGIC):head]:
+    # CRC-32 finds damage (not tampering: the cache is the user's own file) 4x faster than
+    # a cryptographic hash, which matters for a 20 MB cache read on every run
+    if zlib.crc32(payload).to_bytes(4, "big") != blob[len(_MAGIC):head]:
         return None
     try:
         stored_key, parts = pickle.loads(payload)
@@ -919,7 +922,7 @@ def _cache_write(file: Path, key: str, parsed: _ParsedFile) -> None:
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         payload = pickle.dumps((key, parsed.as_tuple()), protocol=pickle.HIGHEST_PROTOCOL)
-        digest = hashlib.blake2b(payload, digest_size=16).digest()
+        digest = zlib.crc32(payload).to_bytes(4, "big")
         fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-", suffix=".pickle")
         try:
             with os.fdopen(fd, "wb") as fh:
