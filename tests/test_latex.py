@@ -135,6 +135,7 @@ def test_paragraphs_lists_quote_heading() -> None:
         r"First \emph{para}.",
         "",
         r"\paragraph{Heading}",
+        r"\mbox{}",
         "",
         r"\begin{itemize}",
         r"\item a",
@@ -190,6 +191,17 @@ def test_footnotes() -> None:
     assert result.text == ("Text\\footnote{The \\emph{note}\nwith two lines.} and "
                            "\\footnote{inline \\emph{x}}.")
     assert [s.line for s in result.lines] == [10, 13]
+
+
+def test_headings_nested_in_lists_and_quotes_are_bold() -> None:
+    # \paragraph right after \item or inside quote is a LaTeX error
+    assert block("- ## Head\n\n> # Quote head").text.splitlines() == [
+        r"\begin{itemize}", r"\item \textbf{Head}", r"\end{itemize}", "",
+        r"\begin{quote}", r"\textbf{Quote head}", r"\end{quote}"]
+
+
+def test_heading_without_text_after_it_starts_its_paragraph() -> None:
+    assert block("text\n\n## Last").text.splitlines()[-2:] == [r"\paragraph{Last}", r"\mbox{}"]
 
 
 def test_footnote_in_heading_follows_the_heading() -> None:

@@ -555,7 +555,7 @@ def _convert_math(tex: str, engine: str, issues: list[_CharIssue]) -> str:
 # ------------------------------------------------------------------------- citations
 
 _KEY = r"[A-Za-z0-9_][A-Za-z0-9_:.#$%&\-+?<>~/]*"
-_VALID_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.\-+/]*")
+_VALID_KEY = re.compile(r"(?=[^A-Za-z0-9]*[A-Za-z0-9])[A-Za-z0-9_][A-Za-z0-9_:.\-+/]*")
 _CITE_RE = re.compile(
     r"\[\[@(?P<wiki>" + _KEY + r")\]\]"
     r"|\[(?P<group>[^\[\]]*?-?@" + _KEY + r"[^\[\]]*)\]"
@@ -713,6 +713,7 @@ class _State:
         self.in_heading = False
         self.heading_notes: list[tuple[list[str], list[int]]] = []
         self.glue_next = False
+        self.heading_nested = False
         self.has_content = False
         self.footnotes = footnotes  # label -> pre-rendered (lines, srcs)
         self.block_sep = block_sep
@@ -836,8 +837,6 @@ def _write_text(state: _State, parts: list[tuple[str, bool]]) -> None:
                           "close the formula with $, or write \\$ for a dollar sign",
                           "latex-dollar")
             break
-    if not state.has_content and text.strip():
-        state.has_content = True
     if "@" not in text and "\\" not in text:
         _write_plain(state, text)
         return
@@ -869,7 +868,7 @@ def _write_plain(state: _State, text: str) -> None:
     if not text:
         return
     if state.link_depth:
-        state.out.write(state.text(text))
+        _write_escaped(state, state.text(text))
         return
     last = 0
     for m in _URL_RE.finditer(text):
@@ -877,10 +876,17 @@ def _write_plain(state: _State, text: str) -> None:
         trimmed = url.rstrip(".,;:!?'\"*_")
         while trimmed.endswith(")") and trimmed.count(")") > trimmed.count("("):
             trimmed = trimmed[:-1]
-        state.out.write(state.text(text[last: m.start()]))
-        state.out.write(r"\url{" + escape_url(trimmed) + "}")
+        _write_escaped(state, state.text(text[last: m.start()]))
+        _write_escaped(state, r"\url{" + escape_url(trimmed) + "}")
         last = m.start() + len(trimmed)
-    state.out.write(state.text(text[last:]))
+    _write_escaped(state, state.text(text[last:]))
+
+
+def _write_escaped(state: _State, latex: str) -> None:
+    """Write escaped text; visible output lets a following \\newline end a line."""
+    if latex.strip():
+        state.has_content = True
+    state.out.write(latex)
 
 
 def _write_cite(state: _State, c: _Citation) -> None:
@@ -896,7 +902,7 @@ def _write_cite(state: _State, c: _Citation) -> None:
             result = f"{pre} {result}"
         if post:
             result = f"{result}, {post}"
-    state.out.write(str(result))
+    _write_escaped(state, str(result))
 
 
 def _r_softbreak(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env: Any) -> None:
@@ -1029,7 +1035,13 @@ def _r_paragraph_close(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any
 def _r_heading_open(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env: Any) -> None:
     state = _st(env)
     _open_block(state)
-    state.out.ensure_newline()
+    if state.out.cur.strip() != r"\item":
+        state.out.ensure_newline()
+    # \paragraph right after \item, in a quote or in a footnote is a LaTeX error
+    state.heading_nested = bool(state.lists or state.quotes or state.block_sep)
+    if state.heading_nested:
+        state.out.write(r"\textbf{")
+        return
     state.in_heading = True
     state.out.write(r"\paragraph{")
 
@@ -1041,6 +1053,9 @@ def _r_heading_close(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any,
     state.out.cur = state.out.cur.rstrip(" ")
     state.out.write("}")
     state.out.newline()
+    if state.heading_nested:
+        state.has_content = True
+        return
     for lines, srcs in state.heading_notes:
         state.out.write(r"\footnote{")
         state.out.splice(lines, srcs)
@@ -1048,6 +1063,12 @@ def _r_heading_close(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any,
         state.out.newline()
         state.glue_next = True  # a blank line would end the paragraph the footnote began
     state.heading_notes = []
+    following = tokens[i + 1].type if i + 1 < len(tokens) else ""
+    if following != "paragraph_open" and not state.glue_next:
+        # a run-in \paragraph waits for text; with none it would end up inside the next
+        # list or environment (or break it): start the paragraph now
+        state.out.write(r"\mbox{}")
+        state.out.newline()
     state.has_content = False
 
 
