@@ -7,6 +7,7 @@ bodies carry lists, emphasis, math, links and citations, like real notes.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from pathlib import Path
@@ -84,7 +85,8 @@ def generate(out: Path, bibs: list[Path], count: int = 300, seed: int = 7) -> li
         path.write_text("\n".join(lines), encoding="utf-8")
         written.append(path)
     for n, (key, title) in enumerate(singles):
-        fm = ["---", f"title: \"{vary(title, rng)}\"", "tags: [generative]", "status: read"]
+        fm = ["---", f"title: {json.dumps(vary(title, rng))}", "tags: [generative]",
+              "status: read"]
         if rng.random() < 0.3:
             fm.append(f"citekey: {key}")
         fm.append("---")

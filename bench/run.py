@@ -50,7 +50,8 @@ def timed(fn: Callable[[], object], repeat: int, before: Callable[[], object] | 
 def run(cmd: list[str], cwd: Path) -> None:
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     if proc.returncode not in (0, 1):  # 1: findings (review/unmatched), still a full build
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+        shown = " ".join(cmd[:6]) + (" ..." if len(cmd) > 6 else "")
+        raise SystemExit(f"{shown} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
 
 
 def edit_note(path: Path) -> Callable[[], None]:
