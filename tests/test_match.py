@@ -314,3 +314,30 @@ def test_identifier_normalisation() -> None:
     assert normalize_doi("no doi here") is None
     assert normalize_arxiv("https://arxiv.org/pdf/1603.08983v2.pdf") == "1603.08983"
     assert normalize_arxiv("arXiv:cs/0112017") == "cs/0112017"
+
+
+@pytest.mark.parametrize("heading, key", [
+    ("Attention is all you need (Vaswani et al., 2017)", "vaswani2017attention"),
+    ("Hochreiter and Schmidhuber 1997 - Long short-term memory", "hochreiter1997long"),
+    ("[ICLR 2016] Grid Long Short-Term Memory", "kalchbrenner2016grid"),
+])
+def test_citation_added_to_a_heading_is_read_as_authors_and_year(
+        traps: bib.BibIndex, heading: str, key: str) -> None:
+    m, _ = one(traps, entry(heading))
+    assert (m.key, m.status) == (key, "matched"), m.reason
+    assert m.entry.title == heading  # the entry itself is left as written
+
+
+def test_citation_in_heading_picks_between_same_titles(traps: bib.BibIndex) -> None:
+    m, _ = one(traps, entry("Deep Learning (Goodfellow et al., 2016)"))
+    assert (m.key, m.status) == ("goodfellow2016deep", "matched")
+    m, _ = one(traps, entry("Deep Learning (Schmidhuber, 2015)"))
+    assert m.status == "review"
+
+
+def test_split_heading_leaves_ordinary_parentheses() -> None:
+    from relwork.match import split_heading
+
+    assert split_heading("End-to-end object detection with transformers (DETR)") == (
+        "End-to-end object detection with transformers (DETR)", [], None)
+    assert split_heading("Adam (Kingma & Ba, 2015)") == ("Adam", ["Kingma", "Ba"], 2015)

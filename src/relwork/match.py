@@ -18,7 +18,7 @@ import weakref
 import zlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
@@ -97,6 +97,56 @@ def _family_name(name: str) -> str:
 def _family(name: str) -> str:
     """Family name of ``Pang, Bo`` / ``Bo Pang`` / ``Pang`` (folded to ASCII lower case)."""
     return normalize_title(_family_name(name)).replace(" ", "")
+
+
+_YEAR = r"(?:19|20)\d{2}"
+_NAME = r"[A-Z][\w'’-]+"
+_TRAIL_GROUP = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]\s*$")
+_LEAD_GROUP = re.compile(rf"^\s*[(\[]([^()\[\]]*{_YEAR}[^()\[\]]*)[)\]]\s*[-:–—.]?\s*")
+_LEAD_CITE = re.compile(
+    rf"^({_NAME}(?:\s+(?:et\s+al\.?|(?:and|&)\s+{_NAME}))?),?\s+\(?({_YEAR})[a-z]?\)?\s*[-:–—.]\s+")
+_TRAIL_CITE = re.compile(
+    rf"\s+[-–—]\s+({_NAME}(?:\s+(?:et\s+al\.?|(?:and|&)\s+{_NAME}))?),?\s+\(?({_YEAR})[a-z]?\)?$")
+
+
+def _cite_authors(text: str) -> list[str]:
+    """Family names in a citation-like text: "Kingma & Ba, 2015" -> ["Kingma", "Ba"]."""
+    text = re.sub(rf"{_YEAR}[a-z]?|et\s+al\.?", " ", text)
+    names = re.split(r"\s*(?:,|;|&|\band\b)\s*", text)
+    return [n.split()[-1] for n in names if n.strip() and re.match(_NAME, n.strip())]
+
+
+def split_heading(title: str) -> tuple[str, list[str], int | None]:
+    """A heading without the citation people add to it, plus the authors and year found.
+
+    ``"Attention is all you need (Vaswani et al., 2017)"`` -> ``("Attention is all you
+    need", ["Vaswani"], 2017)``; also ``"[ICML 2017] ..."``, ``"Kingma and Welling 2014 -
+    ..."`` and ``"... - Ho et al. 2020"``. Other headings come back unchanged.
+    """
+    text = title.strip()
+    authors: list[str] = []
+    year: int | None = None
+    m = _TRAIL_GROUP.search(text)
+    if m and re.search(rf"\b{_YEAR}\b|\bet\s+al\b", m.group(1)):
+        text, inner = text[:m.start()].rstrip(" ,.-–—"), m.group(1)
+        authors = _cite_authors(inner.split(",")[0] if re.search(_YEAR, inner) else inner)
+        found = re.search(rf"\b({_YEAR})\b", inner)
+        year = int(found.group(1)) if found else None
+    for pattern in (_LEAD_GROUP, _LEAD_CITE, _TRAIL_CITE):
+        m = pattern.search(text)
+        if m is None or len(text) - len(m.group(0)) < 3:
+            continue
+        if pattern is _LEAD_GROUP:
+            found = re.search(rf"({_YEAR})", m.group(1))
+            year = year or (int(found.group(1)) if found else None)
+        else:
+            authors = authors or _cite_authors(m.group(1))
+            year = year or int(m.group(2))
+        text = (text[m.end():] if m.start() == 0 else text[:m.start()]).strip()
+    if authors and all(a.lower() in {"icml", "neurips", "nips", "iclr", "cvpr", "arxiv"}
+                       for a in authors):
+        authors = []  # "(ICML 2017)" names a venue, not authors
+    return text, authors, year
 
 
 # ----------------------------------------------------------------------------------------
@@ -534,8 +584,12 @@ class Matcher:
 
     # -- evidence ----------------------------------------------------------------------
 
-    def evidence(self, entry: Entry, query: str) -> tuple[list[Evidence], list[str]]:
-        """Strong evidence found for ``entry`` plus words about ids that led nowhere."""
+    def evidence(self, entry: Entry, queries: Sequence[str]) -> tuple[list[Evidence], list[str]]:
+        """Strong evidence found for ``entry`` plus words about ids that led nowhere.
+
+        ``queries`` are the normalised heading, then the heading without an added citation
+        ("(Vaswani et al., 2017)"); aliases and exact titles are looked up for each.
+        """
         found: list[Evidence] = []
         misses: list[str] = []
         positions = self.positions
@@ -558,7 +612,7 @@ class Matcher:
                     found.append(Evidence(kind, list(table[value]), f"{label} {value}"))
                 else:
                     misses.append(f"{label} {value} is not in the bibliography")
-        alias_key = self.aliases.get(query) if query else None
+        alias_key = next((self.aliases[q] for q in queries if q in self.aliases), None)
         if alias_key is not None:
             if alias_key in positions:
                 found.append(Evidence("alias", [positions[alias_key]],
@@ -571,8 +625,9 @@ class Matcher:
                     (f"did you mean {', '.join(close)}? " if close else "")
                     + "fix 'aliases' in relwork.yaml", "match-alias-missing"))
                 misses.append(f"alias -> {alias_key}, which is not in the bibliography")
-        if query and query in self.look.by_title:
-            found.append(Evidence("title", list(self.look.by_title[query]),
+        exact = next((q for q in queries if q in self.look.by_title), None)
+        if exact:
+            found.append(Evidence("title", list(self.look.by_title[exact]),
                                   "the title matches exactly"))
         return found, misses
 
@@ -581,8 +636,18 @@ class Matcher:
     def match(self, entry: Entry, *, accept_review: bool = False) -> Match:
         """One ``Match`` for ``entry`` (status, key, method, score, reason, candidates)."""
         query = normalize_title(entry.title) if entry.title else ""
-        evidence, misses = self.evidence(entry, query)
-        outcome = self._decide(entry, query, evidence)
+        work, clean = entry, query
+        heading, authors, year = split_heading(entry.title or "")
+        if heading != (entry.title or "").strip():
+            # decide on the heading without its citation; the note's own meta wins
+            meta = dict(entry.meta)
+            if authors and not meta.get("authors"):
+                meta["authors"] = authors
+            if year and not meta.get("year"):
+                meta["year"] = year
+            work, clean = replace(entry, title=heading, meta=meta), normalize_title(heading)
+        evidence, misses = self.evidence(entry, [q for q in dict.fromkeys((query, clean)) if q])
+        outcome = self._decide(work, clean, evidence)
         if any("[@" in m for m in misses) and outcome.status == "matched":
             outcome.status, outcome.acceptable = "review", False  # the named key is missing
         reason = outcome.reason
@@ -592,7 +657,7 @@ class Matcher:
         if misses:
             reason += "; " + "; ".join(misses)
         cands = [Candidate(self.look.keys[i], self.records[i].title, round(s, 1))
-                 for i, s in self._ranked(entry, query, outcome)]
+                 for i, s in self._ranked(work, clean, outcome)]
         key = self.look.keys[outcome.index] if outcome.index is not None else None
         return Match(entry=entry, key=key, method=outcome.method, score=round(outcome.score, 1),
                      status=outcome.status, candidates=cands, reason=reason)
