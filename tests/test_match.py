@@ -341,3 +341,10 @@ def test_split_heading_leaves_ordinary_parentheses() -> None:
     assert split_heading("End-to-end object detection with transformers (DETR)") == (
         "End-to-end object detection with transformers (DETR)", [], None)
     assert split_heading("Adam (Kingma & Ba, 2015)") == ("Adam", ["Kingma", "Ba"], 2015)
+
+
+def test_one_word_title_that_is_a_topic_is_review(traps: bib.BibIndex) -> None:
+    m, _ = one(traps, entry("Quantization"))
+    assert (m.key, m.status) == ("gray1998quantization", "review")
+    m, _ = one(traps, entry("keras"))
+    assert (m.key, m.status) == ("chollet2015keras", "matched")

@@ -783,6 +783,13 @@ class Matcher:
             return _Outcome(best, "title", SCORE_EXACT, "review",
                             f"the short title is {key}'s, but it also starts the titles of "
                             f"{names}", candidates=[(i, SCORE_SHORT) for i in others])
+        if len(query.split()) == 1 and "authors agree" not in words:
+            twins = set(self.look.by_title.get(query, []))
+            others = [i for i in _phrase_titles(self.look, query) if i not in twins]
+            if len(others) > SHORT_OTHER_TITLES:  # "Quantization": a topic, not a name
+                return _Outcome(best, "title", SCORE_EXACT, "review",
+                                f"the one-word title is {key}'s, but {len(others)} other "
+                                "titles contain that word too", acceptable=True)
         extra = f" ({words})" if words else ""
         return _Outcome(best, "title", SCORE_EXACT, "matched",
                         f"the title is {self._where(best)}'s{extra}{remark}")
