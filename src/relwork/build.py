@@ -128,7 +128,7 @@ def build(
     rendered = render.render_section(matches, index, config, notes=result.notes_read)
     result.problems += rendered.problems
     result.line_map = rendered.line_map
-    result.cited_keys = _cited_keys(matches, config)
+    result.cited_keys = rendered.keys
     bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs)
     result.problems += problems
 
@@ -157,19 +157,6 @@ def _with_mark(text: str) -> str:
     if files.GENERATED_MARK in text[:400]:
         return text
     return f"% {files.GENERATED_MARK}\n{text}"
-
-
-def _cited_keys(matches: Sequence[Match], config: Config) -> list[str]:
-    """Keys the section cites, in order of first use, each once."""
-    keys: list[str] = []
-    for m in matches:
-        cited = m.status == "matched" or (m.status == "review" and config.accept_review)
-        if cited and m.key and m.key not in keys:
-            keys.append(m.key)
-        for key in m.entry.meta.get("inline_keys", []) or []:
-            if key not in keys:
-                keys.append(key)
-    return keys
 
 
 def _match_findings(matches: Sequence[Match]) -> list[Problem]:

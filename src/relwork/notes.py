@@ -816,9 +816,10 @@ def _make_entry(
         body_idx.pop(0)
     while body_idx and (not lines[body_idx[-1]].strip() or body_idx[-1] in hr_lines):
         body_idx.pop()
-    body_lines = [replaced.get(i, lines[i]) for i in body_idx]
-    entry.body = "\n".join(body_lines)
+    entry.body = "\n".join(replaced.get(i, lines[i]) for i in body_idx)
     entry.body_line = doc.orig[body_idx[0]] if body_idx else 0
+    # exact note line of every body line: private lines and metadata were cut out
+    entry.body_lines = [doc.orig[i] for i in body_idx]
 
     # identifiers in the body, outside code
     scan = [("" if i in code_lines else replaced.get(i, lines[i])) for i in body_idx]
