@@ -24,3 +24,17 @@ def test_body_lines_skip_removed_private_lines() -> None:
     assert mapping["First line of the summary."] == 4
     assert mapping["Second line of the summary."] == 9
     assert "note to self" not in entry.body
+
+
+def test_a_file_titled_notes_holds_papers() -> None:
+    text = "# Notes\n\n## Attention Is All You Need\nsummary\n\n## Deep Residual Learning\nmore\n"
+    result = parse_note(text, "n.md")
+    assert [(e.title, e.group) for e in result.entries] == [
+        ("Attention Is All You Need", ()), ("Deep Residual Learning", ())]
+
+
+def test_a_notes_section_beside_papers_is_still_skipped() -> None:
+    text = ("# Week 3\n\n## Notes\n\n### call with Bob\nremarks\n\n"
+            "## Papers\n\n### Attention Is All You Need\nsummary\n")
+    result = parse_note(text, "n.md")
+    assert [e.title for e in result.entries] == ["Attention Is All You Need"]

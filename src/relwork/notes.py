@@ -671,6 +671,12 @@ def _choose_headings(doc: _Doc) -> tuple[list[tuple[_Heading, tuple[str, ...]]],
         return [], []
     admin = [_is_admin(h) for h in hs]
     label = [_is_label(h) for h in hs]
+    # a file titled "# Notes" (the one top heading) holds the notes: it is a title, not a
+    # section of remarks to skip
+    top = min(h.level for h in hs)
+    tops = [h for h in hs if h.level == top]
+    if len(tops) == 1 and tops[0].children and tops[0].words.split()[:1] in (["notes"], ["note"]):
+        admin[tops[0].idx] = False
     blocked = [False] * len(hs)  # under an admin heading
     for h in hs:
         if h.parent is not None and (blocked[h.parent] or admin[h.parent]):
@@ -696,8 +702,6 @@ def _choose_headings(doc: _Doc) -> tuple[list[tuple[_Heading, tuple[str, ...]]],
     else:
         candidates = hs
     # the document title (the one heading at the top level) is not a group
-    top = min(h.level for h in hs)
-    tops = [h for h in hs if h.level == top]
     doc_title = tops[0].idx if len(tops) == 1 and tops[0].children else None
     for h in candidates:
         if not h.text or admin[h.idx] or label[h.idx] or blocked[h.idx] or structural(h):
