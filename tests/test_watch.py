@@ -168,3 +168,26 @@ def test_ctrl_c_exits_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     timer.join()
     assert count == 0 and time.monotonic() - started < 5
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_template_folder_created_later_is_watched(watcher: Watcher) -> None:
+    templates = watcher.root / "latex" / "templates"
+    templates.mkdir()
+    time.sleep(0.5)  # the new folder is picked up on the next loop
+    (templates / "mine.tex.j2").write_text("((* for e in entries *))x((* endfor *))\n",
+                                           encoding="utf-8")
+    watcher.wait_for(1)
+    watcher.settle()
+    assert len(watcher.calls) == 1
+
+
+def test_notes_folder_named_in_changed_config_is_watched(watcher: Watcher) -> None:
+    root = watcher.root
+    (root / "papers").mkdir()
+    (root / "relwork.yaml").write_text("notes: [papers]\n", encoding="utf-8")
+    watcher.wait_for(1)
+    watcher.settle()
+    (root / "papers" / "new.md").write_text("# New\n", encoding="utf-8")
+    watcher.wait_for(2)
+    watcher.settle()
+    assert len(watcher.calls) == 2

@@ -8,6 +8,7 @@ are shown and watching goes on; Ctrl-C or ``stop_event`` ends it cleanly.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import sys
 import threading
@@ -100,6 +101,18 @@ def is_relevant(path: str | os.PathLike[str], config: Config) -> bool:
     return resolved not in outputs
 
 
+def _reload(config: Config) -> Config:
+    """``config`` read again from its file (keeping it when the file is broken: the
+    rebuild reports that)."""
+    from .config import load_config
+    from .errors import RelworkError
+
+    try:
+        return load_config(config.path)
+    except RelworkError:
+        return config
+
+
 class _Pending:
     """Thread-safe 'something changed at time t' flag shared with the observer thread."""
 
@@ -108,6 +121,7 @@ class _Pending:
         self.dirty = False
         self.last = 0.0
         self.changed: list[str] = []
+        self.rescan = False
 
     def touch(self, path: str) -> None:
         with self.cond:
@@ -137,40 +151,65 @@ def watch(
     """
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
+    from watchdog.observers.api import BaseObserver
     from watchdog.observers.polling import PollingObserver
 
     stop = stop_event or threading.Event()
     pending = _Pending()
+    current = config
     targets = list(paths_to_watch) if paths_to_watch is not None else watched_paths(config)
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event: FileSystemEvent) -> None:
-            if event.is_directory or event.event_type not in (
-                "created", "modified", "moved", "deleted"
-            ):
+            if event.event_type not in ("created", "modified", "moved", "deleted"):
+                return
+            if event.is_directory:
+                if event.event_type in ("created", "moved"):
+                    pending.rescan = True  # a notes/bib/template folder may have appeared
                 return
             for raw in (event.src_path, getattr(event, "dest_path", "")):
                 path = os.fsdecode(raw) if raw else ""
-                if path and is_relevant(path, config):
+                if path and is_relevant(path, current):
                     pending.touch(path)
                     return
 
     handler = Handler()
+    scheduled: set[tuple[Path, bool]] = set()
+
+    def schedule(observer: BaseObserver, wanted: Sequence[tuple[Path, bool]]) -> list[Path]:
+        added = []
+        for folder, recursive in wanted:
+            if (folder, recursive) not in scheduled and folder.is_dir():
+                observer.schedule(handler, str(folder), recursive=recursive)
+                scheduled.add((folder, recursive))
+                added.append(folder)
+        return added
+
+    def rescan(observer: BaseObserver) -> None:
+        """Watch folders that appeared; files written there before that count as changes."""
+        for folder in schedule(observer, watched_paths(current)):
+            for path in itertools.islice(folder.rglob("*"), 10_000):
+                if path.is_file() and is_relevant(path, current):
+                    pending.touch(str(path))
+
+    observer: BaseObserver
     try:
         observer = Observer()
-        for folder, recursive in targets:
-            observer.schedule(handler, str(folder), recursive=recursive)
+        schedule(observer, targets)
         observer.start()
     except OSError:  # inotify watch limit reached: poll instead
+        scheduled.clear()
         observer = PollingObserver()
-        for folder, recursive in targets:
-            observer.schedule(handler, str(folder), recursive=recursive)
+        schedule(observer, targets)
         observer.start()
     rebuilds = 0
     try:
         if on_start is not None:
             on_start(targets)
         while not stop.is_set():
+            if pending.rescan and paths_to_watch is None:
+                pending.rescan = False
+                rescan(observer)
             with pending.cond:
                 if not pending.dirty:
                     pending.cond.wait(timeout=0.1)
@@ -181,6 +220,10 @@ def watch(
                     continue
                 pending.dirty = False
                 changed, pending.changed = pending.changed, []
+            if config.path is not None and paths_to_watch is None and any(
+                    Path(c).resolve() == config.path.resolve() for c in changed):
+                current = _reload(config)  # notes/bib/template folders may have moved
+                rescan(observer)
             if on_change is not None:
                 on_change(sorted(set(changed)))
             rebuilds += 1
