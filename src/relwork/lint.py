@@ -1,7 +1,8 @@
 """Tone check: flag note text that reads as notes, not as a paper.
 
 Input: entries (their Markdown ``body``) and the config; output: ``Problem`` warnings, one
-per finding, each naming the exact note line (``entry.body_line`` + offset) and the phrase.
+per finding, each naming the phrase and its exact line in the note file (``body_line`` plus
+the offset, mapped through the file because the notes stage drops private lines).
 
 Rules (code ``lint-<rule>``): ``first-person`` (I, me, my; "we" is normal in papers),
 ``contraction`` (don't, it's, dont'), ``slang`` (gonna, stuff, pretty much), ``question``
@@ -27,7 +28,7 @@ from pathlib import Path
 from .config import Config
 from .model import Entry, Problem, Source
 
-#: rule name -> what it flags (for docs and ``relwork lint --help``).
+#: rule name -> what it flags (codes are ``lint-<name>``; docs/ux.md lists them).
 RULES: dict[str, str] = {
     "first-person": "first person singular: I, I'm, me, my, mine, myself",
     "contraction": "contractions: don't, it's, dont', isnt",
