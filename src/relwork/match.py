@@ -537,7 +537,7 @@ class Matcher:
     def close_keys(self, key: str, limit: int = 3) -> list[str]:
         """Bib keys spelled like ``key`` (for "did you mean")."""
         found = process.extract(key, self.look.keys, scorer=fuzz.ratio, limit=limit,
-                                score_cutoff=60, processor=str.lower)
+                                score_cutoff=80, processor=str.lower)
         return [k for k, _, _ in found]
 
     def _ids(self, entry: Entry, kind: str) -> list[str]:
@@ -595,7 +595,7 @@ class Matcher:
         positions = self.positions
         for key in self._ids(entry, "key"):
             if key in positions:
-                found.append(Evidence("key", [positions[key]], f"the note names [@{key}]"))
+                found.append(Evidence("key", [positions[key]], f"[@{key}] in the note"))
             else:
                 close = self.close_keys(key)
                 hint = (f"did you mean {', '.join(close)}?" if close
@@ -616,7 +616,7 @@ class Matcher:
         if alias_key is not None:
             if alias_key in positions:
                 found.append(Evidence("alias", [positions[alias_key]],
-                                      f"alias '{entry.title.strip()}' -> {alias_key}"))
+                                      f"alias '{entry.title.strip()}' in relwork.yaml"))
             else:
                 close = self.close_keys(alias_key)
                 self.problems.append(Problem(
@@ -756,7 +756,7 @@ class Matcher:
         if first.method == "title":
             return self._check_title(entry, query, best, remark)
         return _Outcome(best, first.method, SCORE_EXACT, "matched",
-                        f"{first.detail} ({self._where(best)}){remark}")
+                        f"{first.detail}: {self._where(best)}{remark}")
 
     def _title_clash(self, entry: Entry, query: str, best: int) -> tuple[int, float] | None:
         """Another record the heading clearly names while the id points to ``best``."""
@@ -792,7 +792,7 @@ class Matcher:
                                 "titles contain that word too", acceptable=True)
         extra = f" ({words})" if words else ""
         return _Outcome(best, "title", SCORE_EXACT, "matched",
-                        f"the title is {self._where(best)}'s{extra}{remark}")
+                        f"exact title of {self._where(best)}{extra}{remark}")
 
     def _decide_short(self, entry: Entry, query: str) -> _Outcome | None:
         hits = list(dict.fromkeys(self.look.by_short.get(query, [])))
@@ -836,16 +836,15 @@ class Matcher:
             return _Outcome(None, "none", hits[0].score if hits else 0.0, "unmatched",
                             f"no bib entry has a similar title{best}")
         top = hits[0]
-        key = self.look.keys[top.index]
         top_title = self.look.titles[top.index]
         twins = [h.index for h in hits[1:] if self.look.titles[h.index] == top_title]
         rivals = [h for h in hits[1:] if self.look.titles[h.index] != top_title]
         runner = rivals[0].score if rivals else 0.0
         verdict, words = _meta_verdict(entry, self.records[top.index])
         n_tokens = len(query.split())
-        via = {"title": "title", "head": "title before its colon", "prefix": "title's start",
+        via = {"title": "title", "head": "title before its colon", "prefix": "start of the title",
                "acronym": "title with its acronym spelled out"}[top.via]
-        what = f"the heading resembles {key}'s {via} (score {top.score:.0f}"
+        what = f"the heading resembles the {via} of {self._where(top.index)} (score {top.score:.0f}"
         what += f", next best {runner:.0f})" if rivals else ")"
         blockers: list[str] = []
         threshold = AUTO_SCORE_AUTHORS if verdict == "agree" else AUTO_SCORE
@@ -874,7 +873,7 @@ class Matcher:
                             candidates=candidates)
         extra = f", {words}" if words else ""
         return _Outcome(top.index, "fuzzy", top.score, "matched",
-                        f"{what}{extra}; {self.records[top.index].source}{remark}",
+                        f"{what}{extra}{remark}",
                         candidates=candidates)
 
 
