@@ -7,7 +7,6 @@ slower than ``bibtexparser.parse_string`` of the same text, a warm load takes <=
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -94,13 +93,4 @@ def test_all_three_together(config: Config) -> None:
     assert len(cased) == 3  # ...but three differ only in case (BibTeX would complain)
     assert any("gama2014survey" in p.message and "Gama2014survey" in p.message for p in cased)
     assert load_bib(files, config) == index  # and again from the cache
-
-
-def _best(runs: int, action: object) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()  # type: ignore[operator]
-        best = min(best, time.perf_counter() - start)
-    return best
 
