@@ -329,3 +329,10 @@ def test_names_and_sentence_after_url(config: Config) -> None:
                                              'unknown word "zorpify"']
     e = entry("Zorpify extends the model.", authors=["Zorpify, Ann"])
     assert lint_entries([e], config, known_words=set()) == []
+
+
+def test_uses_body_lines_recorded_by_the_notes_stage(config: Config) -> None:
+    e = entry("It's fast.\nIs it gonna scale?", line=3, path="missing.md")
+    e.body_lines = [3, 9]  # a private paragraph was cut between the two lines
+    assert found(lint_entries([e], config)) == {
+        (3, "contraction", "It's"), (9, "slang", "gonna"), (9, "question", "Is it gonna scale?")}

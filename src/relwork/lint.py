@@ -714,10 +714,14 @@ def lint_entries(
             continue
         skip |= file_skip
         source = Source(path, entry.body_line)
+        body_lines = entry.body_lines
         line_numbers: list[int] | None = None
+        if len(body_lines) == entry.body.count("\n") + 1:
+            line_numbers = body_lines  # recorded by the notes stage
         ignored: set[int] = set()
         if note is not None and entry.body_line:
-            line_numbers = _map_lines(entry.body, note, entry.body_line)
+            if line_numbers is None:
+                line_numbers = _map_lines(entry.body, note, entry.body_line)
             begin = entry.source.line or entry.body_line
             end = _region_end(note, max(line_numbers), begin, starts[path])
             region = "\n".join(note.lines[begin - 1:end - 1])
