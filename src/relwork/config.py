@@ -143,12 +143,17 @@ class Config:
 
 
 def display_path(path: Path) -> str:
-    """``path`` relative to the current folder if it lies inside it, else absolute."""
+    """``path`` relative to the current folder (``../`` allowed when they share a parent
+    below the file-system root, so messages stay short and outputs machine-independent)."""
+    cwd = os.getcwd()
     try:
-        rel = os.path.relpath(path)
-    except ValueError:
+        rel = os.path.relpath(path, cwd)
+        common = os.path.commonpath([os.path.abspath(path), cwd])
+    except ValueError:  # another drive on Windows
         return str(path)
-    return str(path) if rel.startswith("..") else rel
+    if rel.startswith("..") and os.path.dirname(common) == common:
+        return str(path)  # only the root in common: absolute is clearer
+    return rel
 
 
 def find_config(start: Path | None = None) -> Path | None:
