@@ -585,7 +585,7 @@ def _rule_spelling(text: str, masked: str, known_words: Iterable[str], config: C
         hints = suggestions([w for _, w in candidates if w in unknown], limit=suggest_limit)
     except (OSError, subprocess.SubprocessError) as exc:
         return [], Problem("info", f"spell check skipped: {exc}", None,
-                           "install hunspell and hunspell-en-us (apt-get)", "lint-spelling")
+                           "install hunspell and hunspell-en-us (apt-get)", "spellcheck")
     findings = []
     seen: set[str] = set()
     for offset, word in candidates:
