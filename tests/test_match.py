@@ -348,3 +348,20 @@ def test_one_word_title_that_is_a_topic_is_review(traps: bib.BibIndex) -> None:
     assert (m.key, m.status) == ("gray1998quantization", "review")
     m, _ = one(traps, entry("keras"))
     assert (m.key, m.status) == ("chollet2015keras", "matched")
+
+
+def test_nickname_in_the_key_is_a_short_title() -> None:
+    index = bib.parse_bib_text(
+        "@inproceedings{he2016resnet, title={Deep Residual Learning for Image Recognition},"
+        " author={He, Kaiming}, year={2016}}\n"
+        "@article{brown2020gpt3, title={Language Models are Few-Shot Learners},"
+        " author={Brown, Tom}, year={2020}}\n"
+        "@inproceedings{vaswani2017attention, title={Attention Is All You Need},"
+        " author={Vaswani, Ashish}, year={2017}}\n", "nick.bib")
+    m, _ = one(index, entry("ResNet"))
+    assert (m.key, m.method, m.status) == ("he2016resnet", "shorttitle", "matched")
+    m, _ = one(index, entry("GPT-3"))
+    assert (m.key, m.method, m.status) == ("brown2020gpt3", "shorttitle", "matched")
+    # "attention" is only the title's first word, not a name for the paper
+    m, _ = one(index, entry("Attention"))
+    assert m.status != "matched"

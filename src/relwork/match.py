@@ -7,7 +7,7 @@ token), fuzzy title. Precision comes first: anything ambiguous or contradictory 
 ``unmatched`` and carries its three best candidates.
 
 The per-index lookup tables (normalised titles, short names, token postings) are built
-once per ``BibIndex`` object and cached in a ``WeakKeyDictionary``.
+once per ``BibIndex`` object and cached while that object lives (see ``lookup_for``).
 """
 
 from __future__ import annotations
@@ -76,13 +76,15 @@ def _stem(token: str) -> str:
     return token
 
 
-_KEY_TOKEN = re.compile(r"[a-z][a-z'-]*?[-_:]?(\d{4})[-_:]?([a-z]{4,})[a-z0-9]*")
+_KEY_TOKEN = re.compile(r"[a-z][a-z'-]*?[-_:]?(\d{4})[-_:]?([a-z]{3,}[a-z0-9]*)")
+_KEY_TOKEN_STOP = frozenset("paper draft preprint arxiv book thesis note notes report tech misc "
+                            "online url web talk slides code".split())
 
 
 def key_token(key: str) -> str | None:
-    """The word after the year in a Google-Scholar-style key: ``patashnik2021styleclip``."""
+    """The word after the year in a Google-Scholar-style key: ``he2016resnet`` -> ``resnet``."""
     found = _KEY_TOKEN.fullmatch(key.lower())
-    return found.group(2) if found else None
+    return found.group(2) if found and found.group(2) not in _KEY_TOKEN_STOP else None
 
 
 def _family_name(name: str) -> str:
@@ -95,8 +97,10 @@ def _family_name(name: str) -> str:
 
 
 def _family(name: str) -> str:
-    """Family name of ``Pang, Bo`` / ``Bo Pang`` / ``Pang`` (folded to ASCII lower case)."""
-    return normalize_title(_family_name(name)).replace(" ", "")
+    """Last word of the family name of ``Pang, Bo`` / ``Bo Pang`` / ``van der Schaar, M.``,
+    folded to ASCII lower case (``pang``, ``schaar``): comparable across name styles."""
+    words = _family_name(name).split()
+    return normalize_title(words[-1]).replace(" ", "") if words else ""
 
 
 _YEAR = r"(?:19|20)\d{2}"
@@ -127,7 +131,7 @@ def split_heading(title: str) -> tuple[str, list[str], int | None]:
     authors: list[str] = []
     year: int | None = None
     m = _TRAIL_GROUP.search(text)
-    if m and re.search(rf"\b{_YEAR}\b|\bet\s+al\b", m.group(1)):
+    if m and re.search(rf"\b{_YEAR}\b|\bet\s+al\b", m.group(1)) and m.start() >= 3:
         text, inner = text[:m.start()].rstrip(" ,.-–—"), m.group(1)
         authors = _cite_authors(inner.split(",")[0] if re.search(_YEAR, inner) else inner)
         found = re.search(rf"\b({_YEAR})\b", inner)
@@ -234,8 +238,10 @@ def build_lookup(index: IndexLike) -> Lookup:
         if head and head != short:
             by_short.setdefault(head, []).append(i)
         token = key_token(rec.key)
-        if token and token != head and token != short and token in words:
-            by_short.setdefault(token, []).append(i)  # confirmed by the title, not a guess
+        if token and token != head and token != short and token not in words:
+            # a nickname the user put in the key (he2016resnet, chen2020simclr); a token that
+            # is just the title's first word (vaswani2017attention) names nothing
+            by_short.setdefault(token, []).append(i)
         for tok in set(words):
             stem = stems.get(tok)
             if stem is None:
@@ -796,6 +802,9 @@ class Matcher:
 
     def _decide_short(self, entry: Entry, query: str) -> _Outcome | None:
         hits = list(dict.fromkeys(self.look.by_short.get(query, [])))
+        if not hits and len(query.split()) in (2, 3):
+            joined = query.replace(" ", "")  # "GPT-3", "U-Net" against key tokens gpt3, unet
+            hits = list(dict.fromkeys(self.look.by_short.get(joined, [])))
         if not hits:
             return None
         remark = ""
