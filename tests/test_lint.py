@@ -308,6 +308,7 @@ def test_missing_hunspell_is_reported_once_as_info(config: Config,
     problems = lint_entries([entry("Flurbination one."), entry("Zorpify two.")], config)
     infos = [p for p in problems if p.severity == "info"]
     assert len(infos) == 1 and "hunspell" in infos[0].message + (infos[0].hint or "")
+    assert not infos[0].code.startswith("lint")  # --strict must not fail on a missing tool
 
 
 def test_clean_related_work_note_has_no_findings(tmp_path: Path, config: Config) -> None:
