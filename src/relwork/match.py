@@ -534,6 +534,7 @@ class Matcher:
         self.positions = {k: i for i, k in enumerate(self.look.keys)}
         self._fuzzy_cache: dict[tuple[str, str, tuple[int, ...]], list[Scored]] = {}
         self._reported_twins: set[int] = set()
+        self._pending_twins: list[int] = []
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -577,16 +578,22 @@ class Matcher:
         return True
 
     def _twins_note(self, indexes: Sequence[int]) -> str:
-        """Say which duplicates were passed over, once per bibliography entry (info)."""
-        chosen, rest = indexes[0], list(indexes[1:])
-        if chosen not in self._reported_twins:
-            self._reported_twins.add(chosen)
-            self.problems.append(Problem(
-                "info", f"{self.look.keys[chosen]} is in the bibliography {len(indexes)} times "
-                f"(also {', '.join(self._where(i) for i in rest[:4])}); citing the first",
-                self.records[rest[0]].source, "keep one entry per paper", "match-duplicate"))
-        names = ", ".join(self.look.keys[i] for i in rest[:4])
+        """A remark naming the duplicates passed over; they are reported (info, once per
+        entry) if the paper ends up cited."""
+        self._pending_twins = list(indexes)
+        names = ", ".join(self.look.keys[i] for i in indexes[1:5])
         return f"; duplicates of the same paper not cited: {names}"
+
+    def _report_twins(self, cited: int | None) -> None:
+        twins, self._pending_twins = self._pending_twins, []
+        if not twins or twins[0] != cited or cited in self._reported_twins:
+            return
+        self._reported_twins.add(cited)
+        rest = twins[1:]
+        self.problems.append(Problem(
+            "info", f"{self.look.keys[cited]} is in the bibliography {len(twins)} times "
+            f"(also {', '.join(self._where(i) for i in rest[:4])}); citing the first",
+            self.records[rest[0]].source, "keep one entry per paper", "match-duplicate"))
 
     # -- evidence ----------------------------------------------------------------------
 
@@ -662,6 +669,7 @@ class Matcher:
             reason += " (cited because match.accept_review is on)"
         if misses:
             reason += "; " + "; ".join(misses)
+        self._report_twins(outcome.index if outcome.status == "matched" else None)
         cands = [Candidate(self.look.keys[i], self.records[i].title, round(s, 1))
                  for i, s in self._ranked(work, clean, outcome)]
         key = self.look.keys[outcome.index] if outcome.index is not None else None
@@ -867,20 +875,18 @@ class Matcher:
             blockers.append("the heading is only the start of that title")
         if verdict == "conflict":
             blockers.append(words)
-        remark = ""
-        if twins:
-            if self._same_paper([top.index, *twins]):
-                remark = self._twins_note([top.index, *twins])
-            else:
-                names = ", ".join(self.look.keys[i] for i in twins[:3])
-                blockers.append(f"{names} has the same title but is another paper")
+        same = bool(twins) and self._same_paper([top.index, *twins])
+        if twins and not same:
+            names = ", ".join(self.look.keys[i] for i in twins[:3])
+            blockers.append(f"{names} has the same title but is another paper")
         candidates = [(h.index, h.score) for h in rivals[:2]]
         if blockers:
-            acceptable = verdict != "conflict" and not (twins and not remark)
+            acceptable = verdict != "conflict" and not (twins and not same)
             return _Outcome(top.index, "fuzzy", top.score, "review",
                             f"{what}; not cited: {'; '.join(blockers)}", acceptable=acceptable,
                             candidates=candidates)
         extra = f", {words}" if words else ""
+        remark = self._twins_note([top.index, *twins]) if same else ""
         return _Outcome(top.index, "fuzzy", top.score, "matched",
                         f"{what}{extra}{remark}",
                         candidates=candidates)
