@@ -73,6 +73,9 @@ class BibIndex:
     failed: list[FailedBlock] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    #: values other stages derive from this index and keep while it lives (lookups,
+    #: rendered fragments), so a long-running process does that work once
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, key: str) -> BibRecord | None:
         """The record with exactly this key, or None."""

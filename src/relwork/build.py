@@ -23,7 +23,8 @@ class BuildState:
 
     index: BibIndex | None = None
     bib_stamp: tuple[Any, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: last content and parse of each note file (see notes.read_notes)
+    notes_cache: dict[Any, Any] = field(default_factory=dict)
 
 
 def _norm_group(name: str) -> str:
@@ -98,7 +99,8 @@ def build(
     say("reading notes")
     note_files, problems = notes.collect_note_files(config, paths)
     result.problems += problems
-    parsed = notes.read_notes(note_files, config)
+    parsed = notes.read_notes(note_files, config,
+                              cache=state.notes_cache if state is not None else None)
     result.problems += parsed.problems
     result.notes_read = [config.display(p) for p in note_files]
     result.entries = select_entries(parsed.entries, config)
@@ -186,8 +188,12 @@ def _match_findings(matches: Sequence[Match]) -> list[Problem]:
 
 
 def _known_words(index: BibIndex, keys: Sequence[str]) -> set[str]:
-    """Words from bib titles: technical words the spell check should accept."""
-    words: set[str] = set()
-    for record in index.records.values():
-        words.update(w.casefold() for w in record.title.replace("-", " ").split())
+    """Words from bib titles: technical words the spell check should accept (made once per
+    index)."""
+    words: set[str] | None = index.derived.get("known-words")
+    if words is None:
+        words = set()
+        for record in index.records.values():
+            words.update(w.casefold() for w in record.title.replace("-", " ").split())
+        index.derived["known-words"] = words
     return words

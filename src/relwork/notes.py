@@ -112,11 +112,17 @@ def _notes_in(folder: Path) -> list[Path]:
     return files
 
 
-def read_notes(files: Sequence[Path], config: Config) -> NotesResult:
+def read_notes(
+    files: Sequence[Path],
+    config: Config,
+    *,
+    cache: dict[tuple[str, str], tuple[bytes, NotesResult]] | None = None,
+) -> NotesResult:
     """Read and parse every file; paths in Sources are shown as ``config.display`` gives.
 
     A file that cannot be read or is not UTF-8 becomes an error Problem; the other files
-    are still read.
+    are still read. ``cache`` (kept by a long-running caller such as watch) maps a file
+    to its last content and parse, so an unchanged file is not parsed again.
     """
     result = NotesResult()
     marker = getattr(config, "private_marker", "!!")
@@ -142,7 +148,15 @@ def read_notes(files: Sequence[Path], config: Config) -> NotesResult:
                 "save the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8')", "encoding",
             ))
             continue
-        result.extend(parse_note(text, shown, private_marker=marker))
+        slot = (shown, marker)
+        hit = cache.get(slot) if cache is not None else None
+        if hit is not None and hit[0] == data:
+            result.extend(hit[1])
+            continue
+        parsed = parse_note(text, shown, private_marker=marker)
+        if cache is not None:
+            cache[slot] = (data, parsed)
+        result.extend(parsed)
     return result
 
 

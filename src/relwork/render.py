@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from .config import Config
 from .errors import TemplateError
-from .latex import Latex, escape_latex, md_inline_to_latex, md_to_latex
+from .latex import Latex, LatexText, escape_latex, md_inline_to_latex, md_to_latex
 from .model import BibRecord, Entry, Match, Problem, Source
 
 #: Folder of the built-in templates shipped in the package.
@@ -55,7 +55,8 @@ OTHER_GROUP = "Other"
 class IndexLike(Protocol):
     """What rendering needs from ``bib.BibIndex``: records by key."""
 
-    records: Mapping[str, BibRecord]
+    @property
+    def records(self) -> Mapping[str, BibRecord]: ...
 
 
 @dataclass
@@ -250,6 +251,7 @@ class Citer:
                                 hint=f"use one of: {', '.join(CITE_COMMANDS)}")
         self.style = style
         self.engine = engine
+        self.index = index
         self.records: dict[str, BibRecord] = dict(index.records) if index is not None else {}
         self.records.update(extra or {})
 
@@ -725,7 +727,7 @@ class _Builder:
         """
         if not markdown.strip():
             return Latex(""), ""
-        result = md_to_latex(markdown, source=source, engine=self.config.engine, cite=cite)
+        result = self._convert(markdown, source, cite)
         self.problems += result.problems
         lines = result.text.split("\n")
         sources: list[Source | None] = []
@@ -741,6 +743,37 @@ class _Builder:
             lines.pop()
         plain = "\n".join(lines)
         return self.tags.mark(plain, sources, NOTE_LINE, source), plain
+
+    def _convert(self, markdown: str, source: Source,
+                 cite: Callable[..., str]) -> LatexText:
+        """md_to_latex, remembered on the bib index: a rebuild converts only what changed.
+
+        The conversion depends on the text, its place, the engine, the cite style and the
+        index (all in the key); the citation calls are replayed on a hit so that their side
+        effects (cited keys, problems) happen as on a fresh conversion.
+        """
+        store = getattr(self.citer.index, "derived", None)
+        if store is None:
+            return md_to_latex(markdown, source=source, engine=self.config.engine, cite=cite)
+        cache = store.setdefault("render-fragments", {})
+        slot = (markdown, source, self.config.engine, self.citer.style)
+        hit = cache.get(slot)
+        if hit is not None:
+            for args in hit[1]:
+                cite(*args)
+            return hit[0]
+        calls: list[tuple[Any, ...]] = []
+
+        def recording(*args: Any) -> str:
+            calls.append(args)
+            return cite(*args)
+
+        result = md_to_latex(markdown, source=source, engine=self.config.engine,
+                             cite=recording)
+        if len(cache) > 20000:  # bound memory in very long watch sessions
+            cache.clear()
+        cache[slot] = (result, calls)
+        return result
 
     def entry(self, match: Match, record: BibRecord, group: str) -> RenderEntry:
         entry = match.entry

@@ -1,0 +1,89 @@
+"""The pipeline in one process: group selection, and rebuilds that reuse what did not change."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from relwork.build import BuildState, build, select_entries
+from relwork.config import load_config
+from relwork.model import Entry, Source
+
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("summaries", "bib"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "relwork.yaml", tmp_path / "relwork.yaml")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_select_entries_by_group_and_tag() -> None:
+    config = load_config(search=False)
+    config.exclude_groups = ["not sure"]
+    a = Entry("A", Source("n.md", 1), group=("Detailed",))
+    b = Entry("B", Source("n.md", 2), group=("Not sure:",))
+    c = Entry("C", Source("n.md", 3), meta={"tags": ["survey"]})
+    assert select_entries([a, b, c], config) == [a, c]
+    config.exclude_groups, config.include_groups = [], ["survey"]
+    assert select_entries([a, b, c], config) == [c]
+
+
+def test_rebuild_with_state_reuses_parses_and_gives_the_same_output(project: Path) -> None:
+    config = load_config(project / "relwork.yaml")
+    state = BuildState()
+    first = build(config, state=state)
+    tex = project / "latex" / "related_work.tex"
+    text = tex.read_text(encoding="utf-8")
+    index = state.index
+    assert index is not None and index.derived.get("render-fragments")
+    again = build(config, state=state)
+    assert state.index is index  # bib unchanged: not loaded again
+    assert tex.read_text(encoding="utf-8") == text
+    assert again.line_map == first.line_map
+    assert [m.key for m in again.matches] == [m.key for m in first.matches]
+
+
+def test_rebuild_with_state_sees_a_note_edit(project: Path) -> None:
+    config = load_config(project / "relwork.yaml")
+    state = BuildState()
+    build(config, state=state)
+    note = project / "summaries" / "weekly_report.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("is curved", "is strongly curved"), encoding="utf-8")
+    build(config, state=state)
+    tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
+    assert "strongly curved" in tex
+
+
+def test_rebuild_with_state_sees_a_bib_edit(project: Path) -> None:
+    config = load_config(project / "relwork.yaml")
+    state = BuildState()
+    build(config, state=state)
+    bib = project / "bib" / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace(
+        "{Score-based Generative Modeling in Latent Space}",
+        "{Score-Based Generative Modeling in Latent Space}"), encoding="utf-8")
+    build(config, state=state)
+    tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
+    assert "Score-Based Generative" in tex
+
+
+def test_errors_leave_previous_outputs_intact(project: Path) -> None:
+    config = load_config(project / "relwork.yaml")
+    build(config)
+    tex = project / "latex" / "related_work.tex"
+    before = tex.read_text(encoding="utf-8")
+    note = project / "summaries" / "weekly_report.md"
+    note.write_text(note.read_text(encoding="utf-8").replace(
+        "#### Score-based Generative Modeling in Latent Space",
+        "#### Score-based Generative Modeling in Latent Space [@nosuchkey2099]"), encoding="utf-8")
+    result = build(config)
+    assert result.errors and any("nosuchkey2099" in p.message for p in result.errors)
+    assert any(p.source and p.source.path.endswith("weekly_report.md") for p in result.errors)
+    assert tex.read_text(encoding="utf-8") == before
