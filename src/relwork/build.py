@@ -135,7 +135,7 @@ def build(
     result.problems += problems
 
     if config.lint_enabled:
-        known = _known_words(index, result.cited_keys)
+        known = known_words(index)
         result.problems += lint.lint_entries(result.entries, config, known_words=known)
 
     if write and not result.errors:
@@ -187,13 +187,14 @@ def _match_findings(matches: Sequence[Match]) -> list[Problem]:
     return found
 
 
-def _known_words(index: BibIndex, keys: Sequence[str]) -> set[str]:
-    """Words from bib titles: technical words the spell check should accept (made once per
-    index)."""
+def known_words(index: BibIndex) -> set[str]:
+    """Words from bib titles and author names: words the spell check should accept (made
+    once per index)."""
     words: set[str] | None = index.derived.get("known-words")
     if words is None:
         words = set()
         for record in index.records.values():
             words.update(w.casefold() for w in record.title.replace("-", " ").split())
+            words.update(name.casefold() for name in record.authors)
         index.derived["known-words"] = words
     return words

@@ -122,7 +122,8 @@ def _finish(ctx: Context, result: BuildResult, config: Config) -> None:
     counts = result.counts()
     if result.errors:
         sys.exit(1)
-    lint_found = any(p.code.startswith("lint") for p in result.problems)
+    lint_found = any(p.code.startswith("lint") and p.severity != "info"
+                     for p in result.problems)
     if config.strict and (counts["review"] or counts["unmatched"] or lint_found):
         click.echo("strict: review, unmatched or lint findings (exit 1)", err=True)
         sys.exit(1)
@@ -299,19 +300,21 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
     """
     from . import lint as lint_mod
     from . import notes
-    from .build import _known_words, load_index, select_entries
+    from .build import known_words, load_index, select_entries
 
     config = ctx.load(strict=strict)
     files, problems = notes.collect_note_files(config, paths or None)
     parsed = notes.read_notes(files, config)
-    index, bib_problems = load_index(config)
-    found = lint_mod.lint_entries(select_entries(parsed.entries, config), config,
-                                  known_words=_known_words(index, []))
+    index, _ = load_index(config)
+    reported = lint_mod.lint_entries(select_entries(parsed.entries, config), config,
+                                     known_words=known_words(index))
+    found = [p for p in reported if p.severity != "info"]  # info: e.g. no spell checker
     if config.strict:
         found = [Problem("error", p.message, p.source, p.hint, p.code) for p in found]
-    _problems(ctx, problems + parsed.problems + found)
+    notices = [p for p in reported if p.severity == "info"]
+    _problems(ctx, problems + parsed.problems + found + notices)
     _out(ctx, f"{len(found)} findings in {len(parsed.entries)} entries", err=True)
-    if found and config.strict or any(p.severity == "error" for p in problems):
+    if (found and config.strict) or any(p.severity == "error" for p in problems):
         sys.exit(1)
 
 
