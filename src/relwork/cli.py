@@ -306,14 +306,14 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
     files, problems = notes.collect_note_files(config, paths or None)
     parsed = notes.read_notes(files, config)
     index, _ = load_index(config)
-    reported = lint_mod.lint_entries(select_entries(parsed.entries, config), config,
-                                     known_words=known_words(index))
+    selected = select_entries(parsed.entries, config)  # what the section would contain
+    reported = lint_mod.lint_entries(selected, config, known_words=known_words(index))
     found = [p for p in reported if p.severity != "info"]  # info: e.g. no spell checker
     if config.strict:
         found = [Problem("error", p.message, p.source, p.hint, p.code) for p in found]
     notices = [p for p in reported if p.severity == "info"]
     _problems(ctx, problems + parsed.problems + found + notices)
-    _out(ctx, f"{len(found)} findings in {len(parsed.entries)} entries", err=True)
+    _out(ctx, f"{len(found)} findings in {len(selected)} entries", err=True)
     if (found and config.strict) or any(p.severity == "error" for p in problems):
         sys.exit(1)
 
