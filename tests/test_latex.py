@@ -99,6 +99,13 @@ def test_untypesettable_characters_warn_with_location() -> None:
     assert all(p.severity == "warning" and p.hint for p in result.problems)
 
 
+def test_replacement_character_is_reported_for_every_engine() -> None:
+    for engine in ("pdflatex", "xelatex", "lualatex"):
+        result = md_inline_to_latex("a\ufffdb\x00c", source=SRC, engine=engine)
+        assert result.text == "a?b?c"
+        assert codes(result) == ["latex-unicode"]
+
+
 def test_control_characters_are_dropped() -> None:
     # form feed is an \outer active character and DEL is invalid in TeX
     assert inline("a\x0cb\x7fc\td") == "a bc d"

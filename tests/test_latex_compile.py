@@ -5,6 +5,7 @@ typesets under pdflatex."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import tempfile
@@ -121,3 +122,19 @@ def test_accented_letters_read_back_from_pdf(tex) -> None:  # type: ignore[no-un
     code, log, text = compile_doc(tex.pdflatex, preamble, body)
     assert code == 0, log[-3000:]
     assert "café naïve Erdős “quoted” 10–20" in " ".join(text.split())
+
+
+@pytest.mark.parametrize("engine", ["pdflatex", "xelatex", "lualatex"])
+def test_arbitrary_unicode_compiles(tex, engine: str) -> None:  # type: ignore[no-untyped-def]
+    """Any code point: converted or reported for pdflatex, passed through (or, for the few
+    TeX cannot read, reported) for xelatex/lualatex; never a compile error."""
+    program = tex.pdflatex if engine == "pdflatex" else _engine(tex, engine)
+    rng = random.Random(5)
+    awkward = [0xFFFE, 0xFFFF, 0xE000, 0x10FFFF, 0x0378, 0x200E, 0x202E, 0x2066, 0xFEFF,
+               0x00AD, 0x0085, 0x2028, 0x1F600, 0x1F1FA, 0x0301, 0x3000, 0xFFFD, 0xD800]
+    text = "".join(chr(c) for c in awkward + [rng.randint(0x80, 0x2FFFF) for _ in range(400)])
+    result = md_to_latex(f"start {text} end", source=Source("n.md", 1), engine=engine)
+    assert all(p.source == Source("n.md", 1) for p in result.problems)
+    preamble = PREAMBLES["bare"] if engine == "pdflatex" else PREAMBLES["fontspec"]
+    code, log, _ = compile_doc(program, preamble, result.text)
+    assert code == 0, log[-3000:]

@@ -158,6 +158,8 @@ FRAGMENTS = [
     "[[@k]]", "\\cite{k}", "<b>", "<!-- c -->", "![i](p.png)", "é", "ï", "α", "≤", "→",
     "😀", "中", "\u00a0", "\u200b", "\t", "\x0c", "\x7f", "\x00", "\u0301", "“", "”", "–",
     "$x^2$", "$\\input{x}$", "$a{$", "$\\alpha$", " ", "a", "word", "10-20",
+    "## H ", "$$x$$", "[a ", "](http://x.y/z)", "^[n ", "\n\n[^1]: fn ", "  \n", "\\\n",
+    "\n- [x] ", "\n   1. ", "\n     - ", "\n***\n", "\n===\n", "\ufffd",
 ]
 NOTE_TEXT = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)),
                      max_size=30).map("".join)
@@ -209,7 +211,8 @@ def compile_latex(program: Path | str, body: str, preamble: str = PREAMBLE) -> t
         return run.returncode, run.stdout[-2500:]
 
 
-COMPILE_FRAGMENTS = [f for f in FRAGMENTS if "$" not in f or f in ("$x^2$", "$\\alpha$")]
+COMPILE_FRAGMENTS = [f for f in FRAGMENTS if "$" not in f or f in ("$x^2$", "$\\alpha$")] + [
+    " $$x$$ "]
 COMPILE_TEXT = st.lists(st.one_of(st.sampled_from(COMPILE_FRAGMENTS),
                                   st.text(alphabet=st.characters(blacklist_characters="$"),
                                           max_size=4)),

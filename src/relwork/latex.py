@@ -237,6 +237,10 @@ def _text_char(ch: str, engine: str, issues: list[_CharIssue]) -> str:
         return ""
     if cat == "Cc":
         return " " if ch in "\t\r\x0b\x0c" else ""  # control characters: TeX rejects most
+    if ch == "\ufffd":  # the replacement character: the note had a broken or NUL byte
+        issues.append(_CharIssue(ch, "invalid character (U+FFFD) written as '?'",
+                                 "re-save the note as UTF-8", "latex-unicode"))
+        return "?"  # lualatex rejects U+FFFD in its input
     if engine != "pdflatex":
         if cat == "Cs":
             issues.append(_CharIssue(ch, f"invalid character U+{ord(ch):04X} dropped",
