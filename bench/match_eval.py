@@ -161,6 +161,29 @@ def timing_entries(index: BibIndex, rows: list[dict[str, str]], n: int = 1000
     return entries[:n], origin[:n]
 
 
+def changed_word_entries(index: BibIndex, n: int = 1000) -> tuple[list[Entry], list[str]]:
+    """Corpus titles with one word (5+ letters) replaced by another title word (seeded):
+    headings of papers that are not in the bibliography but look 90-97% like one that is."""
+    rng = random.Random(11)
+    records = [r for r in index.records.values() if len(r.title.split()) >= 4]
+    vocab = sorted({w for r in records for w in r.title_norm.split() if len(w) >= 5})
+    entries, origin = [], []
+    while len(entries) < n:
+        rec = rng.choice(records)
+        words = rec.title.split()
+        spots = [i for i, w in enumerate(words) if len(w) >= 5]
+        if not spots:
+            continue
+        i = rng.choice(spots)
+        new_word = rng.choice(vocab)
+        if normalize_title(words[i]) == new_word:
+            continue
+        words[i] = new_word
+        entries.append(Entry(title=" ".join(words), source=Source("changed.md", len(entries) + 1)))
+        origin.append(rec.title_norm)
+    return entries, origin
+
+
 def synthetic_check(index: BibIndex, matches: list[Match], origin: list[str | None]
                     ) -> tuple[int, int, int, list[str]]:
     """(headings, auto-cited, found, wrong) over the perturbed corpus titles."""
@@ -262,6 +285,15 @@ def main(argv: list[str] | None = None) -> int:
           f"{s_found} found ({100 * s_found / max(total, 1):.1f}%)")
     for line in s_wrong:
         print("  " + line)
+    changed, changed_origin = changed_word_entries(index)
+    c_matches, _ = match_mod.match_entries(changed, index)
+    c_auto = [m for m in c_matches if m.status == "matched"]
+    c_flagged = sum(1 for m, t in zip(c_matches, changed_origin, strict=True)
+                    if m.status == "review" and m.key and index.records[m.key].title_norm == t)
+    print(f"changed-word traps (one word of a corpus title replaced): {len(changed)} headings, "
+          f"{len(c_auto)} auto-cited, {c_flagged} flagged for review with the look-alike first")
+    for m in c_auto[:10]:
+        print(f"  '{m.entry.title}' -> {m.key} ({m.score:.0f})")
 
     return 0 if not wrong else 1
 

@@ -136,6 +136,10 @@ def split_heading(title: str) -> tuple[str, list[str], int | None]:
         authors = _cite_authors(inner.split(",")[0] if re.search(_YEAR, inner) else inner)
         found = re.search(rf"\b({_YEAR})\b", inner)
         year = int(found.group(1)) if found else None
+    m = _TRAIL_GROUP.search(text)
+    if m and m.start() >= 3 and len(m.group(1).split()) <= 2 and \
+            re.fullmatch(r"[\w.+-]*[A-Z0-9][\w.+ -]*", m.group(1).strip()):
+        text = text[:m.start()].rstrip()  # a nickname: "... Transformer (T5)", "(GPT-2)"
     for pattern in (_LEAD_GROUP, _LEAD_CITE, _TRAIL_CITE):
         m = pattern.search(text)
         if m is None or len(text) - len(m.group(0)) < 3:
@@ -328,6 +332,38 @@ def _score(query: str, choice: str) -> float:
     if not choice:
         return 0.0
     return max(fuzz.ratio(query, choice), fuzz.token_sort_ratio(query, choice))
+
+
+_FILLER = frozenset("a an the of for in on with and to via by from using is are at as its "
+                    "their our towards toward into over under".split())
+
+
+def _counterpart(word: str, words: Sequence[str]) -> bool:
+    """Whether ``word`` appears among ``words``, allowing a typo, a plural or a compound
+    ("auto" in "autoencoders")."""
+    stem = _stem(word)
+    for other in words:
+        if other == word or _stem(other) == stem:
+            return True
+        short, long = (word, other) if len(word) <= len(other) else (other, word)
+        if len(short) >= 3 and (long.startswith(short) or long.endswith(short)):
+            return True  # a compound written apart: "auto encoders", "non equilibrium"
+        if len(word) >= 4 and fuzz.ratio(word, other) >= 75:
+            return True
+    return False
+
+
+_SAME_WORD = {"nets": "networks", "net": "network", "modelling": "modeling"}
+
+
+def word_differences(heading: str, title: str) -> tuple[list[str], list[str]]:
+    """Content words of a normalised heading missing from a normalised title, and the other
+    way round: a changed word ("Gender" -> "Rounds") can make another paper even when the
+    letters are 95% alike. Filler words are not checked but may be matched ("thier")."""
+    h_all = [_SAME_WORD.get(w, w) for w in heading.split()]
+    t_all = [_SAME_WORD.get(w, w) for w in title.split()]
+    return ([w for w in h_all if w not in _FILLER and len(w) >= 3 and not _counterpart(w, t_all)],
+            [w for w in t_all if w not in _FILLER and len(w) >= 3 and not _counterpart(w, h_all)])
 
 
 @dataclass
@@ -873,6 +909,19 @@ class Matcher:
             blockers.append("the heading is too short to trust a fuzzy match")
         if top.via == "prefix":
             blockers.append("the heading is only the start of that title")
+        elif top.via in ("title", "head") and not blockers:
+            target = self.look.titles[top.index] if top.via == "title" \
+                else self.look.heads[top.index]
+            extra_words, missing_words = word_differences(query, target)
+            sure_meta = "authors agree" in words and "year agrees" in words
+            if (extra_words or missing_words) and not (
+                    sure_meta and len(extra_words) <= 1 and len(missing_words) <= 1):
+                said = []
+                if extra_words:
+                    said.append(f"the heading has {', '.join(extra_words[:3])}")
+                if missing_words:
+                    said.append(f"the title has {', '.join(missing_words[:3])}")
+                blockers.append(" and ".join(said) + ": maybe another paper")
         if verdict == "conflict":
             blockers.append(words)
         same = bool(twins) and self._same_paper([top.index, *twins])
