@@ -231,8 +231,12 @@ def test_strikethrough_text_is_kept_plain() -> None:
 
 
 def test_math_passes_through() -> None:
-    assert inline(r"$\frac{a}{b}_{i}^{2}$ and $$\sum_i x_i$$") == (
+    assert block(r"$\frac{a}{b}_{i}^{2}$ and $$\sum_i x_i$$").text == (
         r"$\frac{a}{b}_{i}^{2}$ and \[\sum_i x_i\]")
+    # one-line results, headings and link texts may be macro arguments: no \[ there
+    assert inline("$$x$$") == r"$\displaystyle x$"
+    assert block("## $$x$$ [$$y$$](http://a.b)").text.splitlines()[0] == (
+        r"\paragraph{$\displaystyle x$ \href{http://a.b}{$\displaystyle y$}}")
     result = block("$$\n\\begin{aligned} a &= b \\\\ c &= d\\end{aligned}\n$$")
     assert result.text == "\\[\n\\begin{aligned} a &= b \\\\ c &= d\\end{aligned}\n\\]"
     assert [s.line for s in result.lines] == [10, 11, 12]

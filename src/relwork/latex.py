@@ -718,6 +718,7 @@ class _State:
         self.heading_notes: list[tuple[list[str], list[int]]] = []
         self.glue_next = False
         self.heading_nested = False
+        self.one_line = False  # md_inline_to_latex: the result may go into an argument
         self.has_content = False
         self.footnotes = footnotes  # label -> pre-rendered (lines, srcs)
         self.block_sep = block_sep
@@ -973,7 +974,11 @@ def _r_math_inline(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, en
     if math is None:
         _write_lines(state, state.text(tok.markup + tok.content + tok.markup))
         return
-    opener, closer = (r"\[", r"\]") if display else ("$", "$")
+    opener, closer = ("$", "$")
+    if display:
+        # \[...\] cannot sit in a heading, a link text or a one-line (argument) context
+        boxed = state.one_line or state.in_heading or state.heading_nested or state.link_depth
+        opener, closer = (r"$\displaystyle ", "$") if boxed else (r"\[", r"\]")
     _write_lines(state, opener + math.strip("\n") + closer)
 
 
@@ -1058,6 +1063,7 @@ def _r_heading_close(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any,
     state.out.write("}")
     state.out.newline()
     if state.heading_nested:
+        state.heading_nested = False
         state.has_content = True
         return
     for lines, srcs in state.heading_notes:
@@ -1343,6 +1349,7 @@ def _render(markdown: str, source: Source, engine: str, cite: Cite | None, *,
     env: dict[str, Any] = {}
     tokens = md.parseInline(markdown, env) if inline else md.parse(markdown, env)
     state = _State(source, engine, cite)
+    state.one_line = inline
     env["latex"] = state
     # footnote definitions are rendered first and spliced in at their references
     footnotes: dict[str, tuple[list[str], list[int]]] = {}
