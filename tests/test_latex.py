@@ -309,6 +309,16 @@ def test_citation_notes() -> None:
 
     assert inline("[see @a, p. 3 & 4]", cite=cite_notes) == "C"
     assert calls == [(["a"], "p", "see", r"p. 3 \& 4")]
+    def wrapper(*args: object) -> str:  # e.g. a caching layer that records the calls
+        calls.append(args)  # type: ignore[arg-type]
+        return "W"
+
+    def keywords(keys: list[str], mode: str, **notes: str) -> str:
+        return f"K{sorted(notes.items())}"
+
+    assert inline("[see @b]", cite=wrapper) == "W"
+    assert calls[-1] == (["b"], "p", "see", "")
+    assert inline("[@c, ch. 2]", cite=keywords) == r"K[('postnote', 'ch. 2'), ('prenote', '')]"
     # a two-argument callback still works: the notes are written around it
     assert inline("[see @a, p. 3]", cite=cite) == r"see \citep{a}, p. 3"
     assert inline(r"\citep[p.~7]{k}", cite=cite) == r"\citep{k}, p.~7"

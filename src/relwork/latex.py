@@ -46,10 +46,11 @@ __all__ = [
 
 ENGINES = ("pdflatex", "xelatex", "lualatex")
 
-#: ``cite(keys, mode)`` or ``cite(keys, mode, prenote=..., postnote=...)`` -> LaTeX.
+#: ``cite(keys, mode)`` or ``cite(keys, mode, prenote, postnote)`` -> LaTeX (trusted).
 #: ``mode`` is ``"p"`` (bracketed, parenthetical) or ``"t"`` (bare ``@key``, narrative).
-#: Notes are passed (as escaped ``Latex``) only when present and only to callbacks that
-#: accept ``prenote``/``postnote`` keywords; otherwise they are written around the result.
+#: Notes (escaped ``Latex``) are passed only when present, and only to callbacks that take
+#: them (4 positional parameters or ``*args``: positionally; ``prenote``/``postnote``
+#: keyword-only or ``**kwargs``: by keyword); otherwise they are written around the result.
 Cite = Callable[..., str]
 
 
@@ -622,14 +623,21 @@ def _parse_citation(m: re.Match[str]) -> _Citation | None:
     return _Citation(keys, "p", first.group("pre").strip(), post, dropped_notes=dropped)
 
 
-def _accepts_notes(cite: Cite) -> bool:
+def _note_style(cite: Cite) -> str:
+    """How ``cite`` takes notes: "pos" (3rd/4th argument or ``*args``), "kw" (keywords
+    only), or "" (it takes none: the notes are written around its result)."""
     try:
         params = inspect.signature(cite).parameters
     except (TypeError, ValueError):
-        return False
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return True
-    return "prenote" in params and "postnote" in params
+        return ""
+    kinds = {p.kind for p in params.values()}
+    positional = [p for p in params.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if inspect.Parameter.VAR_POSITIONAL in kinds or len(positional) >= 4:
+        return "pos"
+    if inspect.Parameter.VAR_KEYWORD in kinds or {"prenote", "postnote"} <= set(params):
+        return "kw"
+    return ""
 
 
 # ------------------------------------------------------------------------- rendering
@@ -704,7 +712,7 @@ class _State:
         self.source = source
         self.engine = engine
         self.cite = cite
-        self.cite_notes = _accepts_notes(cite) if cite is not None else False
+        self.cite_notes = _note_style(cite) if cite is not None else ""
         self.out = _Writer(line)
         self.problems: list[Problem] = []
         self.seen: set[tuple[str, int, str]] = set()
@@ -899,7 +907,9 @@ def _write_cite(state: _State, c: _Citation) -> None:
     # a ~ in notes is LaTeX's no-break space (p.~3), not a tilde
     pre = Latex(state.text(c.prenote.replace("~", "\u00a0"))) if c.prenote else Latex("")
     post = Latex(state.text(c.postnote.replace("~", "\u00a0"))) if c.postnote else Latex("")
-    if (pre or post) and state.cite_notes:
+    if (pre or post) and state.cite_notes == "pos":
+        result = state.cite(list(c.keys), c.mode, pre, post)
+    elif (pre or post) and state.cite_notes == "kw":
         result = state.cite(list(c.keys), c.mode, prenote=pre, postnote=post)
     else:
         result = state.cite(list(c.keys), c.mode)
