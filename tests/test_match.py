@@ -380,3 +380,8 @@ def test_nickname_in_the_key_is_a_short_title() -> None:
     # "attention" is only the title's first word, not a name for the paper
     m, _ = one(index, entry("Attention"))
     assert m.status != "matched"
+
+
+def test_arxiv_doi_finds_the_preprint(traps: bib.BibIndex) -> None:
+    m, _ = one(traps, entry("Grid thing", doi=["https://doi.org/10.48550/arXiv.1507.01526"]))
+    assert (m.key, m.method, m.status) == ("kalchbrenner2016grid", "arxiv", "matched")

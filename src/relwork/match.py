@@ -588,6 +588,9 @@ class Matcher:
         if kind in ("doi", "arxiv"):
             norm = normalize_doi if kind == "doi" else normalize_arxiv
             found = [v for v in (norm(x) for x in values) if v]
+            if kind == "arxiv":  # an arXiv DOI names the preprint: 10.48550/arXiv.1706.03762
+                found += [v for v in (normalize_arxiv(d) for d in entry.ids.get("doi", [])
+                                      if "10.48550/arxiv." in d.lower()) if v]
             for url in entry.ids.get("url", []):
                 value = norm(url) if ("doi" in url if kind == "doi" else "arxiv" in url) else None
                 if value:
