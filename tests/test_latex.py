@@ -129,6 +129,8 @@ def test_bare_url_and_trailing_punctuation() -> None:
     assert inline("see https://arxiv.org/abs/1603.08983v2.") == (
         r"see \url{https://arxiv.org/abs/1603.08983v2}.")
     assert inline("(https://a.org/x_(y))") == r"(\url{https://a.org/x_(y)})"
+    # smart quotes are not applied inside a URL
+    assert inline("'https://a.org/it's'") == r"`\url{https://a.org/it's}'"
 
 
 def test_escape_url() -> None:
@@ -252,6 +254,7 @@ def test_math_passes_through() -> None:
     r"\uppercase{x}", r"\lowercase{x}", r"\afterassignment\x", "^^5cinput", r"\@gobble",
     r"\makeatletter", r"\pdffiledump{x}", r"\scantokens{x}", r"\iffalse",
     r"\InputIfFileExists{x}{}{}", r"\lstinputlisting{x}", r"\chardef\x=1",
+    r"\^^69nput{/etc/passwd}", r"\^^5cinput", "^^^^005c", r"\i^^6eput",
 ])
 def test_dangerous_math_is_rejected_and_written_as_text(math: str) -> None:
     check = check_math(math)
@@ -278,6 +281,12 @@ def test_malformed_math_is_reported(math: str) -> None:
 ])
 def test_ordinary_math_is_allowed(math: str) -> None:
     assert check_math(math) is None
+
+
+def test_math_conversion_cannot_create_caret_notation() -> None:
+    result = block("$x^ⁱ$")
+    assert result.text == r"\$x\^{}$^{i}$\$"
+    assert codes(result) == ["latex-math-malformed"]
 
 
 def test_unclosed_dollar_warns_but_money_does_not() -> None:

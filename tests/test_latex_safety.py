@@ -160,6 +160,7 @@ FRAGMENTS = [
     "$x^2$", "$\\input{x}$", "$a{$", "$\\alpha$", " ", "a", "word", "10-20",
     "## H ", "$$x$$", "[a ", "](http://x.y/z)", "^[n ", "\n\n[^1]: fn ", "  \n", "\\\n",
     "\n- [x] ", "\n   1. ", "\n     - ", "\n***\n", "\n===\n", "\ufffd",
+    "\\^^69nput{x}", "$\\^^69nput{x}$", "$x^ⁱ$",
 ]
 NOTE_TEXT = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)),
                      max_size=30).map("".join)

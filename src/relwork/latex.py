@@ -461,6 +461,9 @@ def check_math(tex: str) -> MathCheck | None:
     (which can build any character, including a backslash) and ``\\@`` are rejected.
     Braces, ``\\left``/``\\right`` and ``\\begin``/``\\end`` must balance inside the formula.
     """
+    if "^^" in tex:  # checked first: ^^ works even inside a control word (\^^69nput)
+        return MathCheck("unsafe", "math contains ^^ (TeX character code notation)",
+                         "write ^{...} with a space or braces between the carets")
     groups: list[int] = [0]  # open \left per brace group
     envs: list[tuple[str, int]] = []
     i, n = 0, len(tex)
@@ -517,9 +520,6 @@ def check_math(tex: str) -> MathCheck | None:
                                  "remove the backslash")
             i += 2
             continue
-        if ch == "^" and tex[i + 1: i + 2] == "^":
-            return MathCheck("unsafe", "math contains ^^ (TeX character code notation)",
-                             "write ^{...} with a space or braces between the carets")
         if ch in "%#$":
             return MathCheck("malformed", f"unescaped {ch} inside math", f"write \\{ch}")
         if ch == "&" and not envs:
@@ -837,6 +837,7 @@ def _render_inline(r: LatexRenderer, children: Sequence[Token], o: Any, env: Any
             k += 1
 
 
+_UNSMART = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 _URL_RE = re.compile(r"https?://[^\s<>\"{}|\\^`\[\]]+")
 
 
@@ -885,7 +886,8 @@ def _write_plain(state: _State, text: str) -> None:
         return
     last = 0
     for m in _URL_RE.finditer(text):
-        url = m.group(0)
+        # undo smart quotes inside the URL (same length, so positions still match)
+        url = m.group(0).translate(_UNSMART)
         trimmed = url.rstrip(".,;:!?'\"*_")
         while trimmed.endswith(")") and trimmed.count(")") > trimmed.count("("):
             trimmed = trimmed[:-1]
@@ -958,8 +960,11 @@ def _math_or_text(state: _State, content: str, delim: str) -> str | None:
     if check is None:
         issues: list[_CharIssue] = []
         converted = _convert_math(content, state.engine, issues)
-        state.issues(issues)
-        return converted
+        if "^^" not in converted:  # x^ⁱ would become x^^{i}
+            state.issues(issues)
+            return converted
+        check = MathCheck("malformed", "a superscript character follows ^",
+                          "write x^{i} instead of x^ⁱ")
     severity: Severity = "error" if check.kind == "unsafe" else "warning"
     state.problem(severity, f"{check.message}; the formula is written as text", check.hint,
                   f"latex-math-{check.kind}")
