@@ -257,6 +257,12 @@ def main(argv: list[str] | None = None) -> int:
         print("  " + line)
     print(f"recall (matched or first candidate) over findable: {found}/{findable} = "
           f"{100 * found / max(findable, 1):.1f}%")
+    accepted, _ = match_mod.match_entries(entries, index, aliases=aliases, accept_review=True)
+    acc = evaluate(rows, accepted)
+    acc_wrong: list[str] = acc["wrong"]  # type: ignore[assignment]
+    print(f"with accept_review: {acc['auto']} cited, {len(acc_wrong)} wrong")
+    for line in acc_wrong:
+        print("  " + line)
     print("by kind: cases findable found(auto+flagged) wrong absent-ok")
     for kind, c in sorted(result["by_kind"].items()):  # type: ignore[attr-defined]
         print(f"  {kind:<9} {c['cases']:>4} {c['findable']:>4} {c['found']:>4}"

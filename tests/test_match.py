@@ -385,3 +385,11 @@ def test_nickname_in_the_key_is_a_short_title() -> None:
 def test_arxiv_doi_finds_the_preprint(traps: bib.BibIndex) -> None:
     m, _ = one(traps, entry("Grid thing", doi=["https://doi.org/10.48550/arXiv.1507.01526"]))
     assert (m.key, m.method, m.status) == ("kalchbrenner2016grid", "arxiv", "matched")
+
+
+def test_accept_review_never_cites_a_look_alike_with_another_word(traps: bib.BibIndex) -> None:
+    heading = "Calibrating deep ensembles against distribution shift with temperature scaling"
+    m, _ = one(traps, entry(heading), accept_review=True)
+    assert (m.key, m.status) == ("smith2019calibrating", "review")
+    m, _ = one(traps, entry("The Cityscapes dataset"), accept_review=True)
+    assert m.status == "review"

@@ -910,12 +910,14 @@ class Matcher:
             blockers.append(f"{self.look.keys[rivals[0].index]} is close behind")
         if n_tokens < MIN_AUTO_TOKENS and not (n_tokens == 2 and top.score >= SCORE_EXACT):
             blockers.append("the heading is too short to trust a fuzzy match")
+        doubtful = top.via == "prefix"  # likely another paper: accept_review does not cite it
         if top.via == "prefix":
             blockers.append("the heading is only the start of that title")
-        elif top.via in ("title", "head") and not blockers:
+        elif top.via in ("title", "head"):
             target = self.look.titles[top.index] if top.via == "title" \
                 else self.look.heads[top.index]
             extra_words, missing_words = word_differences(query, target)
+            doubtful = bool(extra_words or missing_words)
             sure_meta = "authors agree" in words and "year agrees" in words
             if (extra_words or missing_words) and not (
                     sure_meta and len(extra_words) <= 1 and len(missing_words) <= 1):
@@ -933,7 +935,7 @@ class Matcher:
             blockers.append(f"{names} has the same title but is another paper")
         candidates = [(h.index, h.score) for h in rivals[:2]]
         if blockers:
-            acceptable = verdict != "conflict" and not (twins and not same)
+            acceptable = verdict != "conflict" and not (twins and not same) and not doubtful
             return _Outcome(top.index, "fuzzy", top.score, "review",
                             f"{what}; not cited: {'; '.join(blockers)}", acceptable=acceptable,
                             candidates=candidates)
