@@ -225,6 +225,12 @@ def test_html_and_images_dropped_with_warning() -> None:
     assert [p.source.line for p in result.problems if p.source] == [10, 10, 12, 14]
 
 
+def test_only_web_and_mail_links_are_exported() -> None:
+    result = block("[x](run:calc.exe) <run:calc> [y](other.md) [z](#top) <a@b.org>")
+    assert result.text == r"x run:calc y z \href{mailto:a@b.org}{a@b.org}"
+    assert codes(result) == ["latex-link"] * 4
+
+
 def test_strikethrough_text_is_kept_plain() -> None:
     assert inline("~~old~~ new") == "old new"
 
@@ -255,6 +261,7 @@ def test_math_passes_through() -> None:
     r"\makeatletter", r"\pdffiledump{x}", r"\scantokens{x}", r"\iffalse",
     r"\InputIfFileExists{x}{}{}", r"\lstinputlisting{x}", r"\chardef\x=1",
     r"\^^69nput{/etc/passwd}", r"\^^5cinput", "^^^^005c", r"\i^^6eput",
+    r"\href{run:calc}{x}", r"\url{run:x}", r"\mintinline{sh}{id}", r"\luaexec{x}",
 ])
 def test_dangerous_math_is_rejected_and_written_as_text(math: str) -> None:
     check = check_math(math)
@@ -278,6 +285,7 @@ def test_malformed_math_is_reported(math: str) -> None:
 @pytest.mark.parametrize("math", [
     r"\alpha", r"\left(\frac{a}{b}\right)", r"\begin{pmatrix} a & b \\ c & d\end{pmatrix}",
     r"\{x\}", r"\% \# \$ \&", r"\iff", r"\mathbb{R}^n", r"a^{b^{c}}", r"\text{if } x",
+    r"\curlyvee \evaluated{x} \iint \infty \hskip1em \operatorname{Var}",
 ])
 def test_ordinary_math_is_allowed(math: str) -> None:
     assert check_math(math) is None

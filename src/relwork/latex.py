@@ -421,11 +421,13 @@ shipout output dump stop bye par errmessage errhelp primitive begingroup endgrou
 egroup fi else or unless verb setcounter addtocounter stepcounter refstepcounter setlength
 addtolength advance multiply divide count dimen skip toks muskip endlinechar newlinechar
 escapechar jobname vadjust insert mark message typeout wlog end begin
-""".split())
+href url nolinkurl
+""".split())  # links in math would bypass the check on Markdown links (run: starts programs)
 _DENY_PREFIX = ("new", "renew", "provide", "declare", "pdf", "xetex", "luatex", "show",
-                "every", "after", "open", "close", "make", "verb", "tracing")
-_DENY_SUBSTR = ("input", "include", "file", "write", "lua", "shell", "csname", "catcode",
-                "package", "expandafter", "scantokens", "special")
+                "every", "after", "open", "close", "make", "verb", "tracing", "hyper", "mint",
+                "py", "sage", "tikz", "epsf", "psfig", "ucharcat", "lua")
+_DENY_SUBSTR = ("input", "include", "file", "write", "directlua", "latelua", "shell",
+                "csname", "catcode", "package", "expandafter", "scantokens", "special")
 _DENY_SUFFIX = ("def", "code", "mode")
 #: Environments allowed inside math (base LaTeX and amsmath).
 MATH_ENVIRONMENTS = frozenset("""
@@ -837,6 +839,7 @@ def _render_inline(r: LatexRenderer, children: Sequence[Token], o: Any, env: Any
             k += 1
 
 
+_WEB_LINK = re.compile(r"(?i)(https?|ftp)://[^\s]|mailto:[^\s]")
 _UNSMART = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 _URL_RE = re.compile(r"https?://[^\s<>\"{}|\\^`\[\]]+")
 
@@ -1238,6 +1241,15 @@ def _r_link_open(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env:
         close += 1
     inner = tokens[i + 1: close]
     state.has_content = True
+    if not _WEB_LINK.match(href):
+        # run:, file: or relative targets become PDF launch/file actions: keep the text
+        state.problem("info", f"link to {href[:60]!r} kept as text: only web and mail "
+                      "links are exported", "link to an http(s) address", "latex-link")
+        if tok.markup == "autolink" or not inner:
+            _write_escaped(state, state.text("".join(t.content for t in inner) or href))
+        else:
+            _render_inline(r, inner, o, env)
+        return close
     if tok.markup == "autolink" or not inner:
         if href.startswith("mailto:"):
             state.out.write(r"\href{" + escape_url(href) + "}{")
