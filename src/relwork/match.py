@@ -168,6 +168,7 @@ class Lookup:
     keys: list[str]
     titles: list[str] = field(default_factory=list)  # title_norm per record: fuzzy choices
     heads: list[str] = field(default_factory=list)  # part before the title's colon, or ""
+    tails: list[str] = field(default_factory=list)  # part after it, when 4+ words, or ""
     raw_titles: list[str] = field(default_factory=list)  # plain titles, case kept
     initials: list[str] = field(default_factory=list)  # first letters of the title's words
     by_title: dict[str, list[int]] = field(default_factory=dict)
@@ -222,14 +223,18 @@ def build_lookup(index: IndexLike) -> Lookup:
         titles.append(title)
         look.raw_titles.append(raw)
         initials.append("".join([w[0] for w in words]))
-        head = ""
+        head = tail = ""
         if ":" in raw or " -" in raw or "–" in raw or "—" in raw:
             parts = _HEAD_SPLIT.split(raw, maxsplit=1)
             if len(parts) == 2:
                 head = normalize_title(parts[0])
                 if head == title:
                     head = ""
+                tail = normalize_title(parts[1])
+                if len(tail.split()) < 4:  # "A Survey", "An Overview" name nothing
+                    tail = ""
         heads.append(head)
+        look.tails.append(tail)
         if title:
             by_title.setdefault(title, []).append(i)
         if rec.doi and (doi := normalize_doi(rec.doi)):
@@ -370,7 +375,7 @@ def word_differences(heading: str, title: str) -> tuple[list[str], list[str]]:
 class Scored:
     index: int
     score: float
-    via: str  # title, head (before the colon), acronym, prefix (heading starts the title)
+    via: str  # title, head/tail (before/after the colon), acronym, prefix (starts the title)
 
 
 def _known_word(look: Lookup, token: str) -> str | None:
@@ -463,12 +468,13 @@ def fuzzy_candidates(look: Lookup, query: str, raw_title: str, limit: int = 5,
         return []
     scores = _score_many(query, [look.titles[i] for i in chosen])
     vias = ["title"] * len(chosen)
-    with_head = [pos for pos, i in enumerate(chosen) if look.heads[i]]
-    if with_head:
-        head_scores = _score_many(query, [look.heads[chosen[pos]] for pos in with_head])
-        for pos, value in zip(with_head, head_scores, strict=True):
-            if value > scores[pos]:
-                scores[pos], vias[pos] = value, "head"
+    for part, parts in (("head", look.heads), ("tail", look.tails)):
+        having = [pos for pos, i in enumerate(chosen) if parts[i]]
+        if having:
+            part_scores = _score_many(query, [parts[chosen[pos]] for pos in having])
+            for pos, value in zip(having, part_scores, strict=True):
+                if value > scores[pos]:
+                    scores[pos], vias[pos] = value, part
     words = query.split()
     n_query = len(words)
     query_initials = "".join(w[0] for w in words)
@@ -598,7 +604,7 @@ class Matcher:
             return list(dict.fromkeys(found))
         return list(dict.fromkeys(v.strip() for v in values if v.strip()))
 
-    def _same_paper(self, indexes: Sequence[int]) -> bool:
+    def _same_paper(self, indexes: Sequence[int], *, title_score: float = 100.0) -> bool:
         """Entries that are one paper: same title, same first author, years within one.
 
         ("Deep learning" by LeCun, Bengio, Hinton and "Deep Learning" by Goodfellow, Bengio,
@@ -608,7 +614,9 @@ class Matcher:
         lead = _family(first.authors[0]) if first.authors else ""
         for i in indexes[1:]:
             rec = self.records[i]
-            if self.look.titles[i] != self.look.titles[indexes[0]]:
+            if self.look.titles[i] != self.look.titles[indexes[0]] and (
+                    title_score >= 100 or fuzz.ratio(self.look.titles[i],
+                                                     self.look.titles[indexes[0]]) < title_score):
                 return False
             if not lead or not rec.authors or _family(rec.authors[0]) != lead:
                 return False
@@ -893,12 +901,14 @@ class Matcher:
                             f"no bib entry has a similar title{best}")
         top = hits[0]
         top_title = self.look.titles[top.index]
-        twins = [h.index for h in hits[1:] if self.look.titles[h.index] == top_title]
-        rivals = [h for h in hits[1:] if self.look.titles[h.index] != top_title]
+        twins = [h.index for h in hits[1:] if self.look.titles[h.index] == top_title
+                 or self._same_paper([top.index, h.index], title_score=95)]
+        rivals = [h for h in hits[1:] if h.index not in twins]
         runner = rivals[0].score if rivals else 0.0
         verdict, words = _meta_verdict(entry, self.records[top.index])
         n_tokens = len(query.split())
         via = {"title": "title", "head": "title before its colon", "prefix": "start of the title",
+               "tail": "title after its colon",
                "acronym": "title with its acronym spelled out"}[top.via]
         what = f"the heading resembles the {via} of {self._where(top.index)} (score {top.score:.0f}"
         what += f", next best {runner:.0f})" if rivals else ")"
@@ -913,9 +923,9 @@ class Matcher:
         doubtful = top.via == "prefix"  # likely another paper: accept_review does not cite it
         if top.via == "prefix":
             blockers.append("the heading is only the start of that title")
-        elif top.via in ("title", "head"):
-            target = self.look.titles[top.index] if top.via == "title" \
-                else self.look.heads[top.index]
+        elif top.via in ("title", "head", "tail"):
+            target = {"title": self.look.titles, "head": self.look.heads,
+                      "tail": self.look.tails}[top.via][top.index]
             extra_words, missing_words = word_differences(query, target)
             doubtful = bool(extra_words or missing_words)
             sure_meta = "authors agree" in words and "year agrees" in words
@@ -929,7 +939,7 @@ class Matcher:
                 blockers.append(" and ".join(said) + ": maybe another paper")
         if verdict == "conflict":
             blockers.append(words)
-        same = bool(twins) and self._same_paper([top.index, *twins])
+        same = bool(twins) and self._same_paper([top.index, *twins], title_score=95)
         if twins and not same:
             names = ", ".join(self.look.keys[i] for i in twins[:3])
             blockers.append(f"{names} has the same title but is another paper")
