@@ -11,9 +11,11 @@ Prints:
   - recall over findable papers: matched to a right key, or a right key first among the
     candidates of a review/unmatched entry (goal: >= 95%);
   - counts by status and by kind of heading;
-  - matching time for 1,000 entries (lookup tables built once per index, timed apart).
+  - matching time for 1,000 entries (lookup tables built once per index, timed apart);
+  - larger unlabelled checks: perturbed corpus titles, changed-word traps, and the notes
+    written by bench/notes_gen.py read through the notes stage.
 
-Usage: python bench/match_eval.py [--corpus DIR] [--verbose] [--scorer NAME]
+Usage: python bench/match_eval.py [--corpus DIR] [--verbose] [--scorer NAME] [--generated N]
   --scorer ratio|token_sort|max|wratio  swaps the fuzzy scorer (default: the shipped one)
 """
 
@@ -184,6 +186,54 @@ def changed_word_entries(index: BibIndex, n: int = 1000) -> tuple[list[Entry], l
     return entries, origin
 
 
+def generated_notes_check(index: BibIndex, bibs: list[Path], count: int) -> str:
+    """Notes written by bench/notes_gen.py (weekly reports and front-matter notes), read by
+    the notes stage and matched; the generator's own (heading -> title) choices are the
+    truth. A cite counts as right when its title is the truth or 95% like it (the corpus
+    has near-identical duplicates)."""
+    import shutil
+    import tempfile
+
+    import notes_gen  # type: ignore[import-not-found]
+
+    from relwork import notes
+
+    truth: dict[str, str] = {}
+    vary = notes_gen.vary
+
+    def recording_vary(title: str, rng: random.Random) -> str:
+        varied = vary(title, rng)
+        truth[varied] = title
+        return str(varied)
+
+    notes_gen.vary = recording_vary
+    folder = Path(tempfile.mkdtemp(prefix="relwork-match-"))
+    try:
+        files = notes_gen.generate(folder / "notes", bibs, count=count)
+        parsed = notes.read_notes(files, Config(root=folder))
+    finally:
+        notes_gen.vary = vary
+        shutil.rmtree(folder, ignore_errors=True)
+    matches, _ = match_mod.match_entries(parsed.entries, index)
+    auto = found = 0
+    wrong = []
+    for m in matches:
+        title = truth.get(m.entry.title)
+        if title is None:
+            continue
+        key = m.key or (m.candidates[0].key if m.candidates else None)
+        right = key is not None and fuzz.ratio(index.records[key].title_norm,
+                                               normalize_title(title)) >= 95
+        found += right
+        if m.status == "matched":
+            auto += 1
+            if not right:
+                wrong.append(f"  '{m.entry.title}' -> {m.key}")
+    return "\n".join([f"generated notes (bench/notes_gen.py, {count} papers): "
+                      f"{len(matches)} entries, {auto} auto-cited, {len(wrong)} wrong, "
+                      f"{found} found", *wrong])
+
+
 def synthetic_check(index: BibIndex, matches: list[Match], origin: list[str | None]
                     ) -> tuple[int, int, int, list[str]]:
     """(headings, auto-cited, found, wrong) over the perturbed corpus titles."""
@@ -209,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print every case")
     parser.add_argument("--scorer", choices=sorted(SCORERS), help="try another fuzzy scorer")
     parser.add_argument("--repeat", type=int, default=5, help="timing runs (median)")
+    parser.add_argument("--generated", type=int, default=300, metavar="N",
+                        help="also match N papers of notes written by bench/notes_gen.py "
+                        "(0: skip)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a numeric setting of relwork.match, e.g. AUTO_MARGIN=5")
     args = parser.parse_args(argv)
@@ -301,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     for m in c_auto[:10]:
         print(f"  '{m.entry.title}' -> {m.key} ({m.score:.0f})")
 
+    if args.generated:
+        print(generated_notes_check(index, bibs, args.generated))
     return 0 if not wrong else 1
 
 
