@@ -376,6 +376,7 @@ class Scored:
     index: int
     score: float
     via: str  # title, head/tail (before/after the colon), acronym, prefix (starts the title)
+    pair: tuple[str, str] = ("", "")  # (heading, title) as compared, acronyms collapsed
 
 
 def _known_word(look: Lookup, token: str) -> str | None:
@@ -478,22 +479,26 @@ def fuzzy_candidates(look: Lookup, query: str, raw_title: str, limit: int = 5,
     words = query.split()
     n_query = len(words)
     query_initials = "".join(w[0] for w in words)
+    pairs: dict[int, tuple[str, str]] = {}
     for pos, i in enumerate(chosen):
         title = look.titles[i]
         if acronyms and any(letters in look.initials[i] for letters in acronyms.values()):
             collapsed = _collapse(title.split(), acronyms)
             if collapsed and (value := _score(query, collapsed)) > scores[pos]:
-                scores[pos], vias[pos] = value, "acronym"
+                scores[pos], vias[pos], pairs[pos] = value, "acronym", (query, collapsed)
         if n_query > 2:  # the title abbreviates what the heading spells out
             spelled = {t: a for t, a in _title_acronyms(look, i).items() if a in query_initials}
             collapsed = _collapse(words, spelled) if spelled else None
             if collapsed and (value := _score(collapsed, title)) > scores[pos]:
-                scores[pos], vias[pos] = value, "acronym"
+                scores[pos], vias[pos], pairs[pos] = value, "acronym", (collapsed, title)
         if scores[pos] < 89 and n_query >= 2 and title.startswith(query + " "):
             # the heading is the start of a longer title: worth listing, never auto-cited
             scores[pos], vias[pos] = min(89.0, 70 + 25 * len(query) / len(title)), "prefix"
-    scored = [Scored(i, float(scores[pos]), vias[pos]) for pos, i in enumerate(chosen)
-              if scores[pos] > 0]
+    parts_of = {"title": look.titles, "head": look.heads, "tail": look.tails,
+                "prefix": look.titles}
+    scored = [Scored(i, float(scores[pos]), vias[pos],
+                     pairs.get(pos) or (query, parts_of[vias[pos]][i]))
+              for pos, i in enumerate(chosen) if scores[pos] > 0]
     scored.sort(key=lambda x: (-x.score, x.index))
     return scored[:limit]
 
@@ -923,10 +928,8 @@ class Matcher:
         doubtful = top.via == "prefix"  # likely another paper: accept_review does not cite it
         if top.via == "prefix":
             blockers.append("the heading is only the start of that title")
-        elif top.via in ("title", "head", "tail"):
-            target = {"title": self.look.titles, "head": self.look.heads,
-                      "tail": self.look.tails}[top.via][top.index]
-            extra_words, missing_words = word_differences(query, target)
+        else:
+            extra_words, missing_words = word_differences(*top.pair)
             doubtful = bool(extra_words or missing_words)
             sure_meta = "authors agree" in words and "year agrees" in words
             if (extra_words or missing_words) and not (
