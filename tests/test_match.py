@@ -393,3 +393,19 @@ def test_accept_review_never_cites_a_look_alike_with_another_word(traps: bib.Bib
     assert (m.key, m.status) == ("smith2019calibrating", "review")
     m, _ = one(traps, entry("The Cityscapes dataset"), accept_review=True)
     assert m.status == "review"
+
+
+def test_lookup_tables_live_on_the_index_and_without_it() -> None:
+    text = (FIXTURES / "traps.bib").read_text(encoding="utf-8")
+    index = bib.parse_bib_text(text, "t.bib")
+    look = lookup_for(index)
+    assert index.derived["match-lookup"] is look
+
+    class Plain:  # any object with records works; its tables are cached by weak reference
+        def __init__(self, records: dict) -> None:
+            self.records = records
+
+    plain = Plain(index.records)
+    assert lookup_for(plain) is lookup_for(plain)
+    m, _ = one(plain, entry("Long Short-Term Memory"))  # type: ignore[arg-type]
+    assert (m.key, m.status) == ("hochreiter1997long", "matched")

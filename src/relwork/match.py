@@ -7,7 +7,7 @@ token), fuzzy title. Precision comes first: anything ambiguous or contradictory 
 ``unmatched`` and carries its three best candidates.
 
 The per-index lookup tables (normalised titles, short names, token postings) are built
-once per ``BibIndex`` object and cached while that object lives (see ``lookup_for``).
+once per ``BibIndex`` object and kept in ``index.derived`` (see ``lookup_for``).
 """
 
 from __future__ import annotations
@@ -195,7 +195,14 @@ _HEAD_SPLIT = re.compile(r"\s*:\s+|\s*:$|\s+[-–—]+\s+")
 
 def lookup_for(index: IndexLike) -> Lookup:
     """The lookup tables of ``index``, built once per index object and cached while it lives
-    (rebuilt when its number of records changes)."""
+    (rebuilt when its number of records changes): in ``index.derived`` when the index has
+    that dict (``bib.BibIndex``), else in a module-level table of weak references."""
+    derived = getattr(index, "derived", None)
+    if isinstance(derived, dict):
+        look = derived.get("match-lookup")
+        if not isinstance(look, Lookup) or look.size != len(index.records):
+            look = derived["match-lookup"] = build_lookup(index)
+        return look
     ident = id(index)
     cached = _LOOKUPS.get(ident)
     if cached is not None and cached[0]() is index and cached[1].size == len(index.records):
