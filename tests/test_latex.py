@@ -380,7 +380,8 @@ def test_trusted_markers() -> None:
     from pylatex.utils import NoEscape
 
     assert is_trusted(NoEscape(r"\x"))
-    assert isinstance(LatexText("plain").text, Latex)
+    assert isinstance(md_inline_to_latex("x", source=SRC).text, Latex)
+    assert not is_trusted(LatexText("typed by someone").text)  # no trust by construction
 
 
 def test_example_report_converts_without_errors() -> None:

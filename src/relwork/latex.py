@@ -79,15 +79,15 @@ def is_trusted(value: object) -> bool:
 
 @dataclass
 class LatexText:
-    """Rendered LaTeX, the note line of every output line, and the problems found."""
+    """Rendered LaTeX, the note line of every output line, and the problems found.
+
+    ``text`` is a ``Latex`` (trusted) when made by this module; a plain ``str`` given to
+    the constructor stays plain (constructing a LatexText never vouches for its text).
+    """
 
     text: str
     lines: list[Source] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.text, Latex):
-            self.text = Latex(self.text)
 
 
 # --------------------------------------------------------------------------- escaping
