@@ -291,6 +291,14 @@ def test_ordinary_math_is_allowed(math: str) -> None:
     assert check_math(math) is None
 
 
+def test_display_math_in_a_list_has_no_blank_line() -> None:
+    result = block("1. a\n\n   $$\n   y = 1\n   $$\n2. b")
+    assert result.text.splitlines() == [
+        r"\begin{enumerate}", r"\item a", "", r"\[", "y = 1", r"\]", r"\item b",
+        r"\end{enumerate}"]
+    assert [s.line for s in result.lines][3:6] == [12, 13, 14]
+
+
 def test_math_conversion_cannot_create_caret_notation() -> None:
     result = block("$x^ⁱ$")
     assert result.text == r"\$x\^{}$^{i}$\$"

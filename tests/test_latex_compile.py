@@ -16,7 +16,8 @@ import pytest
 from relwork.latex import MATH_SYMBOLS, TEXT_SYMBOLS, escape_latex, md_to_latex
 from relwork.model import Source
 
-STRESS = Path(__file__).parent / "fixtures" / "latex" / "stress.md"
+FIXTURES = Path(__file__).parent / "fixtures" / "latex"
+STRESS = FIXTURES / "stress.md"
 PREAMBLES = {
     "bare": "\\documentclass{article}\n",
     "ot1": "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{hyperref}\n",
@@ -82,12 +83,15 @@ def test_stress_compiles_with_pdflatex(tex, preamble: str) -> None:  # type: ign
     assert {p.source.line for p in unsafe if p.source} == {23, 24, 25, 27}
 
 
-def test_stress_compiles_inside_a_template_list(tex) -> None:  # type: ignore[no-untyped-def]
-    """Templates may put a note in an \\item: the note's lists leave room for that level."""
-    result = md_to_latex(STRESS.read_text("utf-8"), source=Source("stress.md", 1), cite=_cite)
-    body = "\\begin{itemize}\n\\item " + result.text + "\n\\end{itemize}"
-    code, log, _ = compile_doc(tex.pdflatex, PREAMBLES["ot1"], body)
-    assert code == 0, log[-3000:]
+@pytest.mark.parametrize("name", ["stress.md", "nesting.md"])
+def test_fixture_compiles_inside_a_template_list(tex, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Templates may put a note in an \\item: the note's lists leave room for that level;
+    nesting.md mixes headings, footnotes, quotes, code and display math inside each other."""
+    result = md_to_latex((FIXTURES / name).read_text("utf-8"), source=Source(name, 1),
+                         cite=_cite)
+    for body in (result.text, "\\begin{itemize}\n\\item " + result.text + "\n\\end{itemize}"):
+        code, log, _ = compile_doc(tex.pdflatex, PREAMBLES["ot1"], body)
+        assert code == 0, log[-3000:]
 
 
 @pytest.mark.parametrize("engine", ["xelatex", "lualatex"])

@@ -1037,8 +1037,9 @@ def _r_math_block(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env
     for k, line in enumerate(converted.split("\n")):
         if k:
             state.out.line += 1
-        state.out.write(line)
-        state.out.newline()
+        if line.strip():  # a blank line inside \[...\] is a \par: an error
+            state.out.write(line.strip())
+            state.out.newline()
     state.out.line = tok.map[1] - 1
     state.out.write(r"\]")
     state.out.newline()
