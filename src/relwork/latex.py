@@ -1189,12 +1189,14 @@ def _r_code_block(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env
     """Code blocks: typewriter lines in a group (no verbatim: it breaks inside arguments)."""
     state = _st(env)
     tok = tokens[i]
+    if not tok.content.strip("\n"):
+        return
     _open_block(state)
     state.out.ensure_newline()
-    if tok.type == "fence":
-        state.out.line += 1  # content starts after the ``` line
     state.out.write(r"{\noindent\ttfamily\raggedright")
     state.out.newline()
+    if tok.type == "fence":
+        state.out.line += 1  # content starts after the ``` line
     lines = tok.content.rstrip("\n").split("\n")
     for k, line in enumerate(lines):
         if k:
