@@ -34,7 +34,7 @@ REVIEW_SCORE = 72.0  # below this a fuzzy hit is only listed as a candidate
 MIN_AUTO_TOKENS = 3  # shorter headings need an exact score (e.g. "Grid LSTM") to be auto-cited
 SHORT_OTHER_TITLES = 5  # a short title found in more other titles reads as a topic, not a name
 PREFILTER_LIMIT = 40  # candidates scored per heading after the token prefilter
-PREFILTER_TOKENS = 5  # the rarest words of a heading that select candidates
+PREFILTER_TOKENS = 4  # the rarest words of a heading that select candidates
 DF_CAP_SHARE = 0.04  # tokens in more than this share of titles do not select candidates
 
 SCORE_EXACT = 100.0
@@ -177,6 +177,7 @@ class Lookup:
     by_short: dict[str, list[int]] = field(default_factory=dict)
     by_author_year: dict[tuple[str, int], list[int]] | None = None  # see _author_year
     records: list[BibRecord] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)  # key -> record number
     postings: dict[str, list[int]] = field(default_factory=dict)
     acronym_hits: dict[str, list[int]] = field(default_factory=dict)  # filled lazily
     title_acronyms: dict[int, dict[str, str]] = field(default_factory=dict)  # filled lazily
@@ -272,6 +273,7 @@ def build_lookup(index: IndexLike) -> Lookup:
         look.line_starts.append(pos)
         pos += len(text) + 1
     look.records = records
+    look.positions = {key: i for i, key in enumerate(look.keys)}
     return look
 
 
@@ -322,21 +324,28 @@ def _acronyms(title: str, norm: str) -> dict[str, str]:
 
 def _collapse(words: list[str], acronyms: dict[str, str]) -> str | None:
     """``grid long short term memory`` -> ``grid lstm`` when "lstm" is an acronym."""
+    initials = "".join([w[0] for w in words])
+    spans: list[tuple[int, int, str]] = []
+    for token, letters in acronyms.items():
+        if len(letters) < 2:
+            continue
+        at = initials.find(letters)  # runs of words whose first letters spell the acronym
+        while at >= 0:
+            spans.append((at, at + len(letters), token))
+            at = initials.find(letters, at + 1)
+    if not spans:
+        return None
+    spans.sort()
     out: list[str] = []
-    i, changed = 0, False
-    while i < len(words):
-        for token, letters in acronyms.items():
-            n = len(letters)
-            if n >= 2 and i + n <= len(words) and \
-                    "".join(w[0] for w in words[i:i + n]) == letters:
-                out.append(token)
-                i += n
-                changed = True
-                break
-        else:
-            out.append(words[i])
-            i += 1
-    return " ".join(out) if changed else None
+    pos = 0
+    for start, stop, token in spans:
+        if start < pos:
+            continue  # overlaps an earlier run
+        out.extend(words[pos:start])
+        out.append(token)
+        pos = stop
+    out.extend(words[pos:])
+    return " ".join(out)
 
 
 def _score(query: str, choice: str) -> float:
@@ -350,13 +359,12 @@ _FILLER = frozenset("a an the of for in on with and to via by from using is are 
                     "their our towards toward into over under".split())
 
 
-def _counterpart(word: str, words: Sequence[str]) -> bool:
-    """Whether ``word`` appears among ``words``, allowing a typo, a plural or a compound
-    ("auto" in "autoencoders")."""
-    stem = _stem(word)
+def _counterpart(word: str, words: Sequence[str], stems: set[str]) -> bool:
+    """Whether ``word`` appears among ``words`` (whose stems are ``stems``), allowing a typo,
+    a plural or a compound ("auto" in "autoencoders")."""
+    if _stem(word) in stems:
+        return True
     for other in words:
-        if other == word or _stem(other) == stem:
-            return True
         short, long = (word, other) if len(word) <= len(other) else (other, word)
         if len(short) >= 3 and (long.startswith(short) or long.endswith(short)):
             return True  # a compound written apart: "auto encoders", "non equilibrium"
@@ -374,8 +382,11 @@ def word_differences(heading: str, title: str) -> tuple[list[str], list[str]]:
     letters are 95% alike. Filler words are not checked but may be matched ("thier")."""
     h_all = [_SAME_WORD.get(w, w) for w in heading.split()]
     t_all = [_SAME_WORD.get(w, w) for w in title.split()]
-    return ([w for w in h_all if w not in _FILLER and len(w) >= 3 and not _counterpart(w, t_all)],
-            [w for w in t_all if w not in _FILLER and len(w) >= 3 and not _counterpart(w, h_all)])
+    h_stems, t_stems = {_stem(w) for w in h_all}, {_stem(w) for w in t_all}
+    return ([w for w in h_all if w not in _FILLER and len(w) >= 3
+             and not _counterpart(w, t_all, t_stems)],
+            [w for w in t_all if w not in _FILLER and len(w) >= 3
+             and not _counterpart(w, h_all, h_stems)])
 
 
 @dataclass
@@ -503,11 +514,11 @@ def fuzzy_candidates(look: Lookup, query: str, raw_title: str, limit: int = 5,
             scores[pos], vias[pos] = min(89.0, 70 + 25 * len(query) / len(title)), "prefix"
     parts_of = {"title": look.titles, "head": look.heads, "tail": look.tails,
                 "prefix": look.titles}
-    scored = [Scored(i, float(scores[pos]), vias[pos],
-                     pairs.get(pos) or (query, parts_of[vias[pos]][i]))
-              for pos, i in enumerate(chosen) if scores[pos] > 0]
-    scored.sort(key=lambda x: (-x.score, x.index))
-    return scored[:limit]
+    best = sorted((pos for pos in range(len(chosen)) if scores[pos] > 0),
+                  key=lambda pos: (-scores[pos], chosen[pos]))[:limit]
+    return [Scored(chosen[pos], float(scores[pos]), vias[pos],
+                   pairs.get(pos) or (query, parts_of[vias[pos]][chosen[pos]]))
+            for pos in best]
 
 
 # ----------------------------------------------------------------------------------------
@@ -580,12 +591,12 @@ class Matcher:
     def __init__(self, index: IndexLike, aliases: Mapping[str, str] | None = None):
         self.index = index
         self.look = lookup_for(index)
-        self.records = [index.records[k] for k in self.look.keys]
+        self.records = self.look.records
         self.aliases: dict[str, str] = {}
         for name, key in (aliases or {}).items():
             self.aliases.setdefault(normalize_title(str(name)), str(key).strip())
         self.problems: list[Problem] = []
-        self.positions = {k: i for i, k in enumerate(self.look.keys)}
+        self.positions = self.look.positions
         self._fuzzy_cache: dict[tuple[str, str, tuple[int, ...]], list[Scored]] = {}
         self._reported_twins: set[int] = set()
         self._pending_twins: list[int] = []
