@@ -184,6 +184,7 @@ def test_hard_break_uses_newline_and_never_starts_a_line() -> None:
     assert block("a\\\nb").text == "a\\newline\nb"
     # an image (dropped) before a hard break leaves no line to end
     assert "\\newline" not in block("![i](x.png)\\\nb").text
+    assert "\\newline" not in block("[![i](x.png)](http://a.b)  \nb").text
 
 
 def test_code_block_keeps_spaces_and_escapes() -> None:

@@ -1243,7 +1243,6 @@ def _r_link_open(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env:
                 break
         close += 1
     inner = tokens[i + 1: close]
-    state.has_content = True
     if not _WEB_LINK.match(href):
         # run:, file: or relative targets become PDF launch/file actions: keep the text
         state.problem("info", f"link to {href[:60]!r} kept as text: only web and mail "
@@ -1254,6 +1253,7 @@ def _r_link_open(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env:
             _render_inline(r, inner, o, env)
         return close
     if tok.markup == "autolink" or not inner:
+        state.has_content = True
         if href.startswith("mailto:"):
             state.out.write(r"\href{" + escape_url(href) + "}{")
             _write_lines(state, state.text(href[len("mailto:"):]))
