@@ -647,7 +647,9 @@ def _is_cited(match: Match, config: Config) -> bool:
         return False
     if match.method == "stub":
         return True
-    return match.status == "matched" or (match.status == "review" and config.accept_review)
+    # accept_review is applied by the match stage, which upgrades only the reviews that are
+    # safe to accept; what is still "review" is a conflict or a look-alike: never cited
+    return match.status == "matched"
 
 
 def _stub_record(match: Match) -> BibRecord:
@@ -1006,7 +1008,7 @@ def render_section(
 ) -> Rendered:
     """Render the cited matches through ``config.template`` with ``config.cite`` citations.
 
-    Cited: status "matched", "review" when ``config.accept_review``, and stubs (method
+    Cited: status "matched" (the match stage applies ``accept_review``) and stubs (method
     "stub"). ``notes`` are the note files named in the header comment. Raises TemplateError
     for an unknown or failing template; bad keys and inline citations become problems.
     """
