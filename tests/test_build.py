@@ -87,3 +87,14 @@ def test_errors_leave_previous_outputs_intact(project: Path) -> None:
     assert result.errors and any("nosuchkey2099" in p.message for p in result.errors)
     assert any(p.source and p.source.path.endswith("weekly_report.md") for p in result.errors)
     assert tex.read_text(encoding="utf-8") == before
+
+
+def test_alias_to_a_missing_key_is_reported_with_the_config_line(project: Path) -> None:
+    config_file = project / "relwork.yaml"
+    config_file.write_text(config_file.read_text(encoding="utf-8")
+                           + "  pulse: menon2020plse\n", encoding="utf-8")
+    result = build(load_config(config_file), write=False)
+    (problem,) = [p for p in result.problems if p.code == "alias"]
+    assert "menon2020plse" in problem.message and "menon2020pulse" in (problem.hint or "")
+    assert problem.source is not None and problem.source.path.endswith("relwork.yaml")
+    assert problem.source.line > 0

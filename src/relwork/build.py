@@ -110,6 +110,8 @@ def build(
     result.problems += problems
     result.problems += index.problems
 
+    result.problems += _alias_findings(config, index)
+
     say("matching")
     matches, problems = match.match_entries(
         result.entries, index, aliases=config.aliases, accept_review=config.accept_review
@@ -159,6 +161,23 @@ def _with_mark(text: str) -> str:
     if files.GENERATED_MARK in text[:400]:
         return text
     return f"% {files.GENERATED_MARK}\n{text}"
+
+
+def _alias_findings(config: Config, index: BibIndex) -> list[Problem]:
+    """An alias whose key is not in the bibliography, even if no note uses it yet."""
+    import difflib
+
+    found = []
+    for name, key in config.aliases.items():
+        if key not in index.records:
+            close = difflib.get_close_matches(key, list(index.records), n=1)
+            found.append(Problem(
+                "warning", f"alias '{name}' points to '{key}', which is not in the bibliography",
+                config.where("aliases"),
+                f"did you mean '{close[0]}'?" if close else "fix the key under 'aliases'",
+                "alias",
+            ))
+    return found
 
 
 def _match_findings(matches: Sequence[Match]) -> list[Problem]:
