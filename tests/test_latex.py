@@ -192,7 +192,7 @@ def test_code_block_keeps_spaces_and_escapes() -> None:
     assert result.text.splitlines() == [
         r"{\noindent\ttfamily\raggedright",
         r"if x:\newline",
-        r"\ \ y = \{1\} \% 2\par}",
+        r"\ \ y = \{1\} \% 2\endgraf}",
     ]
 
 
@@ -212,6 +212,15 @@ def test_headings_nested_in_lists_and_quotes_are_bold() -> None:
 
 def test_heading_without_text_after_it_starts_its_paragraph() -> None:
     assert block("text\n\n## Last").text.splitlines()[-2:] == [r"\paragraph{Last}", r"\mbox{}"]
+
+
+def test_footnote_paragraphs_survive_non_long_arguments() -> None:
+    # *emphasis[^n]* puts the footnote inside \emph{...}, where \par is an error
+    result = block("*see[^n]*\n\n- ## nested[^n]\n\n"
+                   "[^n]: one\n\n    two\n\n    ```\n    c\n    ```")
+    assert "\\par" not in result.text.replace("\\paragraph", "")
+    assert r"\item \textbf{nested\footnote{one" in result.text
+    assert result.text.count(r"\endgraf") == 6
 
 
 def test_footnote_in_heading_follows_the_heading() -> None:

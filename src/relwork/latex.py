@@ -650,6 +650,11 @@ MAX_LIST_DEPTH_TOTAL = 5
 _ENUM_COUNTERS = ("enumi", "enumii", "enumiii", "enumiv")
 
 
+# Paragraph breaks that relwork writes itself are \endgraf (the primitive \par under another
+# name): a footnote or code block may sit in the argument of \emph, \textbf or a template
+# macro, where a \par token or a blank line is an error ("Paragraph ended before ...").
+
+
 class _Writer:
     """Output lines, each tagged with the 0-based note line that produced it."""
 
@@ -797,7 +802,7 @@ def _st(env: dict[str, Any]) -> _State:
 
 
 def _open_block(state: _State, *, hidden: bool = False) -> None:
-    """Separate a block from its previous sibling (blank line, or \\par in footnotes)."""
+    """Separate a block from its previous sibling (blank line, or \\endgraf in footnotes)."""
     previous = state.siblings[-1]
     if state.glue_next:
         state.glue_next = False
@@ -1147,7 +1152,7 @@ def _r_item_open(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env:
     state.out.ensure_newline()
     kind = state.lists[-1] if state.lists else "itemize"
     if kind.startswith("flat"):
-        state.out.blank(state.block_sep or r"\par")
+        state.out.blank(state.block_sep or r"\endgraf")
         number = state.counters[-1]
         state.counters[-1] += 1
         marker = r"\textbullet{}" if kind == "flat-itemize" else f"{number}."
@@ -1203,7 +1208,8 @@ def _r_code_block(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env
             state.out.line += 1
         body = state.text(line.replace("\t", "    "), code=True)
         body = ("\\ " + body[1:]) if body.startswith(" ") else body
-        state.out.write((body or r"\mbox{}") + (r"\newline" if k < len(lines) - 1 else r"\par}"))
+        end = r"\newline" if k < len(lines) - 1 else r"\endgraf}"
+        state.out.write((body or r"\mbox{}") + end)
         state.out.newline()
 
 
@@ -1392,7 +1398,7 @@ def _render(markdown: str, source: Source, engine: str, cite: Cite | None, *,
             while tokens[end].type != "footnote_reference_close":
                 end += 1
             sub = _State(source, engine, cite, line=tok.map[0] if tok.map else 0,
-                         list_depth=(2, 2, 4), block_sep=r"\par")
+                         list_depth=(2, 2, 4), block_sep=r"\endgraf")
             sub.footnotes = {}
             sub_env = {"latex": sub, "footnotes": env.get("footnotes", {})}
             md.renderer.render(tokens[k + 1: end], md.options, sub_env)
