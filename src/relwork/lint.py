@@ -17,6 +17,7 @@ LaTeX commands are never checked.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -25,7 +26,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import __version__
 from .config import Config
+from .files import write_atomic
 from .model import Entry, Problem, Source
 
 #: rule name -> what it flags (codes are ``lint-<name>``; docs/ux.md lists them).
@@ -382,6 +385,11 @@ def _hunspell() -> tuple[str | None, str]:
         return _hunspell_found
     exe = shutil.which("hunspell")
     found: tuple[str | None, str] = (None, "")
+    on_disk = _dictionaries_on_disk()
+    if exe is not None and "en_US" in on_disk:  # no need to start hunspell to ask it
+        extra = ",en_GB" if "en_GB" in on_disk else ""
+        _hunspell_found = (exe, "en_US" + extra)
+        return _hunspell_found
     if exe is not None:
         try:
             run = subprocess.run([exe, "-D"], input="", capture_output=True, text=True,
@@ -393,6 +401,57 @@ def _hunspell() -> tuple[str | None, str]:
             extra = ",en_GB" if re.search(r"en_GB\b", listing) else ""
             found = (exe, "en_US" + extra)
     _hunspell_found = found
+    return found
+
+
+class _SpellStore:
+    """hunspell's verdicts and suggestions saved in ``.relwork/cache/spelling.json``.
+
+    Starting hunspell costs ~0.1 s a run; a build asks it only about words it has never
+    seen. Keyed by the dictionaries and relwork's version; a damaged file is ignored.
+    """
+
+    def __init__(self, root: Path):
+        self.path = root / ".relwork" / "cache" / "spelling.json"
+        self.key = ""
+        self.before = (len(_spell_cache), len(_suggest_cache))
+        exe, dictionaries = _hunspell()
+        if exe is None:
+            return
+        self.key = f"{dictionaries}|{__version__}"
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("key") == self.key:
+                for word, known in data.get("known", {}).items():
+                    _spell_cache.setdefault(str(word), bool(known))
+                for word, options in data.get("suggest", {}).items():
+                    _suggest_cache.setdefault(str(word), [str(o) for o in options])
+        except (OSError, ValueError, AttributeError):
+            pass  # missing or damaged: hunspell answers again
+        self.before = (len(_spell_cache), len(_suggest_cache))
+
+    def save(self) -> None:
+        if not self.key or (len(_spell_cache), len(_suggest_cache)) == self.before:
+            return
+        text = json.dumps({"key": self.key, "known": _spell_cache, "suggest": _suggest_cache},
+                          ensure_ascii=False, sort_keys=True)
+        try:
+            write_atomic(self.path, text)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def _dictionaries_on_disk() -> set[str]:
+    """Names of the en_US/en_GB dictionaries in hunspell's usual folders (and DICPATH)."""
+    folders = [p for p in os.environ.get("DICPATH", "").split(os.pathsep) if p]
+    folders += ["/usr/share/hunspell", "/usr/share/myspell", "/usr/share/myspell/dicts",
+                "/usr/local/share/hunspell", "/opt/homebrew/share/hunspell",
+                str(Path.home() / "Library" / "Spelling"), "/Library/Spelling"]
+    found = set()
+    for name in ("en_US", "en_GB"):
+        if any((Path(f) / f"{name}.dic").is_file() and (Path(f) / f"{name}.aff").is_file()
+               for f in folders):
+            found.add(name)
     return found
 
 
@@ -697,7 +756,9 @@ def lint_entries(
         known |= words_from_titles(authors if isinstance(authors, list) else [str(authors)])
     problems: list[Problem] = check_config(config)
     if "spelling" not in _disabled_rules(config):
+        store = _SpellStore(config.root)  # verdicts kept across runs: hunspell is slow to start
         _prefetch_spelling(entries, _known(known, config))
+        store.save()
     skipped_notice = False
     files: dict[str, _NoteFile | None] = {}
     starts: dict[str, list[int]] = {}
