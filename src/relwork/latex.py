@@ -889,7 +889,7 @@ def _write_text(state: _State, parts: list[tuple[str, bool]]) -> None:
 def _write_plain(state: _State, text: str) -> None:
     if not text:
         return
-    if state.link_depth:
+    if state.link_depth or state.in_heading:  # no \url inside links or moving arguments
         _write_escaped(state, state.text(text))
         return
     last = 0
@@ -1249,6 +1249,13 @@ def _r_link_open(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env:
                 break
         close += 1
     inner = tokens[i + 1: close]
+    if state.in_heading:
+        # \paragraph{} is written to the .toc/.aux, where \url's % and # break the file
+        if tok.markup == "autolink" or not inner:
+            _write_escaped(state, state.text("".join(t.content for t in inner) or href))
+        else:
+            _render_inline(r, inner, o, env)
+        return close
     if not _WEB_LINK.match(href):
         # run:, file: or relative targets become PDF launch/file actions: keep the text
         state.problem("info", f"link to {href[:60]!r} kept as text: only web and mail "
