@@ -37,16 +37,20 @@ def _cite(keys: list[str], mode: str) -> str:
     return ("\\citet{" if mode == "t" else "\\citep{") + ",".join(keys) + "}"
 
 
-def compile_doc(program: Path | str, preamble: str, body: str) -> tuple[int, str, str]:
-    """Compile; returns (exit code, log text, text of the PDF or "")."""
+def compile_doc(program: Path | str, preamble: str, body: str,
+                runs: int = 1) -> tuple[int, str, str]:
+    """Compile (``runs`` times, to read back .aux/.toc); returns (exit code, log, PDF text)."""
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "doc.tex").write_text(
             preamble + "\\usepackage{natbib}\n\\begin{document}\n" + body
             + "\n\\end{document}\n", encoding="utf-8")
         cmd = [str(program), "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode",
                "doc.tex"]
-        run = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=180,
-                             errors="replace")
+        for _ in range(runs):
+            run = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=180,
+                                 errors="replace")
+            if run.returncode:
+                break
         log = Path(tmp, "doc.log").read_text(errors="replace") if Path(tmp, "doc.log").exists() \
             else run.stdout
         text = ""
@@ -141,4 +145,19 @@ def test_arbitrary_unicode_compiles(tex, engine: str) -> None:  # type: ignore[n
     assert all(p.source == Source("n.md", 1) for p in result.problems)
     preamble = PREAMBLES["bare"] if engine == "pdflatex" else PREAMBLES["fontspec"]
     code, log, _ = compile_doc(program, preamble, result.text)
+    assert code == 0, log[-3000:]
+
+
+@pytest.mark.parametrize("preamble", ["ot1", "t1-babel"])
+def test_heading_survives_table_of_contents(tex, preamble: str) -> None:  # type: ignore[no-untyped-def]
+    """\\paragraph titles are written to .toc/.aux and read back: specials, Unicode, code,
+    math, links and footnotes in a heading must survive that round trip (and bookmarks)."""
+    note = ('## ð ą " ş « α≤β x̃ é … „ `a"b{}` ~ ^ \\ { } % # & _ | < > $x^2$ '
+            "[l](http://a.b/#c) <http://d.e/f%20g#h> http://i.j/k_l[^n]\n\ntext\n\n"
+            "[^n]: note with http://m.n/#o")
+    result = md_to_latex(note, source=Source("n.md", 1))
+    preamble = (PREAMBLES[preamble] + "\\setcounter{tocdepth}{5}\n"
+                "\\hypersetup{bookmarksdepth=5}\n")
+    code, log, _ = compile_doc(tex.pdflatex, preamble, "\\tableofcontents\n" + result.text,
+                               runs=2)
     assert code == 0, log[-3000:]
