@@ -143,8 +143,7 @@ def test_paragraphs_lists_quote_heading() -> None:
     assert result.text == "\n".join([
         r"First \emph{para}.",
         "",
-        r"\paragraph{Heading}",
-        r"\mbox{}",
+        r"\paragraph{Heading}\leavevmode",
         "",
         r"\begin{itemize}",
         r"\item a",
@@ -211,7 +210,9 @@ def test_headings_nested_in_lists_and_quotes_are_bold() -> None:
 
 
 def test_heading_without_text_after_it_starts_its_paragraph() -> None:
-    assert block("text\n\n## Last").text.splitlines()[-2:] == [r"\paragraph{Last}", r"\mbox{}"]
+    assert block("text\n\n## Last").text.splitlines()[-1] == r"\paragraph{Last}\leavevmode"
+    # text after a heading continues its (run-in) paragraph
+    assert block("## H\n\nbody").text == "\\paragraph{H}\\leavevmode\nbody"
 
 
 def test_footnote_paragraphs_survive_non_long_arguments() -> None:
@@ -225,7 +226,7 @@ def test_footnote_paragraphs_survive_non_long_arguments() -> None:
 
 def test_footnote_in_heading_follows_the_heading() -> None:
     result = block("## Head[^a]\n\nBody.\n\n[^a]: Note.")
-    assert result.text == "\\paragraph{Head}\n\\footnote{Note.}\nBody."
+    assert result.text == "\\paragraph{Head}\\leavevmode\n\\footnote{Note.}\nBody."
 
 
 def test_html_and_images_dropped_with_warning() -> None:
@@ -254,13 +255,13 @@ def test_math_passes_through() -> None:
     # one-line results, headings and link texts may be macro arguments: no \[ there
     assert inline("$$x$$") == r"$\displaystyle x$"
     assert block("## $$x$$ [$$y$$](http://a.b)").text.splitlines()[0] == (
-        r"\paragraph{$\displaystyle x$ $\displaystyle y$}")
+        r"\paragraph{$\displaystyle x$ $\displaystyle y$}\leavevmode")
 
 
 def test_heading_links_are_text() -> None:
     # \paragraph{} goes to the .toc, where the % and # of \url break the file
     assert block("## [T](http://a.b/#x) <http://c.d/x#y> http://e.f/x_y").text.splitlines()[0] \
-        == r"\paragraph{T http://c.d/x\#y http://e.f/x\_y}"
+        == r"\paragraph{T http://c.d/x\#y http://e.f/x\_y}\leavevmode"
     result = block("$$\n\\begin{aligned} a &= b \\\\ c &= d\\end{aligned}\n$$")
     assert result.text == "\\[\n\\begin{aligned} a &= b \\\\ c &= d\\end{aligned}\n\\]"
     assert [s.line for s in result.lines] == [10, 11, 12]

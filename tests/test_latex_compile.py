@@ -153,7 +153,8 @@ def test_heading_survives_table_of_contents(tex, preamble: str) -> None:  # type
     """\\paragraph titles are written to .toc/.aux and read back: specials, Unicode, code,
     math, links and footnotes in a heading must survive that round trip (and bookmarks)."""
     note = ('## ð ą " ş « α≤β x̃ é … „ `a"b{}` ~ ^ \\ { } % # & _ | < > $x^2$ '
-            "[l](http://a.b/#c) <http://d.e/f%20g#h> http://i.j/k_l[^n]\n\ntext\n\n"
+            "[l](http://a.b/#c) <http://d.e/f%20g#h> http://i.j/k_l[^n]\n\n"
+            "http://p.q/r%20s starts the text\n\n## 100% \\\n\n<http://t.u/v#w>\n\n"
             "[^n]: note with http://m.n/#o")
     result = md_to_latex(note, source=Source("n.md", 1))
     preamble = (PREAMBLES[preamble] + "\\setcounter{tocdepth}{5}\n"

@@ -33,7 +33,7 @@ textthreequarters texttimes textpm textmu textperthousand textdagger textdaggerd
 ss ae AE oe OE o O l L i j dj DJ dh DH th TH ng NG textasciidieresis textasciiacute
 textasciimacron textvisiblespace textcommabelow u v H r d c b
 emph textbf texttt href url footnote paragraph begin end item setcounter newline par
-noindent ttfamily raggedright mbox protect endgraf
+noindent ttfamily raggedright mbox protect endgraf leavevmode
 """.split())
 TEXT_SYMBOLS = set("{}$&#%_^'`\"~=.,- ")
 ENVIRONMENTS = {"itemize", "enumerate", "quote"}

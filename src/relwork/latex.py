@@ -1084,25 +1084,26 @@ def _r_heading_close(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any,
     state = _st(env)
     state.in_heading = False
     state.out.cur = state.out.cur.rstrip(" ")
-    state.out.write("}")
-    state.out.newline()
     if state.heading_nested:
+        state.out.write("}")
+        state.out.newline()
         state.heading_nested = False
         state.has_content = True
         return
+    # A run-in \paragraph is typeset (and written to the .toc) when the next paragraph
+    # starts; \leavevmode starts it here, in plain context (inside \url the heading's \%
+    # would reach the .toc as a bare %), and also when no text follows the heading.
+    state.out.write(r"}\leavevmode")
+    state.out.newline()
     for lines, srcs in state.heading_notes:
         state.out.write(r"\footnote{")
         state.out.splice(lines, srcs)
         state.out.write("}")
         state.out.newline()
-        state.glue_next = True  # a blank line would end the paragraph the footnote began
     state.heading_notes = []
     following = tokens[i + 1].type if i + 1 < len(tokens) else ""
-    if following != "paragraph_open" and not state.glue_next:
-        # a run-in \paragraph waits for text; with none it would end up inside the next
-        # list or environment (or break it): start the paragraph now
-        state.out.write(r"\mbox{}")
-        state.out.newline()
+    # the text after the heading continues its paragraph (a blank line would end it)
+    state.glue_next = following == "paragraph_open"
     state.has_content = False
 
 
