@@ -658,9 +658,19 @@ def _rule_spelling(text: str, masked: str, known_words: Iterable[str], config: C
     return findings, None
 
 
+_known_last: tuple[object, object, set[str]] | None = None
+
+
 def _known(known_words: Iterable[str], config: Config) -> set[str]:
+    """Lower-cased accepted words; remembered for the last (words, config) pair, since
+    lint_entries passes the same large set for every note."""
+    global _known_last
+    if _known_last is not None and _known_last[0] is known_words and _known_last[1] is config:
+        return _known_last[2]
     known = {w.lower() for w in known_words} | {w.lower() for w in config.lint_ignore_words}
-    return known | words_from_titles(config.aliases)
+    known |= words_from_titles(config.aliases)
+    _known_last = (known_words, config, known)
+    return known
 
 
 @dataclass
@@ -688,7 +698,7 @@ def _read_note(path: str) -> _NoteFile | None:
     headings = [i + 1 for i, line in enumerate(lines) if re.match(r" {0,3}#{1,6}(\s|$)", line)]
     setting: object = True
     front = re.match(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|$)", text, re.DOTALL)
-    if front:
+    if front and re.search(r"^lint\s*:", front.group(1), re.M):  # parse only when it matters
         import yaml
 
         try:
