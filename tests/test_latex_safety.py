@@ -198,7 +198,9 @@ def test_any_text_is_safe(text: str, engine: str, with_cite: bool) -> None:
 
 # ----------------------------------------------------------------- real pdflatex
 
-PREAMBLE = "\\documentclass{article}\n\\usepackage{hyperref}\n\\begin{document}\n"
+# tocdepth 5 + \tableofcontents + two runs: headings must also survive the .toc round trip
+PREAMBLE = ("\\documentclass{article}\n\\setcounter{tocdepth}{5}\n\\usepackage{hyperref}\n"
+            "\\begin{document}\n\\tableofcontents\n")
 
 
 def compile_latex(program: Path | str, body: str, preamble: str = PREAMBLE) -> tuple[int, str]:
@@ -208,11 +210,14 @@ def compile_latex(program: Path | str, body: str, preamble: str = PREAMBLE) -> t
         doc.write_text(preamble + body + "\n\\end{document}\n", encoding="utf-8")
         cmd = [str(program), "-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode",
                "doc.tex"]
-        try:
-            run = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=120,
-                                 errors="replace", env={**os.environ, "openout_any": "p"})
-        except subprocess.TimeoutExpired:
-            return -1, "timeout"
+        for _ in range(2):
+            try:
+                run = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=120,
+                                     errors="replace", env={**os.environ, "openout_any": "p"})
+            except subprocess.TimeoutExpired:
+                return -1, "timeout"
+            if run.returncode:
+                break
         return run.returncode, run.stdout[-2500:]
 
 
