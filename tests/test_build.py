@@ -98,3 +98,36 @@ def test_alias_to_a_missing_key_is_reported_with_the_config_line(project: Path) 
     assert "menon2020plse" in problem.message and "menon2020pulse" in (problem.hint or "")
     assert problem.source is not None and problem.source.path.endswith("relwork.yaml")
     assert problem.source.line > 0
+
+
+def test_matching_tables_come_from_the_cache_and_a_damaged_one_is_rebuilt(project: Path) -> None:
+    from relwork.build import load_index
+    from relwork.match import lookup_for
+
+    config = load_config(project / "relwork.yaml")
+    first, _ = load_index(config)
+    made = lookup_for(first)
+    cached = sorted((project / ".relwork" / "cache").glob("derived-match-lookup-*.pickle"))
+    assert len(cached) == 1
+    second, _ = load_index(config)
+    look = second.derived["match-lookup"]
+    assert look is not made and look.keys == made.keys and look.titles == made.titles
+    assert look.records == [second.records[k] for k in look.keys]
+    cached[0].write_bytes(cached[0].read_bytes()[:100])  # truncated: never trusted
+    third, _ = load_index(config)
+    assert lookup_for(third).titles == made.titles
+    result = build(config, write=False)
+    assert [m.key for m in result.matches] == ["arvanitidis2018latent", "vahdat2021score"]
+
+
+def test_derived_cache_follows_the_bib_content(project: Path) -> None:
+    from relwork.build import load_index
+
+    config = load_config(project / "relwork.yaml")
+    first, _ = load_index(config)
+    bib = project / "bib" / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@misc{extra2024,\n  title = {An "
+                   "Extra Paper on Latent Spaces},\n  year = {2024}\n}\n", encoding="utf-8")
+    second, _ = load_index(config)
+    assert second.derived["content-key"] != first.derived["content-key"]
+    assert "extra2024" in second.derived["match-lookup"].keys

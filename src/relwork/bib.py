@@ -894,8 +894,9 @@ def _cache_path(cache_dir: Path, path: Path, key: str) -> Path:
     return cache_dir / f"bib-{slot}-{key}.pickle"
 
 
-def _cache_read(file: Path, key: str) -> _ParsedFile | None:
-    """The cached parse of a file, or None if absent, corrupt, truncated or stale."""
+def _blob_read(file: Path, key: str) -> Any:
+    """The object cached in ``file`` under ``key``, or None if absent, corrupt, truncated
+    or stale."""
     try:
         blob = file.read_bytes()
     except OSError:
@@ -909,22 +910,18 @@ def _cache_read(file: Path, key: str) -> _ParsedFile | None:
     if zlib.crc32(payload).to_bytes(4, "big") != blob[len(_MAGIC):head]:
         return None
     try:
-        stored_key, parts = pickle.loads(payload)
-        if stored_key != key or not isinstance(parts, tuple) or len(parts) != 5:
-            return None
-        parsed = _ParsedFile(*parts)
-        if not all(len(r) == 12 for r in parsed.records):
-            return None
-        return parsed
-    except Exception:  # a damaged cache is never trusted: parse the file again
+        stored_key, value = pickle.loads(payload)
+    except Exception:  # a damaged cache is never trusted
         return None
+    return value if stored_key == key else None
 
 
-def _cache_write(file: Path, key: str, parsed: _ParsedFile) -> None:
-    """Write atomically (temp file + os.replace); drop older caches of the same file."""
+def _blob_write(file: Path, key: str, value: Any) -> None:
+    """Write ``(key, value)`` atomically (temp file + os.replace); drop older caches of the
+    same slot (the file name up to its last '-')."""
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        payload = pickle.dumps((key, parsed.as_tuple()), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
         digest = zlib.crc32(payload).to_bytes(4, "big")
         fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-", suffix=".pickle")
         try:
@@ -942,6 +939,46 @@ def _cache_write(file: Path, key: str, parsed: _ParsedFile) -> None:
                 old.unlink(missing_ok=True)
     except OSError:
         pass  # the cache is an optimisation; a read-only project still builds
+
+
+def _cache_read(file: Path, key: str) -> _ParsedFile | None:
+    """The cached parse of a file, or None if absent, corrupt, truncated or stale."""
+    parts = _blob_read(file, key)
+    try:
+        if not isinstance(parts, tuple) or len(parts) != 5:
+            return None
+        parsed = _ParsedFile(*parts)
+        if not all(len(r) == 12 for r in parsed.records):
+            return None
+        return parsed
+    except Exception:  # a damaged cache is never trusted: parse the file again
+        return None
+
+
+def _cache_write(file: Path, key: str, parsed: _ParsedFile) -> None:
+    _blob_write(file, key, parsed.as_tuple())
+
+
+def read_derived(config: Config, index: BibIndex, name: str) -> Any:
+    """A value derived from the whole ``index`` (e.g. matching tables) cached by
+    ``write_derived``, or None when absent, damaged or made from other bib content."""
+    key = index.derived.get("content-key")
+    if not key:
+        return None
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # many small objects, no cycles
+    try:
+        return _blob_read(cache_dir(config) / f"derived-{name}-{key}.pickle", key)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def write_derived(config: Config, index: BibIndex, name: str, value: Any) -> None:
+    """Cache ``value`` for ``index``'s exact content (files, order, encoding, version)."""
+    key = index.derived.get("content-key")
+    if key:
+        _blob_write(cache_dir(config) / f"derived-{name}-{key}.pickle", key, value)
 
 
 def cache_dir(config: Config) -> Path:
@@ -966,6 +1003,8 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
     index = BibIndex()
     encoding = config.bib_encoding or "utf-8"
     folder = cache_dir(config)
+    content = hashlib.blake2b(digest_size=16)  # all files' keys, in order: see read_derived
+    complete = use_cache
     gc_was_enabled = gc.isenabled()
     gc.disable()  # tens of thousands of new objects, no cycles: collections only cost time
     try:
@@ -975,12 +1014,14 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
             data, problem = _read_bytes(Path(path), shown)
             if data is None:
                 index.problems.append(problem)  # type: ignore[arg-type]
+                complete = False
                 continue
             parsed: _ParsedFile | None = None
             cache_file: Path | None = None
             key = ""
             if use_cache:
                 key = _cache_key(data, encoding)
+                content.update(f"{shown}\x00{key}\x00".encode())
                 cache_file = _cache_path(folder, Path(path), key)
                 parsed = _cache_read(cache_file, key)
             if parsed is None:
@@ -995,6 +1036,8 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
     finally:
         if gc_was_enabled:
             gc.enable()
+    if complete and index.files:
+        index.derived["content-key"] = content.hexdigest()
     return index
 
 

@@ -69,9 +69,32 @@ def load_index(
     if state is not None and state.index is not None and state.bib_stamp == stamp:
         return state.index, problems
     index = bib.load_bib(bib_files, config)
+    _attach_derived(config, index)
     if state is not None:
         state.index, state.bib_stamp = index, stamp
     return index, problems
+
+
+def _attach_derived(config: Config, index: BibIndex) -> None:
+    """Matching tables and spell-check words of ``index``: from the cache when they were
+    made from the same bib content, else made now and cached (a large bib takes ~0.3 s)."""
+    import dataclasses
+
+    from . import bib, match
+
+    look = bib.read_derived(config, index, "match-lookup")
+    if (isinstance(look, match.Lookup) and look.size == len(index.records)
+            and look.keys == list(index.records)):
+        look.records = [index.records[k] for k in look.keys]
+        index.derived["match-lookup"] = look
+    else:
+        look = match.lookup_for(index)
+        bib.write_derived(config, index, "match-lookup", dataclasses.replace(look, records=[]))
+    words = bib.read_derived(config, index, "known-words")
+    if isinstance(words, set):
+        index.derived["known-words"] = words
+    else:
+        bib.write_derived(config, index, "known-words", known_words(index))
 
 
 def build(
