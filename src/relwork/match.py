@@ -729,8 +729,15 @@ class Matcher:
             if year and not meta.get("year"):
                 meta["year"] = year
             work, clean = replace(entry, title=heading, meta=meta), normalize_title(heading)
-        evidence, misses = self.evidence(entry, [q for q in dict.fromkeys((query, clean)) if q])
+        own = entry
+        if entry.weak_ids:  # identifiers from the summary's text name the paper only weakly
+            own = replace(entry, ids={
+                kind: [v for v in values if v not in entry.weak_ids.get(kind, [])]
+                for kind, values in entry.ids.items()})
+        evidence, misses = self.evidence(own, [q for q in dict.fromkeys((query, clean)) if q])
         outcome = self._decide(work, clean, evidence)
+        if outcome.status == "unmatched" and entry.weak_ids:
+            outcome = self._decide_weak(entry, outcome)
         if any("[@" in m for m in misses) and outcome.status == "matched":
             outcome.status, outcome.acceptable = "review", False  # the named key is missing
         reason = outcome.reason
@@ -745,6 +752,27 @@ class Matcher:
         key = self.look.keys[outcome.index] if outcome.index is not None else None
         return Match(entry=entry, key=key, method=outcome.method, score=round(outcome.score, 1),
                      status=outcome.status, candidates=cands, reason=reason)
+
+    def _decide_weak(self, entry: Entry, outcome: _Outcome) -> _Outcome:
+        """Nothing identifies the entry but its text names one paper ([@key], a DOI or
+        arXiv link): offer it for review, never cite it (the text may cite another paper,
+        e.g. a summary of StyleGAN that says it builds on [@goodfellow2014generative])."""
+        weak = Entry(entry.title, entry.source, ids=entry.weak_ids)
+        named: dict[int, str] = {}
+        for key in self._ids(weak, "key"):
+            if key in self.positions:
+                named.setdefault(self.positions[key], f"[@{key}]")
+        for kind, table in (("doi", self.look.by_doi), ("arxiv", self.look.by_arxiv)):
+            for value in self._ids(weak, kind):
+                for i in table.get(value, []):
+                    named.setdefault(i, f"{kind} {value}")
+        if len(named) != 1:
+            return outcome
+        (i, how), = named.items()
+        return _Outcome(i, "key", SCORE_EXACT, "review",
+                        f"the summary's text names {self.look.keys[i]} ({how}) but its heading "
+                        "does not; add [@key] to the heading or an alias if this is the paper",
+                        candidates=outcome.candidates)
 
     def _ranked(self, entry: Entry, query: str, out: _Outcome) -> list[tuple[int, float]]:
         """Up to three candidates: the outcome's own first, then the best fuzzy ones."""

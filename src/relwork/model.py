@@ -77,6 +77,10 @@ class Entry:
     #: 1-based note line of each line of ``body`` (empty: ``body_line`` + index); needed
     #: because private text and metadata bullets are cut out of the body.
     body_lines: list[int] = field(default_factory=list)
+    #: the part of ``ids`` found only in the summary's text (``[@key]``, links), not in its
+    #: heading, front matter or metadata: a summary may cite other papers, so these are
+    #: weak evidence of which paper the entry is about
+    weak_ids: dict[str, list[str]] = field(default_factory=dict)
 
     def first_id(self, kind: str) -> str | None:
         values = self.ids.get(kind)

@@ -842,7 +842,12 @@ def _make_entry(
     # identifiers in the body, outside code
     scan = [("" if i in code_lines else replaced.get(i, lines[i])) for i in body_idx]
     if any("@" in s or "arxiv" in s.lower() or "10." in s or "\\" in s for s in scan):
+        own = {kind: set(values) for kind, values in entry.ids.items()}
         _scan_ids(entry, "\n".join(scan), body_idx, doc, result)
+        for kind, values in entry.ids.items():
+            weak = [v for v in values if v not in own.get(kind, ())]
+            if weak:
+                entry.weak_ids[kind] = weak
     return entry
 
 
