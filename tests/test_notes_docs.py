@@ -1,18 +1,16 @@
-"""The examples in docs/notes.md parse as the text says."""
+"""The examples in the README's "Writing notes" section parse as the text says."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from readme_sections import readme_section
 
 from relwork.notes import parse_note
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "notes.md"
-
 
 def blocks() -> list[str]:
-    text = DOCS.read_text(encoding="utf-8")
-    assert "## Writing notes" in text
+    text = readme_section("Writing notes")
     return re.findall(r"```markdown\n(.*?)```", text, re.S)
 
 

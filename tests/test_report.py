@@ -199,7 +199,7 @@ def test_cli_output_is_plain_when_piped(tmp_path: Path, monkeypatch: pytest.Monk
 @pytest.mark.parametrize(("shell", "marker"), [("bash", "complete -o"), ("zsh", "#compdef"),
                                                ("fish", "complete ")])
 def test_shell_completion_scripts(shell: str, marker: str) -> None:
-    # the commands docs/ux.md gives: eval "$(_RELWORK_COMPLETE=bash_source relwork)"
+    # the commands the README gives: eval "$(_RELWORK_COMPLETE=bash_source relwork)"
     from click.testing import CliRunner
 
     from relwork.cli import main

@@ -31,7 +31,7 @@ from .config import Config
 from .files import write_atomic
 from .model import Entry, Problem, Source
 
-#: rule name -> what it flags (codes are ``lint-<name>``; docs/ux.md lists them).
+#: rule name -> what it flags (codes are ``lint-<name>``; the README lists them).
 RULES: dict[str, str] = {
     "first-person": "first person singular: I, I'm, me, my, mine, myself",
     "contraction": "contractions: don't, it's, dont', isnt",
@@ -506,7 +506,9 @@ def suggestions(words: Iterable[str], *, limit: int = SUGGEST_LIMIT) -> dict[str
     return {w: _suggest_cache[w] for w in words if w in _suggest_cache}
 
 
-def _spell_candidates(masked: str, known: set[str]) -> list[tuple[int, str]]:
+def _spell_candidates(masked: str) -> list[tuple[int, str]]:
+    """Words of ``masked`` the spell check must ask about, before the accepted-words
+    filter (applied per run: the accepted words depend on the bib and all titles)."""
     found = []
     for m in _WORD.finditer(masked):
         word = re.sub(r"['\u2019]s$", "", m.group())
@@ -517,7 +519,7 @@ def _spell_candidates(masked: str, known: set[str]) -> list[tuple[int, str]]:
         around = masked[max(0, m.start() - 1):m.start()] + masked[m.end():m.end() + 2]
         if re.search(r"\d", around[:2]) or re.match(r"\.\w", around[1:]):
             continue  # word2vec, 3D, file.name
-        if word.lower() in known or word.lower() in TECH_WORDS:
+        if word.lower() in TECH_WORDS:
             continue
         if word[0].isupper() and (_mid_sentence(masked, m.start()) or _NAME_NEXT.match(
                 masked, m.end())):
@@ -599,24 +601,13 @@ def lint_text(
 
     ignored = set(ignored_lines) | {file_line(i) for i, line in enumerate(lines)
                                     if IGNORE_LINE_RE.search(line)}
-    masked = _mask(text)
-    sentences = _sentences(masked)
-
-    findings: list[_Finding] = []
-    simple = {"first-person": _rule_first_person, "contraction": _rule_contraction,
-              "slang": _rule_slang, "lowercase": _rule_lowercase}
-    for name, rule in simple.items():
-        if name not in skip:
-            findings += rule(text, masked, sentences)
-    if "question" not in skip:
-        findings += _rule_question(text, masked, sentences, config.private_marker)
-    if "long-sentence" not in skip:
-        findings += _rule_long(text, masked, sentences, config.lint_max_sentence_words)
+    analysis = _analyse(text, config)
+    findings = [f for f in analysis.findings if f.rule not in skip]
 
     problems = []
     if "spelling" not in skip:
         flagged = {f.offset for f in findings if f.rule in ("contraction", "slang")}
-        spelled, problem = _rule_spelling(text, masked, known_words, config, flagged,
+        spelled, problem = _rule_spelling(analysis, known_words, config, flagged,
                                           suggest_limit)
         findings += spelled
         if problem is not None:
@@ -632,11 +623,12 @@ def lint_text(
     return problems
 
 
-def _rule_spelling(text: str, masked: str, known_words: Iterable[str], config: Config,
+def _rule_spelling(analysis: _Analysis, known_words: Iterable[str], config: Config,
                    flagged: set[int], suggest_limit: int = SUGGEST_LIMIT
                    ) -> tuple[list[_Finding], Problem | None]:
-    candidates = [(o, w) for o, w in _spell_candidates(masked, _known(known_words, config))
-                  if o not in flagged]
+    known = _known(known_words, config)
+    candidates = [(o, w) for o, w in analysis.candidates
+                  if o not in flagged and w.lower() not in known]
     if not candidates:
         return [], None
     try:
@@ -767,7 +759,7 @@ def lint_entries(
     problems: list[Problem] = check_config(config)
     if "spelling" not in _disabled_rules(config):
         store = _SpellStore(config.root)  # verdicts kept across runs: hunspell is slow to start
-        _prefetch_spelling(entries, _known(known, config))
+        _prefetch_spelling(entries, _known(known, config), config)
         store.save()
     skipped_notice = False
     files: dict[str, _NoteFile | None] = {}
@@ -816,12 +808,14 @@ def lint_entries(
     return problems
 
 
-def _prefetch_spelling(entries: Sequence[Entry], known: set[str]) -> None:
+def _prefetch_spelling(entries: Sequence[Entry], known: set[str], config: Config) -> None:
     """One hunspell run for all entries' words, and suggestions for the first
     ``SUGGEST_LIMIT`` unknown ones, instead of a run per entry."""
     words: list[str] = []
     for entry in entries:
-        words += [w for _, w in _spell_candidates(_mask(entry.body), known)]
+        if entry.body.strip():
+            words += [w for _, w in _analyse(entry.body, config).candidates
+                      if w.lower() not in known]
     try:
         unknown = unknown_words(words)
         suggestions([w for w in words if w in unknown])

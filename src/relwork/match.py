@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 from .bib import BibIndex, normalize_title
 from .model import BibRecord, Candidate, Entry, Match, Method, Problem, Status
 
-# Thresholds on the 0..100 score (chosen on bench/data/match, see docs/matching.md).
+# Thresholds on the 0..100 score (chosen on bench/data/match, see the README, "Matching").
 AUTO_SCORE = 90.0  # fuzzy score needed to cite without review
 AUTO_SCORE_AUTHORS = 82.0  # ... when the note's authors and year agree with the entry
 AUTO_MARGIN = 8.0  # lead over the best different paper needed to cite without review

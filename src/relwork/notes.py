@@ -1,7 +1,7 @@
 """Markdown notes -> ``Entry`` list.
 
 One pass of markdown-it-py per file gives the block tokens with their line ranges; the
-heading tree decides which headings are papers (see docs/notes.md, "Which headings are
+heading tree decides which headings are papers (see the README, "Which headings are
 papers"), and each paper's section gives its body, points, metadata and identifiers.
 Private text (HTML comments, ``%%…%%``, lines starting with the private marker) is cut
 out before parsing, with a line map so every ``Source`` still names the original line.
@@ -360,7 +360,8 @@ def parse_note(text: str, path: str, *, private_marker: str = "!!") -> NotesResu
     if not result.entries and not any(p.severity == "error" for p in result.problems):
         result.problems.append(Problem(
             "warning", "no paper entries found in this file", Source(path, 1),
-            "put each paper under its own heading, e.g. under '## Papers' (see docs/notes.md)",
+            "put each paper under its own heading, e.g. under '## Papers' "
+            "(see the README, 'Writing notes')",
             "no-entries",
         ))
     return result
@@ -679,7 +680,7 @@ def _is_papers(h: _Heading) -> bool:
 
 
 def _choose_headings(doc: _Doc) -> tuple[list[tuple[_Heading, tuple[str, ...]]], list[int]]:
-    """The paper headings of a file and their group paths (see docs/notes.md)."""
+    """The paper headings of a file and their group paths (see the README)."""
     hs = doc.headings
     if not hs:
         return [], []

@@ -497,7 +497,7 @@ def _template_error(exc: BaseException, info: TemplateInfo, config: Config) -> T
             if not frames[-1].filename.endswith(info.path.name):
                 shown = config.display(frames[-1].filename)
     message = getattr(exc, "message", None) or str(exc)
-    hint = ("fix the template (see docs/templates.md for the variables it can use) "
+    hint = ("fix the template (the README lists the variables it can use) "
             "or pick another with --template")
     missing = re.search(r"has no attribute '(\w+)'|'(\w+)' is undefined", message)
     if missing:
