@@ -882,6 +882,44 @@ def _code_stamp() -> str:
         return ""
 
 
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """relwork's version and the size and mtime of each of its modules and templates: the
+    key of caches whose content depends on relwork's code (notes, lint, rendering)."""
+    here = Path(__file__).parent
+    parts = [__version__, str(_CACHE_FORMAT)]
+    for folder in (here, here / "templates"):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".py", ".j2")):
+                try:
+                    st = os.stat(folder / name)
+                except OSError:
+                    continue
+                parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def read_cache_file(file: Path, key: str) -> Any:
+    """The value ``write_cache_file`` stored in ``file`` under ``key``; None when the file
+    is missing, damaged, truncated or has another key (a cache is never trusted)."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # many small objects, no cycles
+    try:
+        return _blob_read(file, key)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def write_cache_file(file: Path, key: str, value: Any) -> None:
+    """Store ``value`` under ``key`` atomically (errors ignored: a cache only saves time)."""
+    _blob_write(file, key, value)
+
+
 def _cache_key(data: bytes, encoding: str) -> str:
     h = hashlib.blake2b(data, digest_size=20)
     h.update(f"\x00{codecs_name(encoding)}\x00{__version__}\x00{_CACHE_FORMAT}"

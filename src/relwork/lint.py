@@ -361,6 +361,75 @@ def _rule_long(body: str, masked: str, sentences: Sequence[_Sentence],
     return found
 
 
+# --- analysis cache ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """What the rules find in one text, independent of the run: every non-spelling finding
+    (all rules; callers drop the skipped ones) and the spell-check candidates."""
+
+    findings: tuple[_Finding, ...]
+    candidates: tuple[tuple[int, str], ...]
+
+
+#: (text, sentence limit, private marker) -> analysis, for this process (watch) and, through
+#: _AnalysisStore, across runs; the text is the key, so an edited note is analysed again.
+_analysis_cache: dict[tuple[str, int, str], _Analysis] = {}
+_analysis_used: set[tuple[str, int, str]] = set()
+
+
+def _analyse(text: str, config: Config) -> _Analysis:
+    """The rules' findings and spell candidates for ``text`` (cached by text and settings)."""
+    slot = (text, config.lint_max_sentence_words, config.private_marker)
+    _analysis_used.add(slot)
+    hit = _analysis_cache.get(slot)
+    if hit is not None:
+        return hit
+    masked = _mask(text)
+    sentences = _sentences(masked)
+    findings: list[_Finding] = []
+    for rule in (_rule_first_person, _rule_contraction, _rule_slang, _rule_lowercase):
+        findings += rule(text, masked, sentences)
+    findings += _rule_question(text, masked, sentences, config.private_marker)
+    findings += _rule_long(text, masked, sentences, config.lint_max_sentence_words)
+    result = _Analysis(tuple(findings), tuple(_spell_candidates(masked)))
+    if len(_analysis_cache) > 20000:  # bound memory in very long watch sessions
+        _analysis_cache.clear()
+    _analysis_cache[slot] = result
+    return result
+
+
+class _AnalysisStore:
+    """The analyses of the last run in ``.relwork/cache/lint-analysis.pickle``, so a build
+    analyses only notes whose text changed. Keyed by relwork's version and code; a damaged
+    or stale file is ignored (bib's cache file format: magic, CRC, key)."""
+
+    def __init__(self, root: Path):
+        from .bib import code_key, read_cache_file
+
+        self.path = root / ".relwork" / "cache" / "lint-analysis.pickle"
+        self.key = code_key()
+        _analysis_used.clear()
+        stored = read_cache_file(self.path, self.key)
+        self.loaded: frozenset[tuple[str, int, str]] = frozenset()
+        if isinstance(stored, dict):
+            for slot, value in stored.items():
+                if isinstance(value, _Analysis):
+                    _analysis_cache.setdefault(slot, value)
+            self.loaded = frozenset(stored)
+
+    def save(self) -> None:
+        """Keep what this run used (a note removed is forgotten); write only on change."""
+        from .bib import write_cache_file
+
+        if _analysis_used == self.loaded:
+            return
+        write_cache_file(self.path, self.key,
+                         {slot: _analysis_cache[slot] for slot in _analysis_used
+                          if slot in _analysis_cache})
+
+
 # --- spelling ----------------------------------------------------------------------------
 
 _spell_cache: dict[str, bool] = {}  # word -> known (by hunspell, or as a compound of known words)
@@ -757,6 +826,7 @@ def lint_entries(
         authors = e.meta.get("authors") or []
         known |= words_from_titles(authors if isinstance(authors, list) else [str(authors)])
     problems: list[Problem] = check_config(config)
+    analyses = _AnalysisStore(config.root)
     if "spelling" not in _disabled_rules(config):
         store = _SpellStore(config.root)  # verdicts kept across runs: hunspell is slow to start
         _prefetch_spelling(entries, _known(known, config), config)
@@ -805,6 +875,7 @@ def lint_entries(
                 skipped_notice = True
                 p = Problem(p.severity, p.message, None, p.hint, p.code)
             problems.append(p)
+    analyses.save()
     return problems
 
 
