@@ -13,6 +13,7 @@ from .model import BuildResult, Entry, Match, Problem
 
 if TYPE_CHECKING:
     from .bib import BibIndex
+    from .notes import NotesResult
 
 Progress = Callable[[str], None]
 
@@ -114,6 +115,30 @@ def build(
     (then the previous files stay as they were). Problems are collected in the result; an
     output edited by hand raises ``OutputEditedError`` unless ``force``.
     """
+    import gc
+
+    # the bib index is hundreds of thousands of objects without cycles: a collection
+    # during the build scans them all (~0.1 s a time); collect after, if ever
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(config, paths=paths, bibs=bibs, write=write, force=force, state=state,
+                      progress=progress)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _build(
+    config: Config,
+    *,
+    paths: Sequence[str] | None,
+    bibs: Sequence[str] | None,
+    write: bool,
+    force: bool,
+    state: BuildState | None,
+    progress: Progress | None,
+) -> BuildResult:
     from . import bib, lint, match, notes, render
 
     say = progress or (lambda _msg: None)
@@ -122,8 +147,7 @@ def build(
     say("reading notes")
     note_files, problems = notes.collect_note_files(config, paths)
     result.problems += problems
-    parsed = notes.read_notes(note_files, config,
-                              cache=state.notes_cache if state is not None else None)
+    parsed = _read_notes(note_files, config, state)
     result.problems += parsed.problems
     result.notes_read = [config.display(p) for p in note_files]
     result.entries = select_entries(parsed.entries, config)
@@ -152,7 +176,10 @@ def build(
     result.problems += _match_findings(matches)
 
     say("rendering")
+    saved = _load_fragments(config, index, stubs) if state is None else None
     rendered = render.render_section(matches, index, config, notes=result.notes_read)
+    if saved is not None:
+        _save_fragments(index, *saved)
     result.problems += rendered.problems
     result.line_map = rendered.line_map
     result.cited_keys = rendered.keys
@@ -178,6 +205,64 @@ def build(
         )
         result.outputs = [config.display(tex_path), config.display(bib_path)]
     return result
+
+
+def _read_notes(note_files: Sequence[Path], config: Config, state: BuildState | None
+                ) -> NotesResult:
+    """notes.read_notes with its per-file cache (content -> parse) kept in ``state`` and in
+    ``.relwork/cache/notes.pickle``, so only files whose bytes changed are parsed again.
+    The file is keyed by relwork's version and code; a damaged or stale one is ignored."""
+    from . import bib, notes
+
+    if state is not None and state.notes_cache:
+        return notes.read_notes(note_files, config, cache=state.notes_cache)
+    file = bib.cache_dir(config) / "notes.pickle"
+    key = bib.code_key()
+    stored = bib.read_cache_file(file, key)
+    cache: dict[Any, Any] = stored if isinstance(stored, dict) else {}
+    before = dict(cache)
+    parsed = notes.read_notes(note_files, config, cache=cache)
+    shown = {config.display(p) for p in note_files}
+    kept = {slot: value for slot, value in cache.items()
+            if isinstance(slot, tuple) and slot and slot[0] in shown}
+    if kept.keys() != before.keys() or any(before[s] is not v for s, v in kept.items()):
+        bib.write_cache_file(file, key, kept)
+    if state is not None:
+        state.notes_cache = kept
+    return parsed
+
+
+def _load_fragments(config: Config, index: BibIndex, stubs: Sequence[Any]
+                    ) -> tuple[Path, str, frozenset[Any]] | None:
+    """Seed render's fragment cache (note Markdown -> LaTeX, index.derived) from
+    ``.relwork/cache``: valid for the same relwork code, bib content and stub keys, the
+    inputs of a conversion besides the text, its place, engine and cite style (its key)."""
+    from . import bib
+
+    content = index.derived.get("content-key")
+    if not content:
+        return None
+    import hashlib
+
+    parts = [bib.code_key(), str(content), *sorted(str(s.key) for s in stubs)]
+    key = hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).hexdigest()
+    file = bib.cache_dir(config) / "render-fragments.pickle"
+    stored = bib.read_cache_file(file, key)
+    fragments = stored if isinstance(stored, dict) else {}
+    index.derived["render-fragments"] = fragments
+    index.derived["render-fragments-used"] = set()
+    return file, key, frozenset(fragments)
+
+
+def _save_fragments(index: BibIndex, file: Path, key: str, loaded: frozenset[Any]) -> None:
+    """Write the fragments this build used, when they differ from what was loaded."""
+    from . import bib
+
+    used = index.derived.get("render-fragments-used", set())
+    if used == loaded:
+        return
+    fragments = index.derived.get("render-fragments", {})
+    bib.write_cache_file(file, key, {s: fragments[s] for s in used if s in fragments})
 
 
 def _with_mark(text: str) -> str:

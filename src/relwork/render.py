@@ -746,32 +746,38 @@ class _Builder:
         plain = "\n".join(lines)
         return self.tags.mark(plain, sources, NOTE_LINE, source), plain
 
-    def _convert(self, markdown: str, source: Source,
-                 cite: Callable[..., str]) -> LatexText:
-        """md_to_latex, remembered on the bib index: a rebuild converts only what changed.
+    def _convert(self, markdown: str, source: Source, cite: Callable[..., str] | None,
+                 *, inline: bool = False) -> LatexText:
+        """md_to_latex (md_inline_to_latex when ``inline``), remembered on the bib index:
+        a rebuild converts only what changed.
 
         The conversion depends on the text, its place, the engine, the cite style and the
         index (all in the key); the citation calls are replayed on a hit so that their side
         effects (cited keys, problems) happen as on a fresh conversion.
         """
+        convert = md_inline_to_latex if inline else md_to_latex
         store = getattr(self.citer.index, "derived", None)
         if store is None:
-            return md_to_latex(markdown, source=source, engine=self.config.engine, cite=cite)
+            return convert(markdown, source=source, engine=self.config.engine, cite=cite)
         cache = store.setdefault("render-fragments", {})
-        slot = (markdown, source, self.config.engine, self.citer.style)
+        slot: tuple[Any, ...] = (markdown, source, self.config.engine, self.citer.style)
+        if inline:
+            slot += ("inline",)
+        store.setdefault("render-fragments-used", set()).add(slot)  # what a saved cache keeps
         hit = cache.get(slot)
         if hit is not None:
             for args in hit[1]:
-                cite(*args)
+                if cite is not None:
+                    cite(*args)
             return hit[0]
         calls: list[tuple[Any, ...]] = []
 
         def recording(*args: Any) -> str:
             calls.append(args)
-            return cite(*args)
+            return cite(*args)  # type: ignore[misc]
 
-        result = md_to_latex(markdown, source=source, engine=self.config.engine,
-                             cite=recording)
+        result = convert(markdown, source=source, engine=self.config.engine,
+                         cite=recording if cite is not None else None)
         if len(cache) > 20000:  # bound memory in very long watch sessions
             cache.clear()
         cache[slot] = (result, calls)
@@ -789,7 +795,7 @@ class _Builder:
         def at_entry(latex: str) -> Latex:
             return tag.mark(latex, [entry.source], NOTE_ENTRY, None)
 
-        note_title = md_inline_to_latex(entry.title, source=entry.source, engine=engine)
+        note_title = self._convert(entry.title, entry.source, None, inline=True)
         title_raw = record.fields.get("title") or record.title
         venue = _venue(record)
         self.use_key(key, entry.source)
@@ -878,8 +884,7 @@ class _EntryTexts:
         points = []
         for text_md, src in found:
             md = _strip_label(text_md, labels.get(src.line))
-            result = md_inline_to_latex(md, source=src, engine=builder.config.engine,
-                                        cite=self.cite)
+            result = builder._convert(md, src, self.cite, inline=True)
             builder.problems += result.problems
             points.append(builder.tags.mark(result.text, [src], NOTE_LINE, src))
         return points
