@@ -1,0 +1,168 @@
+"""Caches under .relwork/cache (note parses, Markdown->LaTeX fragments, lint analyses):
+a build that uses them writes exactly what a build without them writes, notices every
+change of a note, the bib or the config, and ignores a damaged or stale cache file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from relwork import bib, lint
+from relwork.build import BuildState, build
+from relwork.config import load_config
+from relwork.notes import NotesResult
+
+BIB = """\
+@inproceedings{karras2019style,
+  title     = {A Style-Based Generator Architecture for Generative Adversarial Networks},
+  author    = {Karras, Tero and Laine, Samuli and Aila, Timo},
+  booktitle = {IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)},
+  year      = {2019},
+}
+
+@article{vahdat2021score,
+  title   = {Score-based Generative Modeling in Latent Space},
+  author  = {Vahdat, Arash and Kreis, Karsten and Kautz, Jan},
+  journal = {Advances in Neural Information Processing Systems},
+  year    = {2021},
+}
+"""
+
+NOTE = """\
+# Papers
+
+## A Style-Based Generator Architecture for Generative Adversarial Networks
+The generator maps a latent code through a mapping network and controls each layer
+with adaptive instance normalization.
+
+## Score-based Generative Modeling in Latent Space
+The model trains a score-based prior in the latent space of an autoencoder, like
+@karras2019style did for style. It's gonna be fast.
+"""
+
+CACHE_FILES = ("notes.pickle", "render-fragments.pickle", "lint-analysis.pickle")
+
+
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "papers.md").write_text(NOTE, encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / "relwork.yaml").write_text(
+        "notes: [notes]\nbib: [refs.bib]\ncite: plain\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _run(project: Path, *, cold: bool) -> tuple[str, str, list[str]]:
+    """One build as a new process would do it (in-process lint memory cleared): the two
+    outputs and the problems as printed."""
+    if cold:
+        shutil.rmtree(project / ".relwork", ignore_errors=True)
+    lint._analysis_cache.clear()
+    config = load_config(project / "relwork.yaml")
+    result = build(config, force=True)
+    tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
+    cited = (project / "latex" / "references.bib").read_text(encoding="utf-8")
+    return tex, cited, [f"{p.severity} {p.source} {p.message} ({p.hint}) {p.code}"
+                        for p in result.problems]
+
+
+def _warm_equals_cold(project: Path) -> tuple[str, str, list[str]]:
+    warm = _run(project, cold=False)
+    assert warm == _run(project, cold=True)
+    return warm
+
+
+def test_caches_are_written_and_a_warm_build_writes_the_same(project: Path) -> None:
+    cold = _run(project, cold=True)
+    cache = project / ".relwork" / "cache"
+    for name in CACHE_FILES:
+        assert (cache / name).is_file(), name
+    assert _run(project, cold=False) == cold
+    tex, _, problems = cold
+    assert "Karras et al.~\\cite{karras2019style}" in tex  # inline citation, plain style
+    assert any("lint-slang" in p for p in problems)
+
+
+def test_note_edit_is_seen(project: Path) -> None:
+    _run(project, cold=True)
+    note = project / "notes" / "papers.md"
+    note.write_text(NOTE.replace("adaptive instance normalization", "a learned style")
+                    .replace("It's gonna be fast.", "I think it is fast."), encoding="utf-8")
+    tex, _, problems = _warm_equals_cold(project)
+    assert "a learned style" in tex and "adaptive instance" not in tex
+    assert any("lint-first-person" in p for p in problems)
+    assert not any("lint-slang" in p for p in problems)
+
+
+def test_bib_edit_is_seen(project: Path) -> None:
+    _run(project, cold=True)
+    (project / "refs.bib").write_text(BIB.replace("Karras, Tero", "Carras, Tero"),
+                                      encoding="utf-8")
+    tex, cited, _ = _warm_equals_cold(project)
+    assert "Carras et al.~\\cite{karras2019style}" in tex  # the cached fragment is not reused
+    assert "Carras, Tero" in cited
+
+
+def test_config_change_is_seen(project: Path) -> None:
+    _run(project, cold=True)
+    (project / "relwork.yaml").write_text(
+        "notes: [notes]\nbib: [refs.bib]\ncite: natbib\nlint:\n  max_sentence_words: 5\n",
+        encoding="utf-8")
+    tex, _, problems = _warm_equals_cold(project)
+    assert "\\citet{karras2019style}" in tex and "Karras et al.~" not in tex
+    assert any("lint-long-sentence" in p for p in problems)
+
+
+@pytest.mark.parametrize("name", CACHE_FILES)
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped"])
+def test_damaged_cache_is_ignored_and_rebuilt(project: Path, name: str, damage: str) -> None:
+    cold = _run(project, cold=True)
+    file = project / ".relwork" / "cache" / name
+    blob = file.read_bytes()
+    if damage == "garbage":
+        file.write_bytes(b"not a cache")
+    elif damage == "truncated":
+        file.write_bytes(blob[: len(blob) // 2])
+    else:
+        file.write_bytes(blob[:-10] + bytes([blob[-10] ^ 0xFF]) + blob[-9:])
+    assert _run(project, cold=False) == cold
+    assert file.read_bytes() == blob  # written again, as a cold build writes it
+
+
+def _note_slot(project: Path) -> tuple[tuple[str, str], bytes]:
+    data = (project / "notes" / "papers.md").read_bytes()
+    return ("notes/papers.md", "!!"), data
+
+
+def test_cache_of_another_relwork_version_is_ignored(project: Path) -> None:
+    cold = _run(project, cold=True)
+    file = project / ".relwork" / "cache" / "notes.pickle"
+    slot, data = _note_slot(project)
+    stored = bib.read_cache_file(file, bib.code_key())
+    assert isinstance(stored, dict) and slot in stored  # the slot this test forges
+    forged = {slot: (data, NotesResult())}  # "this file has no papers"
+    bib.write_cache_file(file, "another version", forged)
+    assert _run(project, cold=False) == cold
+    # the same forged parse under the current key is used: the check above is meaningful
+    bib.write_cache_file(file, bib.code_key(), forged)
+    config = load_config(project / "relwork.yaml")
+    assert build(config, write=False).entries == []
+
+
+def test_watch_state_seeded_from_disk_sees_edits(project: Path) -> None:
+    _run(project, cold=True)
+    config = load_config(project / "relwork.yaml")
+    state = BuildState()
+    first = build(config, state=state)
+    assert state.notes_cache  # seeded from .relwork/cache
+    note = project / "notes" / "papers.md"
+    note.write_text(NOTE.replace("mapping network", "deep mapping network"), encoding="utf-8")
+    again = build(config, state=state, force=True)
+    tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
+    assert "deep mapping network" in tex
+    assert [m.key for m in again.matches] == [m.key for m in first.matches]
+    assert tex == _run(project, cold=True)[0]
