@@ -868,7 +868,7 @@ def codecs_name(encoding: str) -> str:
         return encoding
 
 
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 _MAGIC = b"RWBIB\x00\x00\x04"
 
 
@@ -980,13 +980,17 @@ def _blob_write(file: Path, key: str, value: Any) -> None:
 
 
 def _cache_read(file: Path, key: str) -> _ParsedFile | None:
-    """The cached parse of a file, or None if absent, corrupt, truncated or stale."""
+    """The cached parse of a file, or None if absent, corrupt, truncated or stale.
+
+    Records come back with ``fields`` None and ``raw`` the pickled (fields, raw) pair:
+    ``_merge`` makes them ``_LazyRecord``s, which unpickle it only when used."""
     parts = _blob_read(file, key)
     try:
         if not isinstance(parts, tuple) or len(parts) != 5:
             return None
         parsed = _ParsedFile(*parts)
-        if not all(len(r) == 12 for r in parsed.records):
+        if not all(len(r) == 12 and r[2] is None and isinstance(r[4], bytes)
+                   for r in parsed.records):
             return None
         return parsed
     except Exception:  # a damaged cache is never trusted: parse the file again
@@ -994,7 +998,67 @@ def _cache_read(file: Path, key: str) -> _ParsedFile | None:
 
 
 def _cache_write(file: Path, key: str, parsed: _ParsedFile) -> None:
-    _blob_write(file, key, parsed.as_tuple())
+    # fields and raw text (most of the bytes) are pickled per record, so that a build
+    # unpickles only the records it cites (see _LazyRecord)
+    dumps, protocol = pickle.dumps, pickle.HIGHEST_PROTOCOL
+    records = [(k, t, None, line, dumps((fields, raw), protocol), *rest)
+               for (k, t, fields, line, raw, *rest) in parsed.records]
+    _blob_write(file, key, (records, *parsed.as_tuple()[1:]))
+
+
+class _LazyRecord(BibRecord):
+    """A BibRecord read from the cache: ``fields`` and ``raw`` are unpickled, and ``source``
+    made, on first use (a build needs them for the few records it cites, not for all)."""
+
+    def _heavy(self) -> None:
+        d = self.__dict__
+        packed = d.pop("_packed", None)
+        if packed is not None:
+            d["_fields"], d["_raw"] = pickle.loads(packed)
+
+    @property
+    def fields(self) -> dict[str, str]:
+        self._heavy()
+        return self.__dict__["_fields"]
+
+    @fields.setter
+    def fields(self, value: dict[str, str]) -> None:
+        self._heavy()
+        self.__dict__["_fields"] = value
+
+    @property
+    def raw(self) -> str:
+        self._heavy()
+        return self.__dict__["_raw"]
+
+    @raw.setter
+    def raw(self, value: str) -> None:
+        self._heavy()
+        self.__dict__["_raw"] = value
+
+    @property
+    def source(self) -> Source:
+        d = self.__dict__
+        if "_source" not in d:
+            d["_source"] = Source(d.pop("_shown"), d.pop("_line"))
+        return d["_source"]
+
+    @source.setter
+    def source(self, value: Source) -> None:
+        self.__dict__.pop("_shown", None)
+        self.__dict__.pop("_line", None)
+        self.__dict__["_source"] = value
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a BibRecord with the same values (the dataclass __eq__ compares types)."""
+        if not isinstance(other, BibRecord):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _RECORD_FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_RECORD_FIELDS = tuple(BibRecord.__dataclass_fields__)
 
 
 def read_derived(config: Config, index: BibIndex, name: str) -> Any:
@@ -1079,6 +1143,9 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
     return index
 
 
+_new_lazy = object.__new__
+
+
 def _merge(index: BibIndex, parsed: _ParsedFile, shown: str) -> None:
     """Add one file's parse to the index: records (first key wins), tables, problems."""
     records = index.records
@@ -1104,9 +1171,17 @@ def _merge(index: BibIndex, parsed: _ParsedFile, shown: str) -> None:
                 "rename one of them", "bib-case-key"))
         else:
             lower_seen[lkey] = key
-        records[key] = BibRecord(
-            key, etype, fields, Source(shown, line), raw, title, title_norm, authors, year, doi,
-            arxiv, short_norm)
+        if fields is None:  # from the cache: raw holds the packed fields and text
+            record = _new_lazy(_LazyRecord)
+            record.__dict__ = {
+                "key": key, "type": etype, "_packed": raw, "_shown": shown, "_line": line,
+                "title": title, "title_norm": title_norm, "authors": authors, "year": year,
+                "doi": doi, "arxiv": arxiv, "shorttitle_norm": short_norm}
+            records[key] = record
+        else:
+            records[key] = BibRecord(
+                key, etype, fields, Source(shown, line), raw, title, title_norm, authors, year,
+                doi, arxiv, short_norm)
         if doi:
             by_doi.setdefault(doi, []).append(key)
         if arxiv:
