@@ -1223,7 +1223,15 @@ def cited_bib_text(index: BibIndex, keys: Sequence[str], stubs: Sequence[BibReco
     each once) copied verbatim, then their crossref parents, then ``stubs``."""
     problems: list[Problem] = []
     failed = {fb.key: fb for fb in index.failed if fb.key}
-    lower = {k.lower(): k for k in index.records}
+    lower_keys: dict[str, str] = {}
+
+    def lower(key: str) -> str:
+        """The key spelt ``key`` in another case ("" if none); the table is made only when
+        a key is missing (it is 20,000 keys for a large bib)."""
+        if not lower_keys:
+            lower_keys.update((k.lower(), k) for k in index.records)
+        return lower_keys.get(key.lower(), "")
+
     chosen: list[BibRecord] = []
     seen: set[str] = set()
     for key in keys:
@@ -1239,7 +1247,7 @@ def cited_bib_text(index: BibIndex, keys: Sequence[str], stubs: Sequence[BibReco
                 "error", f"cited key {key} is in a block that could not be parsed "
                 f"({fb.error})", fb.source, "fix that entry in the .bib file", "bib-cited-failed"))
         else:
-            close = lower.get(key.lower())
+            close = lower(key)
             hint = (f"did you mean {close} (keys are case-sensitive)?" if close else
                     "add the entry to your .bib file or fix the key in the note")
             problems.append(Problem("error", f"cited key {key} is not in the bibliography",
@@ -1254,7 +1262,7 @@ def cited_bib_text(index: BibIndex, keys: Sequence[str], stubs: Sequence[BibReco
         if not ref:
             continue
         pkey = field_text(ref).strip()
-        parent = index.records.get(pkey) or index.records.get(lower.get(pkey.lower(), ""))
+        parent = index.records.get(pkey) or index.records.get(lower(pkey))
         if parent is None:
             problems.append(Problem(
                 "error", f"entry {rec.key} has crossref {pkey}, which is not in the "

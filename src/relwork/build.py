@@ -147,9 +147,9 @@ def _build(
     say("reading notes")
     note_files, problems = notes.collect_note_files(config, paths)
     result.problems += problems
-    parsed = _read_notes(note_files, config, state)
-    result.problems += parsed.problems
     result.notes_read = [config.display(p) for p in note_files]
+    parsed = _read_notes(note_files, result.notes_read, config, state)
+    result.problems += parsed.problems
     result.entries = select_entries(parsed.entries, config)
 
     say("loading bibliography")
@@ -207,8 +207,8 @@ def _build(
     return result
 
 
-def _read_notes(note_files: Sequence[Path], config: Config, state: BuildState | None
-                ) -> NotesResult:
+def _read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config,
+                state: BuildState | None) -> NotesResult:
     """notes.read_notes with its per-file cache (content -> parse) kept in ``state`` and in
     ``.relwork/cache/notes.pickle``, so only files whose bytes changed are parsed again.
     The file is keyed by relwork's version and code; a damaged or stale one is ignored."""
@@ -222,9 +222,9 @@ def _read_notes(note_files: Sequence[Path], config: Config, state: BuildState | 
     cache: dict[Any, Any] = stored if isinstance(stored, dict) else {}
     before = dict(cache)
     parsed = notes.read_notes(note_files, config, cache=cache)
-    shown = {config.display(p) for p in note_files}
+    names = set(shown)
     kept = {slot: value for slot, value in cache.items()
-            if isinstance(slot, tuple) and slot and slot[0] in shown}
+            if isinstance(slot, tuple) and slot and slot[0] in names}
     if kept.keys() != before.keys() or any(before[s] is not v for s, v in kept.items()):
         bib.write_cache_file(file, key, kept)
     if state is not None:

@@ -719,19 +719,29 @@ def _rule_spelling(analysis: _Analysis, known_words: Iterable[str], config: Conf
     return findings, None
 
 
-_known_last: tuple[object, object, set[str]] | None = None
+#: (id of words, id of config) -> (words, config, lower-cased accepted words): the bib's
+#: words (the same set for every note, and every rebuild in watch) and a run's full set
+_known_memo: dict[tuple[int, int], tuple[object, object, set[str]]] = {}
 
 
 def _known(known_words: Iterable[str], config: Config) -> set[str]:
-    """Lower-cased accepted words; remembered for the last (words, config) pair, since
+    """Lower-cased accepted words; remembered for the last few (words, config) pairs, since
     lint_entries passes the same large set for every note."""
-    global _known_last
-    if _known_last is not None and _known_last[0] is known_words and _known_last[1] is config:
-        return _known_last[2]
+    slot = (id(known_words), id(config))
+    hit = _known_memo.get(slot)
+    if hit is not None and hit[0] is known_words and hit[1] is config:
+        _known_memo[slot] = _known_memo.pop(slot)  # most recently used last
+        return hit[2]
     known = {w.lower() for w in known_words} | {w.lower() for w in config.lint_ignore_words}
     known |= words_from_titles(config.aliases)
-    _known_last = (known_words, config, known)
+    _remember_known(known_words, config, known)
     return known
+
+
+def _remember_known(words: object, config: Config, known: set[str]) -> None:
+    if len(_known_memo) >= 4:
+        _known_memo.pop(next(iter(_known_memo)))
+    _known_memo[(id(words), id(config))] = (words, config, known)
 
 
 @dataclass
@@ -821,15 +831,17 @@ def lint_entries(
     ``lint: [rule, ...]`` skips those rules. Returns warnings (``--strict`` makes them
     errors in the CLI); ``lint.enabled`` is the caller's call.
     """
-    known = set(known_words) | words_from_titles(e.title for e in entries)
+    # the bib's words lower-cased once per bib (watch), then this run's titles and authors
+    known = _known(known_words, config) | words_from_titles(e.title for e in entries)
     for e in entries:  # authors' names are written in the summaries too
         authors = e.meta.get("authors") or []
         known |= words_from_titles(authors if isinstance(authors, list) else [str(authors)])
+    _remember_known(known, config, known)  # already lower-cased: _known(known) is known
     problems: list[Problem] = check_config(config)
     analyses = _AnalysisStore(config.root)
     if "spelling" not in _disabled_rules(config):
         store = _SpellStore(config.root)  # verdicts kept across runs: hunspell is slow to start
-        _prefetch_spelling(entries, _known(known, config), config)
+        _prefetch_spelling(entries, known, config)
         store.save()
     skipped_notice = False
     files: dict[str, _NoteFile | None] = {}

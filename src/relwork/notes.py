@@ -98,7 +98,8 @@ def collect_note_files(
             ))
             continue
         for f in files:
-            found.setdefault(os.path.normcase(str(f.resolve())), f.resolve())
+            real = f.resolve()
+            found.setdefault(os.path.normcase(str(real)), real)
     return sorted(found.values(), key=lambda p: str(p)), problems
 
 
