@@ -77,6 +77,7 @@ def test_typography() -> None:
     ("x→y", r"x$\rightarrow$y"), ("10×10", r"10\texttimes{}10"), ("∞", r"$\infty$"),
     ("a–b—c", "a--b---c"), ("“q”", "``q''"), ("…", r"\dots{}"), ("a\u00a0b", "a~b"),
     ("x\u0303", r"\~{x}"), ("ﬁne", "fine"), ("Ω∈ℝ", r"$\Omega\in\mathbf{R}$"),
+    ("\uff02a\uff03", r"\UseTextSymbol{T1}{\textquotedbl}a\#"),  # fullwidth forms
 ])
 def test_unicode_for_pdflatex(text: str, latex: str) -> None:
     result = md_inline_to_latex(text, source=SRC)

@@ -129,7 +129,7 @@ def violations(latex: str) -> list[str]:
             depth -= 1
             if depth < 0:
                 found.append("unbalanced }")
-        elif ch in "#%&^_":
+        elif ch in "#%&^_\"":  # " is active under babel's German shorthands
             found.append(f"unescaped {ch!r} outside math")
         elif ch in "\x00\x0b\x0c\x7f":
             found.append(f"control character {ch!r}")
@@ -160,6 +160,7 @@ FRAGMENTS = [
     "<http://x.y/~a_b#c>", "http://e.com/a_b%c#d", "[@key]", "[@a; @b, p. 3]", "@key",
     "[[@k]]", "\\cite{k}", "<b>", "<!-- c -->", "![i](p.png)", "é", "ï", "α", "≤", "→",
     "😀", "中", "\u00a0", "\u200b", "\t", "\x0c", "\x7f", "\x00", "\u0301", "“", "”", "–",
+    "\uff02", "\uff03", "\uff3c", "\u2025", "ﬁ",
     "$x^2$", "$\\input{x}$", "$a{$", "$\\alpha$", " ", "a", "word", "10-20",
     "## H ", "$$x$$", "[a ", "](http://x.y/z)", "^[n ", "\n\n[^1]: fn ", "  \n", "\\\n",
     "\n- [x] ", "\n   1. ", "\n     - ", "\n***\n", "\n===\n", "\ufffd",

@@ -265,8 +265,7 @@ def _text_char(ch: str, engine: str, issues: list[_CharIssue]) -> str:
         return ""
     folded = unicodedata.normalize("NFKC", ch)
     if folded != ch and all(_plain_or_known(c) for c in folded):
-        return "".join(_ASCII_SPECIALS.get(c, c) if c.isascii() else _text_char(c, engine, [])
-                       for c in folded)
+        return _escape(folded, engine, issues)  # NFKC is stable: no deeper recursion
     name = unicodedata.name(ch, f"U+{ord(ch):04X}")
     issues.append(_CharIssue(
         ch, f"character {ch!r} ({name}) has no pdflatex form; written as '?'",
