@@ -166,3 +166,33 @@ def test_watch_state_seeded_from_disk_sees_edits(project: Path) -> None:
     assert "deep mapping network" in tex
     assert [m.key for m in again.matches] == [m.key for m in first.matches]
     assert tex == _run(project, cold=True)[0]
+
+
+def _report(result: object) -> tuple[list[tuple[str, ...]], list[str]]:
+    matches = [(m.entry.title, str(m.key), m.method, m.status, m.reason)
+               for m in result.matches]  # type: ignore[attr-defined]
+    return matches, [str(p) for p in result.problems]  # type: ignore[attr-defined]
+
+
+def test_watch_rebuilds_match_and_report_as_fresh_builds(project: Path) -> None:
+    # the same paper twice in the bib (reported once, for the first note citing it), and
+    # two notes on it: one is edited between rebuilds
+    twin = BIB.split("\n\n")[0].replace("karras2019style", "karras2019twin")
+    (project / "refs.bib").write_text(BIB + "\n" + twin + "\n", encoding="utf-8")
+    (project / "notes" / "again.md").write_text(
+        "# Papers\n\n## A Style-Based Generator Architecture for Generative Adversarial "
+        "Networks\nA second note on the same paper.\n", encoding="utf-8")
+    config = load_config(project / "relwork.yaml")
+    state = BuildState()
+    watched = _report(build(config, state=state, write=False))
+    assert watched == _report(build(config, write=False))
+    assert sum("is in the bibliography 2 times" in p for p in watched[1]) == 1
+    note = project / "notes" / "papers.md"
+    for text in (NOTE.replace("# Papers", "# Papers\n\n## Unknown Paper on Nothing\nText."),
+                 NOTE.replace("mapping network", "mapping net"), NOTE):
+        note.write_text(text, encoding="utf-8")
+        watched = _report(build(config, state=state, write=False))
+        assert watched == _report(build(config, write=False))
+    config.accept_review = True  # a setting the cached matches depend on
+    assert _report(build(config, state=state, write=False)) == _report(
+        build(config, write=False))

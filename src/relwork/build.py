@@ -26,6 +26,10 @@ class BuildState:
     bib_stamp: tuple[Any, ...] = ()
     #: last content and parse of each note file (see notes.read_notes)
     notes_cache: dict[Any, Any] = field(default_factory=dict)
+    #: id(entry) -> (entry, its Match, its problems) for the index and settings in
+    #: match_key: an entry of an unchanged note file is the same object, matched once
+    match_cache: dict[int, tuple[Entry, Match, list[Problem]]] = field(default_factory=dict)
+    match_key: tuple[Any, ...] = ()
 
 
 def _norm_group(name: str) -> str:
@@ -160,9 +164,7 @@ def _build(
     result.problems += _alias_findings(config, index)
 
     say("matching")
-    matches, problems = match.match_entries(
-        result.entries, index, aliases=config.aliases, accept_review=config.accept_review
-    )
+    matches, problems = _match(result.entries, index, config, state)
     result.problems += problems
     stubs = []
     if config.stubs:
@@ -230,6 +232,47 @@ def _read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config
     if state is not None:
         state.notes_cache = kept
     return parsed
+
+
+def _match(entries: Sequence[Entry], index: BibIndex, config: Config,
+           state: BuildState | None) -> tuple[list[Match], list[Problem]]:
+    """match.match_entries; with ``state``, an entry matched in the previous build against
+    the same index and settings is not matched again."""
+    import dataclasses
+
+    from . import match
+
+    if state is None:
+        return match.match_entries(entries, index, aliases=config.aliases,
+                                   accept_review=config.accept_review)
+    key = (index, sorted(config.aliases.items()), config.accept_review)
+    if not state.match_key or state.match_key[0] is not index \
+            or state.match_key[1:] != key[1:]:
+        state.match_cache, state.match_key = {}, key
+    cache: dict[int, tuple[Entry, Match, list[Problem]]] = {}
+    matches: list[Match] = []
+    problems: list[Problem] = []
+    reported: set[str] = set()
+    for entry in entries:
+        hit = state.match_cache.get(id(entry))
+        if hit is None or hit[0] is not entry:
+            # a matcher of its own, so the entry's problems are all its own (below, a
+            # duplicate bib entry is reported once, for the first entry citing it, as
+            # match_entries does)
+            matcher = match.Matcher(index, config.aliases)
+            found = matcher.match(entry, accept_review=config.accept_review)
+            hit = (entry, found, matcher.problems)
+        cache[id(entry)] = hit
+        matches.append(dataclasses.replace(hit[1]))  # the build turns stubs' matches over
+        for problem in hit[2]:
+            if problem.code == "match-duplicate":
+                cited = problem.message.split(" ", 1)[0]
+                if cited in reported:
+                    continue
+                reported.add(cited)
+            problems.append(problem)
+    state.match_cache = cache
+    return matches, problems
 
 
 def _load_fragments(config: Config, index: BibIndex, stubs: Sequence[Any]
