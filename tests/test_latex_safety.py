@@ -47,10 +47,12 @@ expandafter uppercase lowercase afterassignment makeatletter scantokens
 
 def _math_violations(math: str) -> list[str]:
     found = []
-    names = set(re.findall(r"\\([A-Za-z]+)", math))
+    # tokenize as TeX does: \\ is one control symbol, so \\input is \\ + letters
+    tokens = re.findall(r"\\(?:[A-Za-z]+|.)", math, re.S)
+    names = {t[1:] for t in tokens}
     if names & DANGEROUS:
         found.append(f"dangerous command in math: {sorted(names & DANGEROUS)}")
-    if "^^" in math or "\\@" in math or re.search(r"\\(begin|end)\s*\{document\}", math):
+    if "^^" in math or "@" in names or re.search(r"(?<!\\)\\(begin|end)\s*\{document\}", math):
         found.append(f"dangerous sequence in math: {math!r}")
     depth = 0
     for m in re.finditer(r"\\.|[{}]", math, re.S):

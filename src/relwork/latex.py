@@ -150,6 +150,10 @@ MATH_SYMBOLS: dict[str, str] = {
     "₆": r"_{6}", "₇": r"_{7}", "₈": r"_{8}", "₉": r"_{9}", "⁰": r"^{0}", "⁴": r"^{4}",
     "⁵": r"^{5}", "⁶": r"^{6}", "⁷": r"^{7}", "⁸": r"^{8}", "⁹": r"^{9}", "ⁿ": r"^{n}",
     "ⁱ": r"^{i}", "⁺": r"^{+}", "⁻": r"^{-}", "₊": r"_{+}", "₋": r"_{-}",
+    # also in TEXT_SYMBOLS (which wins in text); these are their forms inside math
+    "¹": r"^{1}", "²": r"^{2}", "³": r"^{3}", "×": r"\times", "±": r"\pm", "·": r"\cdot",
+    "°": r"^{\circ}", "¬": r"\neg", "µ": r"\mu", "†": r"\dagger", "‡": r"\ddagger",
+    "•": r"\bullet", "…": r"\dots", "−": "-", "–": "-", "—": "-", "§": r"\S", "¶": r"\P",
 }
 
 #: Unicode -> text-mode LaTeX that works with the default OT1 encoding and with T1.
@@ -289,6 +293,8 @@ def _math_char(ch: str, engine: str, issues: list[_CharIssue]) -> str:
         form = MATH_SYMBOLS[ch]
         return form + " " if form[-1].isalpha() else form
     text = _text_char(ch, engine, issues)
+    if "$" in text:  # a compatibility form of a math symbol (ᶿ -> θ): no $ inside math
+        return re.sub(r"\$(.*?)\$", r"{\1}", text)
     return f"\\mbox{{{text}}}" if text and text != "?" else text
 
 
@@ -403,7 +409,7 @@ def escape_url(url: str) -> str:
     equivalent URL); then ``#`` and ``%`` are escaped as ``\\#`` and ``\\%`` (hyperref turns
     them back into ``#``/``%`` in the link).
     """
-    encoded = quote(url, safe=_URL_KEEP)
+    encoded = quote(url, safe=_URL_KEEP, errors="replace")  # a lone surrogate becomes %3F
     return encoded.replace("%", r"\%").replace("#", r"\#").replace("&", r"\&")
 
 
