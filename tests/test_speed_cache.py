@@ -62,6 +62,7 @@ def _run(project: Path, *, cold: bool) -> tuple[str, str, list[str]]:
     if cold:
         shutil.rmtree(project / ".relwork", ignore_errors=True)
     lint._analysis_cache.clear()
+    lint._analysis_files.clear()
     config = load_config(project / "relwork.yaml")
     result = build(config, force=True)
     tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")

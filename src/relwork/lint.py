@@ -370,13 +370,15 @@ class _Analysis:
     (all rules; callers drop the skipped ones) and the spell-check candidates."""
 
     findings: tuple[_Finding, ...]
-    candidates: tuple[tuple[int, str], ...]
+    candidates: tuple[tuple[int, str, str], ...]  # offset, word, word lower-cased
 
 
 #: (text, sentence limit, private marker) -> analysis, for this process (watch) and, through
 #: _AnalysisStore, across runs; the text is the key, so an edited note is analysed again.
 _analysis_cache: dict[tuple[str, int, str], _Analysis] = {}
 _analysis_used: set[tuple[str, int, str]] = set()
+#: cache file -> (key, slots it holds), for the files this process read or wrote
+_analysis_files: dict[Path, tuple[str, frozenset[tuple[str, int, str]]]] = {}
 
 
 def _analyse(text: str, config: Config) -> _Analysis:
@@ -393,7 +395,8 @@ def _analyse(text: str, config: Config) -> _Analysis:
         findings += rule(text, masked, sentences)
     findings += _rule_question(text, masked, sentences, config.private_marker)
     findings += _rule_long(text, masked, sentences, config.lint_max_sentence_words)
-    result = _Analysis(tuple(findings), tuple(_spell_candidates(masked)))
+    result = _Analysis(tuple(findings),
+                       tuple((o, w, w.lower()) for o, w in _spell_candidates(masked)))
     if len(_analysis_cache) > 20000:  # bound memory in very long watch sessions
         _analysis_cache.clear()
     _analysis_cache[slot] = result
@@ -411,13 +414,18 @@ class _AnalysisStore:
         self.path = root / ".relwork" / "cache" / "lint-analysis.pickle"
         self.key = code_key()
         _analysis_used.clear()
-        stored = read_cache_file(self.path, self.key)
         self.loaded: frozenset[tuple[str, int, str]] = frozenset()
+        known = _analysis_files.get(self.path)
+        if known is not None and known[0] == self.key:  # read before (watch): in memory
+            self.loaded = known[1]
+            return
+        stored = read_cache_file(self.path, self.key)
         if isinstance(stored, dict):
             for slot, value in stored.items():
                 if isinstance(value, _Analysis):
                     _analysis_cache.setdefault(slot, value)
             self.loaded = frozenset(stored)
+        _analysis_files[self.path] = (self.key, self.loaded)
 
     def save(self) -> None:
         """Keep what this run used (a note removed is forgotten); write only on change."""
@@ -425,9 +433,9 @@ class _AnalysisStore:
 
         if _analysis_used == self.loaded:
             return
-        write_cache_file(self.path, self.key,
-                         {slot: _analysis_cache[slot] for slot in _analysis_used
-                          if slot in _analysis_cache})
+        kept = {slot: _analysis_cache[slot] for slot in _analysis_used if slot in _analysis_cache}
+        write_cache_file(self.path, self.key, kept)
+        _analysis_files[self.path] = (self.key, frozenset(kept))
 
 
 # --- spelling ----------------------------------------------------------------------------
@@ -696,8 +704,8 @@ def _rule_spelling(analysis: _Analysis, known_words: Iterable[str], config: Conf
                    flagged: set[int], suggest_limit: int = SUGGEST_LIMIT
                    ) -> tuple[list[_Finding], Problem | None]:
     known = _known(known_words, config)
-    candidates = [(o, w) for o, w in analysis.candidates
-                  if o not in flagged and w.lower() not in known]
+    candidates = [(o, w) for o, w, low in analysis.candidates
+                  if o not in flagged and low not in known]
     if not candidates:
         return [], None
     try:
@@ -758,11 +766,24 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|%%.*?%%", re.DOTALL)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])?\s*")
 
 
+_note_memo: dict[str, _NoteFile] = {}  # file text -> what it says (watch reads it again)
+
+
 def _read_note(path: str) -> _NoteFile | None:
     try:
         text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         return None
+    note = _note_memo.get(text)
+    if note is None:
+        note = _note_file(text)
+        if len(_note_memo) > 2000:  # bound memory in very long watch sessions
+            _note_memo.clear()
+        _note_memo[text] = note
+    return note
+
+
+def _note_file(text: str) -> _NoteFile:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     clean = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text).split("\n")
@@ -897,8 +918,8 @@ def _prefetch_spelling(entries: Sequence[Entry], known: set[str], config: Config
     words: list[str] = []
     for entry in entries:
         if entry.body.strip():
-            words += [w for _, w in _analyse(entry.body, config).candidates
-                      if w.lower() not in known]
+            words += [w for _, w, low in _analyse(entry.body, config).candidates
+                      if low not in known]
     try:
         unknown = unknown_words(words)
         suggestions([w for w in words if w in unknown])

@@ -155,6 +155,8 @@ class Group:
 
 _TAG_RE = re.compile("\ue000([\ue010-\ue019]+)\ue001")
 _STRAY_RE = re.compile("[\ue000-\ue01f]")
+_TO_TAG_DIGITS = str.maketrans("0123456789", "".join(chr(0xE010 + d) for d in range(10)))
+_FROM_TAG_DIGITS = {v: k for k, v in _TO_TAG_DIGITS.items()}
 #: Tag priorities: a line with several tags maps to the most specific one.
 NOTE_LINE, NOTE_ENTRY, BIB_ENTRY = 0, 1, 2
 
@@ -167,14 +169,18 @@ class _LineTags:
 
     def tag(self, source: Source, priority: int) -> str:
         self.sources.append((priority, source))
-        digits = "".join(chr(0xE010 + int(d)) for d in str(len(self.sources) - 1))
-        return f"\ue000{digits}\ue001"
+        return f"\ue000{str(len(self.sources) - 1).translate(_TO_TAG_DIGITS)}\ue001"
 
     def mark(self, text: str, lines: Sequence[Source | None], priority: int,
              fallback: Source | None) -> Latex:
         """Prefix each non-blank line of ``text`` with the tag of its Source."""
+        if _STRAY_RE.search(text):
+            text = _STRAY_RE.sub("", text)
+        if "\n" not in text:  # most values are one line (names, titles, citations)
+            src = lines[0] if lines and lines[0] is not None else fallback
+            return Latex(self.tag(src, priority) + text if src and text.strip() else text)
         out = []
-        for i, line in enumerate(_STRAY_RE.sub("", text).split("\n")):
+        for i, line in enumerate(text.split("\n")):
             src = lines[i] if i < len(lines) and lines[i] is not None else fallback
             out.append(self.tag(src, priority) + line if line.strip() and src else line)
         return Latex("\n".join(out))
@@ -186,7 +192,7 @@ class _LineTags:
         for line in text.split("\n"):
             best: tuple[int, Source] | None = None
             for m in _TAG_RE.finditer(line):
-                idx = int("".join(str(ord(c) - 0xE010) for c in m.group(1)))
+                idx = int(m.group(1).translate(_FROM_TAG_DIGITS))
                 cand = self.sources[idx]
                 if best is None or cand[0] < best[0]:
                     best = cand
@@ -841,7 +847,22 @@ class _EntryTexts:
 
     @cached_property
     def views(self) -> _BodyViews:
-        return _body_views(self.entry)
+        # remembered on the bib index (as fragments are): a rebuild in watch makes the
+        # views of changed entries only; the key holds everything _body_views reads
+        store = getattr(self.builder.citer.index, "derived", None)
+        if store is None:
+            return _body_views(self.entry)
+        entry = self.entry
+        cache = store.setdefault("body-views", {})
+        slot = (entry.body, entry.source, entry.body_line, tuple(entry.body_lines),
+                tuple((p.source, p.label) for p in entry.points))
+        views = cache.get(slot)
+        if views is None:
+            views = _body_views(entry)
+            if len(cache) > 20000:  # bound memory in very long watch sessions
+                cache.clear()
+            cache[slot] = views
+        return views
 
     @cached_property
     def summary(self) -> Latex:
