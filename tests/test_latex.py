@@ -139,7 +139,7 @@ def test_bare_url_and_trailing_punctuation() -> None:
 def test_escape_url() -> None:
     assert escape_url("http://a.b/p q{x}\\y#f%20") == r"http://a.b/p\%20q\%7Bx\%7D\%5Cy\#f\%20"
     assert escape_url("http://a.b/?a=1&b=é") == r"http://a.b/?a=1\&b=\%C3\%A9"
-    assert escape_url("http://a.b/\udc46") == r"http://a.b/\%3F"  # broken input, no crash
+    assert escape_url("http://a.b/\udc46") == r"http://a.b/\%ED\%B1\%86"  # broken input
 
 
 def test_paragraphs_lists_quote_heading() -> None:

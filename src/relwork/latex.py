@@ -409,7 +409,7 @@ def escape_url(url: str) -> str:
     equivalent URL); then ``#`` and ``%`` are escaped as ``\\#`` and ``\\%`` (hyperref turns
     them back into ``#``/``%`` in the link).
     """
-    encoded = quote(url, safe=_URL_KEEP, errors="replace")  # a lone surrogate becomes %3F
+    encoded = quote(url, safe=_URL_KEEP, errors="surrogatepass")  # broken input: no crash
     return encoded.replace("%", r"\%").replace("#", r"\#").replace("&", r"\&")
 
 
