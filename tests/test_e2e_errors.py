@@ -187,11 +187,15 @@ Setup = Callable[[Path], None]
 
 
 def _config(text: str) -> Setup:
-    return lambda p: (p / "relwork.yaml").write_text(text)
+    def setup(project: Path) -> None:
+        (project / "relwork.yaml").write_text(text)
+    return setup
 
 
 def _note(name: str, data: bytes) -> Setup:
-    return lambda p: (p / "summaries" / name).write_bytes(data)
+    def setup(project: Path) -> None:
+        (project / "summaries" / name).write_bytes(data)
+    return setup
 
 
 @pytest.mark.parametrize(("setup", "args", "names"), [
