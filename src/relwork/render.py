@@ -484,6 +484,26 @@ def make_environment(config: Config, extra_dirs: Sequence[Path] = ()) -> Any:
     return env
 
 
+_ENVIRONMENTS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _environment(config: Config, extra_dirs: Sequence[Path]) -> Any:
+    """make_environment, kept per engine when only the built-in templates can be loaded
+    (files of the package), so a rebuild in the same process does not compile its template
+    again. With user folders a new one is made each time: a template edited twice within the
+    file system's mtime resolution would look unchanged to Jinja2's reload check."""
+    dirs = tuple(str(d) for d in (*extra_dirs, *_template_dirs(config)) if d.is_dir())
+    if dirs:
+        return make_environment(config, extra_dirs)
+    slot = (config.engine, dirs)
+    env = _ENVIRONMENTS.get(slot)
+    if env is None:
+        if len(_ENVIRONMENTS) > 8:
+            _ENVIRONMENTS.clear()
+        env = _ENVIRONMENTS[slot] = make_environment(config, extra_dirs)
+    return env
+
+
 def _template_error(exc: BaseException, info: TemplateInfo, config: Config) -> TemplateError:
     """A Jinja2 or helper exception -> TemplateError naming the template file:line."""
     from jinja2 import TemplateSyntaxError
@@ -1097,7 +1117,7 @@ def render_section(
         "engine": config.engine,
         "template": info.name,
     }
-    env = make_environment(config, [info.path.parent] if not info.builtin else [])
+    env = _environment(config, [info.path.parent] if not info.builtin else [])
     try:
         template = (env.get_template(info.path.name) if not info.builtin
                     else env.get_template(f"builtin/{info.path.name}"))
