@@ -113,7 +113,7 @@ def test_control_characters_are_dropped() -> None:
 
 
 def test_unicode_in_math_is_converted() -> None:
-    assert inline("$α ≤ β$") == r"$\alpha  \leq  \beta $"
+    assert inline("$α ≤ β$") == r"$\alpha  \leq  \beta$"
     assert inline("$x = é$") == r"$x = \mbox{\'{e}}$"
     assert inline("$x² × y ± ᶿ$ x² ±") == (
         r"$x^{2} \times  y \pm  {\theta}$ x\texttwosuperior{} \textpm{}")
@@ -297,6 +297,7 @@ def test_dangerous_math_is_rejected_and_written_as_text(math: str) -> None:
 @pytest.mark.parametrize("math", [
     "a{b", "a}b", r"\left( x", r"x \right)", r"{\left( x} \right)", "a & b", r"50% of",
     r"\begin{matrix} a", r"\end{matrix}", r"\begin{align} x \end{align}", "x\\",
+    "x\\\n", "x\\ ",
 ])
 def test_malformed_math_is_reported(math: str) -> None:
     check = check_math(math)
@@ -318,6 +319,13 @@ def test_display_math_in_a_list_has_no_blank_line() -> None:
         r"\begin{enumerate}", r"\item a", "", r"\[", "y = 1", r"\]", r"\item b",
         r"\end{enumerate}"]
     assert [s.line for s in result.lines][3:6] == [12, 13, 14]
+
+
+def test_backslash_line_break_cannot_escape_the_closing_dollar() -> None:
+    # the combining mark is dropped, which leaves the backslash last
+    result = block("$a\\\n\u0301$ and $b\\\\$")
+    assert result.text == "\\$a\\textbackslash{}\n\\$ and $b\\\\$"
+    assert codes(result) == ["latex-math-malformed"]
 
 
 def test_math_conversion_cannot_create_caret_notation() -> None:

@@ -471,6 +471,11 @@ def check_math(tex: str) -> MathCheck | None:
     if "^^" in tex:  # checked first: ^^ works even inside a control word (\^^69nput)
         return MathCheck("unsafe", "math contains ^^ (TeX character code notation)",
                          "write ^{...} with a space or braces between the carets")
+    body = tex.rstrip()
+    if (len(body) - len(body.rstrip("\\"))) % 2:
+        # "\" + line break or space, once the formula is trimmed, would escape the closing $
+        return MathCheck("malformed", "formula ends with a backslash",
+                         "remove the trailing backslash")
     groups: list[int] = [0]  # open \left per brace group
     envs: list[tuple[str, int]] = []
     i, n = 0, len(tex)
@@ -973,11 +978,13 @@ def _math_or_text(state: _State, content: str, delim: str) -> str | None:
     if check is None:
         issues: list[_CharIssue] = []
         converted = _convert_math(content, state.engine, issues)
-        if "^^" not in converted:  # x^ⁱ would become x^^{i}
+        check = check_math(converted)  # x^ⁱ would become x^^{i}; a dropped mark can leave \
+        if check is None:
             state.issues(issues)
             return converted
-        check = MathCheck("malformed", "a superscript character follows ^",
-                          "write x^{i} instead of x^ⁱ")
+        if check.kind == "unsafe":  # only conversion made it so: the note is not hostile
+            check = MathCheck("malformed", "a Unicode superscript follows ^",
+                              "write x^{i} instead of x^ⁱ")
     severity: Severity = "error" if check.kind == "unsafe" else "warning"
     state.problem(severity, f"{check.message}; the formula is written as text", check.hint,
                   f"latex-math-{check.kind}")
@@ -1002,12 +1009,13 @@ def _r_math_inline(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, en
     if math is None:
         _write_lines(state, state.text(tok.markup + tok.content + tok.markup))
         return
+    math = math.strip()
     opener, closer = ("$", "$")
     if display:
         # \[...\] cannot sit in a heading, a link text or a one-line (argument) context
         boxed = state.one_line or state.in_heading or state.heading_nested or state.link_depth
         opener, closer = (r"$\displaystyle ", "$") if boxed else (r"\[", r"\]")
-    _write_lines(state, opener + math.strip("\n") + closer)
+    _write_lines(state, opener + math + closer)
 
 
 def _r_math_block(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env: Any) -> None:
