@@ -829,10 +829,7 @@ def _open_block(state: _State, *, hidden: bool = False) -> None:
 
 
 def _r_inline(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env: Any) -> None:
-    state = _st(env)
-    children = tokens[i].children or []
-    _render_inline(r, children, o, env)
-    del state
+    _render_inline(r, tokens[i].children or [], o, env)
 
 
 def _render_inline(r: LatexRenderer, children: Sequence[Token], o: Any, env: Any) -> None:
@@ -879,9 +876,7 @@ def _write_text(state: _State, parts: list[tuple[str, bool]]) -> None:
     last = 0
     for m in _CITE_RE.finditer(text):
         citation = _parse_citation(m) if state.cite is not None else None
-        if citation is None:
-            if state.cite is not None and m.group("bare") is None:
-                pass
+        if citation is None:  # no callback, or [text with @ that is no citation]
             continue
         bad = [k for k in citation.keys if not _VALID_KEY.fullmatch(k)]
         if bad:
@@ -976,7 +971,7 @@ def _r_code_inline(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, en
     state.out.write(r"\texttt{" + state.text(tokens[i].content, code=True) + "}")
 
 
-def _math_or_text(state: _State, content: str, delim: str) -> str | None:
+def _math_or_text(state: _State, content: str) -> str | None:
     """Checked math content, or None after reporting it (then it is written as text)."""
     check = check_math(content)
     if check is None:
@@ -1009,7 +1004,7 @@ def _r_math_inline(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, en
     state.has_content = True
     tok = tokens[i]
     display = tok.type == "math_inline_double"
-    math = _math_or_text(state, tok.content, tok.markup)
+    math = _math_or_text(state, tok.content)
     if math is None:
         _write_lines(state, state.text(tok.markup + tok.content + tok.markup))
         return
@@ -1028,7 +1023,7 @@ def _r_math_block(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env
     _open_block(state)
     assert tok.map is not None
     content = tok.content
-    math = _math_or_text(state, content, "$$")
+    math = _math_or_text(state, content)
     if tok.type == "math_block_label":
         state.problem("info", f"equation label ({tok.info}) ignored",
                       "labels in notes are not exported", "latex-math-label")
@@ -1037,16 +1032,16 @@ def _r_math_block(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env
     body = content[1:] if starts_next else content
     body = body[:-1] if body.endswith("\n") else body
     state.out.ensure_newline()
-    if math is None:
+    if math is None:  # written as text, line by line (no blank line: it may be in a footnote)
         state.out.write(state.text("$$"))
         if starts_next:
             state.out.line += 1
-            state.out.newline()
         for k, line in enumerate(body.split("\n")):
             if k:
                 state.out.line += 1
+            if line.strip():
                 state.out.newline()
-            state.out.write(state.text(line))
+                state.out.write(state.text(line.strip()))
         state.out.write(state.text("$$"))
         state.out.newline()
         state.has_content = True
