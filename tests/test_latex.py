@@ -183,6 +183,13 @@ def test_deep_lists_are_flattened_with_warning() -> None:
     assert result.problems[0].source == Source("notes/paper.md", 13)
 
 
+def test_deep_quotes_stay_within_latex_nesting_limit() -> None:
+    result = block("> " * 8 + "deep\n\n- a\n  > > > > > > q")
+    assert result.text.count(r"\begin{quote}") == 5 + 4  # with the list: 5 levels in all
+    assert result.text.count(r"\begin{quote}") == result.text.count(r"\end{quote}")
+    assert codes(result) == ["latex-list-depth", "latex-list-depth"]
+
+
 def test_hard_break_uses_newline_and_never_starts_a_line() -> None:
     assert block("a\\\nb").text == "a\\newline\nb"
     # an image (dropped) before a hard break leaves no line to end

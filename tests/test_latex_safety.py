@@ -167,7 +167,7 @@ FRAGMENTS = [
     "## H ", "$$x$$", "[a ", "](http://x.y/z)", "^[n ", "\n\n[^1]: fn ", "  \n", "\\\n",
     "\n- [x] ", "\n   1. ", "\n     - ", "\n***\n", "\n===\n", "\ufffd",
     "\\^^69nput{x}", "$\\^^69nput{x}$", "$x^ⁱ$", "](run:x)", "<run:calc>", "<file:///x>",
-    "[![i](p.png)](http://x.org)", "**![i](p.png)**", "^[![i](q.png)]",
+    "[![i](p.png)](http://x.org)", "**![i](p.png)**", "^[![i](q.png)]", "\n> > > > > > > ",
 ]
 NOTE_TEXT = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)),
                      max_size=30).map("".join)

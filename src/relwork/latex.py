@@ -742,6 +742,7 @@ class _State:
         self.counters: list[int] = []
         self.base_depth = list_depth  # itemize, enumerate, total already open around us
         self.quotes = 0
+        self.quote_stack: list[bool] = []  # per open block quote: written as an environment?
         self.link_depth = 0
         self.in_heading = False
         self.heading_notes: list[tuple[list[str], list[int]]] = []
@@ -1124,9 +1125,9 @@ def _list_open(kind: str) -> Rule:
         state = _st(env)
         _open_block(state)
         state.out.ensure_newline()
-        b_item, b_enum, b_total = state.base_depth
+        b_item, b_enum, _ = state.base_depth
         same = sum(1 for k in state.lists if k == kind) + (b_item if kind == "itemize" else b_enum)
-        total = sum(1 for k in state.lists if not k.startswith("flat")) + state.quotes + b_total
+        total = _list_depth(state)
         flat = bool(state.lists and state.lists[-1].startswith("flat"))
         if flat or same >= MAX_LIST_DEPTH_PER_KIND or total >= MAX_LIST_DEPTH_TOTAL:
             if not flat:
@@ -1188,19 +1189,35 @@ def _r_quote_open(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env
     state = _st(env)
     _open_block(state)
     state.out.ensure_newline()
-    state.out.write(r"\begin{quote}")
-    state.out.newline()
-    state.quotes += 1
+    # quote is a list to LaTeX: it counts toward the nesting limit shared with lists
+    if _list_depth(state) >= MAX_LIST_DEPTH_TOTAL:
+        if not state.quote_stack or state.quote_stack[-1]:
+            state.problem("warning", "block quotes nested too deeply for LaTeX; the deeper "
+                          "ones are written as plain paragraphs", "nest fewer quotes and lists",
+                          "latex-list-depth")
+        state.quote_stack.append(False)
+    else:
+        state.out.write(r"\begin{quote}")
+        state.out.newline()
+        state.quotes += 1
+        state.quote_stack.append(True)
     state.siblings.append("")
 
 
 def _r_quote_close(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env: Any) -> None:
     state = _st(env)
     state.out.ensure_newline()
-    state.out.write(r"\end{quote}")
-    state.out.newline()
-    state.quotes -= 1
+    if state.quote_stack.pop():
+        state.out.write(r"\end{quote}")
+        state.out.newline()
+        state.quotes -= 1
     state.siblings.pop()
+
+
+def _list_depth(state: _State) -> int:
+    """LaTeX list environments open around the current point (lists, quotes, outer ones)."""
+    lists = sum(1 for k in state.lists if not k.startswith("flat"))
+    return lists + state.quotes + state.base_depth[2]
 
 
 def _r_code_block(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env: Any) -> None:
