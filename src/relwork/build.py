@@ -30,6 +30,8 @@ class BuildState:
     #: match_key: an entry of an unchanged note file is the same object, matched once
     match_cache: dict[int, tuple[Entry, Match, list[Problem]]] = field(default_factory=dict)
     match_key: tuple[Any, ...] = ()
+    #: absolute note path -> how it is shown ("" -> the folder it was shown from)
+    shown: dict[str, str] = field(default_factory=dict)
 
 
 def _norm_group(name: str) -> str:
@@ -151,7 +153,7 @@ def _build(
     say("reading notes")
     note_files, problems = notes.collect_note_files(config, paths)
     result.problems += problems
-    result.notes_read = [config.display(p) for p in note_files]
+    result.notes_read = _shown(note_files, config, state)
     parsed = _read_notes(note_files, result.notes_read, config, state)
     result.problems += parsed.problems
     result.entries = select_entries(parsed.entries, config)
@@ -209,6 +211,28 @@ def _build(
     return result
 
 
+def _shown(paths: Sequence[Path], config: Config, state: BuildState | None) -> list[str]:
+    """``config.display`` of each (absolute) path; remembered in ``state`` per current
+    folder, the only other thing the result depends on."""
+    if state is None:
+        return [config.display(p) for p in paths]
+    import os
+
+    cwd = os.getcwd()
+    memo = state.shown
+    if memo.get("") != cwd:
+        memo.clear()
+        memo[""] = cwd
+    out = []
+    for p in paths:
+        name = str(p)
+        shown = memo.get(name)
+        if shown is None:
+            shown = memo[name] = config.display(p)
+        out.append(shown)
+    return out
+
+
 def _read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config,
                 state: BuildState | None) -> NotesResult:
     """notes.read_notes with its per-file cache (content -> parse) kept in ``state`` and in
@@ -217,13 +241,13 @@ def _read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config
     from . import bib, notes
 
     if state is not None and state.notes_cache:
-        return notes.read_notes(note_files, config, cache=state.notes_cache)
+        return notes.read_notes(note_files, config, cache=state.notes_cache, shown_paths=shown)
     file = bib.cache_dir(config) / "notes.pickle"
     key = bib.code_key()
     stored = bib.read_cache_file(file, key)
     cache: dict[Any, Any] = stored if isinstance(stored, dict) else {}
     before = dict(cache)
-    parsed = notes.read_notes(note_files, config, cache=cache)
+    parsed = notes.read_notes(note_files, config, cache=cache, shown_paths=shown)
     names = set(shown)
     kept = {slot: value for slot, value in cache.items()
             if isinstance(slot, tuple) and slot and slot[0] in names}

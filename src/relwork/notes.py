@@ -73,7 +73,8 @@ def collect_note_files(
         target = config.resolve(item)
         if any(ch in item for ch in "*?["):
             hits = [Path(h) for h in glob.glob(str(target), recursive=True)]
-            files = [h for h in hits if h.is_file() and h.suffix.lower() in NOTE_SUFFIXES]
+            files = [h.resolve() for h in hits
+                     if h.is_file() and h.suffix.lower() in NOTE_SUFFIXES]
             for h in hits:
                 if h.is_dir():
                     files.extend(_notes_in(h))
@@ -90,26 +91,29 @@ def collect_note_files(
                     "put your paper notes there or change 'notes' in relwork.yaml", "notes",
                 ))
         elif target.is_file():
-            files = [target]
+            files = [target.resolve()]
         else:
             problems.append(Problem(
                 "error", f"note path not found: '{item}'", where,
                 "fix the path in 'notes' (relwork.yaml) or on the command line", "notes",
             ))
             continue
-        for f in files:
-            real = f.resolve()
-            found.setdefault(os.path.normcase(str(real)), real)
+        for f in files:  # resolved already (symbolic links followed)
+            found.setdefault(os.path.normcase(str(f)), f)
     return sorted(found.values(), key=lambda p: str(p)), problems
 
 
 def _notes_in(folder: Path) -> list[Path]:
+    """Note files below ``folder``, resolved: the walk starts at the resolved folder and
+    does not follow links to folders, so only a file that is itself a link needs resolving
+    (one stat instead of one per path component: watch lists the folder every rebuild)."""
     files = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+    for dirpath, dirnames, filenames in os.walk(folder.resolve()):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]  # .git, .obsidian, .trash
         for name in filenames:
             if name.lower().endswith(NOTE_SUFFIXES) and not name.startswith("."):
-                files.append(Path(dirpath) / name)
+                path = os.path.join(dirpath, name)
+                files.append(Path(path).resolve() if os.path.islink(path) else Path(path))
     return files
 
 
@@ -118,17 +122,20 @@ def read_notes(
     config: Config,
     *,
     cache: dict[tuple[str, str], tuple[bytes, NotesResult]] | None = None,
+    shown_paths: Sequence[str] | None = None,
 ) -> NotesResult:
     """Read and parse every file; paths in Sources are shown as ``config.display`` gives.
 
     A file that cannot be read or is not UTF-8 becomes an error Problem; the other files
     are still read. ``cache`` (kept by a long-running caller such as watch) maps a file
     to its last content and parse, so an unchanged file is not parsed again.
+    ``shown_paths``: ``config.display`` of each file, when the caller has it already.
     """
     result = NotesResult()
     marker = getattr(config, "private_marker", "!!")
-    for path in files:
-        shown = config.display(path)
+    names = list(shown_paths) if shown_paths is not None and len(shown_paths) == len(files) \
+        else [config.display(path) for path in files]
+    for path, shown in zip(files, names, strict=True):
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
