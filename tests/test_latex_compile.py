@@ -112,7 +112,7 @@ def test_stress_compiles_with_unicode_engines(tex, engine: str) -> None:  # type
 
 def test_every_unicode_table_entry_typesets(tex) -> None:  # type: ignore[no-untyped-def]
     latin = "".join(chr(c) for c in range(0xA0, 0x180))
-    chars = latin + "".join(TEXT_SYMBOLS) + "".join(MATH_SYMBOLS)
+    chars = latin + "ȘșȚțǍǎǦǧ" + "".join(TEXT_SYMBOLS) + "".join(MATH_SYMBOLS)
     body = escape_latex(" ".join(chars))
     # no form in OT1/T1 (they need TIPA or a Unicode engine): reported, written as '?'
     assert [c for c in chars if escape_latex(c) == "?"] == ["Ħ", "ħ", "ĸ", "Ŧ", "ŧ"]
