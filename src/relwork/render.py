@@ -106,25 +106,29 @@ class RenderEntry:
     """One cited paper as templates see it (the ``entry`` of a loop). LaTeX fields are trusted."""
 
     key: str
-    title: Latex
-    note_title: Latex
-    authors: list[Latex]
-    names: Latex
     plural: bool
     year: int | None
-    venue: Latex
-    venue_short: Latex
     group: str
     source: str
-    citet: Latex
-    citep: Latex
-    cite: Latex
     status: str
     method: str
     doi: str
     url: str
     tags: list[str]
     _texts: _EntryTexts = field(repr=False, compare=False)
+    _latex: _EntryLatex = field(repr=False, compare=False)
+
+    # Made when a template prints them (a template uses a few; a large section has
+    # hundreds of entries): these delegate to _EntryLatex, which caches each value.
+    title = property(lambda self: self._latex.title, doc="bib title (else the note's)")
+    note_title = property(lambda self: self._latex.note_title, doc="the note's heading")
+    authors = property(lambda self: self._latex.authors, doc="bib family names")
+    names = property(lambda self: self._latex.names, doc="'Karras et al.'")
+    venue = property(lambda self: self._latex.venue, doc="journal, booktitle, ...")
+    venue_short = property(lambda self: self._latex.venue_short, doc="'CVPR' or the venue")
+    citet = property(lambda self: self._latex.citet, doc="narrative citation")
+    citep = property(lambda self: self._latex.citep, doc="parenthetical citation")
+    cite = property(lambda self: self._latex.cite, doc="bare \\cite")
 
     # The note body is converted only when a template prints it (and so only then cited
     # and checked): these delegate to _EntryTexts, which caches each view.
@@ -812,42 +816,85 @@ class _Builder:
     def entry(self, match: Match, record: BibRecord, group: str) -> RenderEntry:
         entry = match.entry
         key = str(match.key)
-        engine = self.config.engine
-        tag = self.tags
-
-        def bib(raw: str) -> Latex:
-            return tag.mark(bib_to_latex(raw, engine), [record.source], BIB_ENTRY, None)
-
-        def at_entry(latex: str) -> Latex:
-            return tag.mark(latex, [entry.source], NOTE_ENTRY, None)
-
-        note_title = self._convert(entry.title, entry.source, None, inline=True)
-        title_raw = record.fields.get("title") or record.title
-        venue = _venue(record)
         self.use_key(key, entry.source)
         year = record.year if record.year is not None else entry.meta.get("year")
         return RenderEntry(
             key=key,
-            title=bib(title_raw) if title_raw else at_entry(note_title.text),
-            note_title=at_entry(note_title.text),
-            authors=[bib(a) for a in record.authors],
-            names=at_entry(self.citer.names(key)),
             plural=len(record.authors) != 1,
             year=year if isinstance(year, int) else None,
-            venue=bib(venue),
-            venue_short=bib(_short_venue(bib_to_text(venue))),
             group=group,
             source=str(entry.source),
-            citet=at_entry(self.citer.narrative(key)),
-            citep=at_entry(self.citer.parenthetical(key)),
-            cite=at_entry(self.citer.cite(key)),
             status=match.status,
             method=match.method,
             doi=record.doi or "",
             url=record.fields.get("url", ""),
             tags=[str(t) for t in entry.meta.get("tags", []) or []],
             _texts=_EntryTexts(self, entry),
+            _latex=_EntryLatex(self, entry, key, record),
         )
+
+
+class _EntryLatex:
+    """The LaTeX of one entry's bib fields and citations, each made (and line-tagged) on
+    first use."""
+
+    def __init__(self, builder: _Builder, entry: Entry, key: str, record: BibRecord):
+        self.builder = builder
+        self.entry = entry
+        self.key = key
+        self.record = record
+
+    def _bib(self, raw: str) -> Latex:
+        latex = bib_to_latex(raw, self.builder.config.engine)
+        return self.builder.tags.mark(latex, [self.record.source], BIB_ENTRY, None)
+
+    def _at_entry(self, latex: str) -> Latex:
+        return self.builder.tags.mark(latex, [self.entry.source], NOTE_ENTRY, None)
+
+    @cached_property
+    def _note_title(self) -> LatexText:
+        return self.builder._convert(self.entry.title, self.entry.source, None, inline=True)
+
+    @cached_property
+    def title(self) -> Latex:
+        title_raw = self.record.fields.get("title") or self.record.title
+        return self._bib(title_raw) if title_raw else self._at_entry(self._note_title.text)
+
+    @cached_property
+    def note_title(self) -> Latex:
+        return self._at_entry(self._note_title.text)
+
+    @cached_property
+    def authors(self) -> list[Latex]:
+        return [self._bib(a) for a in self.record.authors]
+
+    @cached_property
+    def names(self) -> Latex:
+        return self._at_entry(self.builder.citer.names(self.key))
+
+    @cached_property
+    def _venue(self) -> str:
+        return _venue(self.record)
+
+    @cached_property
+    def venue(self) -> Latex:
+        return self._bib(self._venue)
+
+    @cached_property
+    def venue_short(self) -> Latex:
+        return self._bib(_short_venue(bib_to_text(self._venue)))
+
+    @cached_property
+    def citet(self) -> Latex:
+        return self._at_entry(self.builder.citer.narrative(self.key))
+
+    @cached_property
+    def citep(self) -> Latex:
+        return self._at_entry(self.builder.citer.parenthetical(self.key))
+
+    @cached_property
+    def cite(self) -> Latex:
+        return self._at_entry(self.builder.citer.cite(self.key))
 
 
 class _EntryTexts:
