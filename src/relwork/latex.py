@@ -5,7 +5,7 @@ Out: ``LatexText(text, lines, problems)``: LaTeX that compiles in any preamble t
 hyperref, one ``Source`` per output line (so TeX diagnostics map back to file:line), and
 the problems found (dropped HTML/images, unsafe math, Unicode pdflatex cannot typeset).
 
-Safety model (see the README, "Safety guarantees"): text outside math never becomes a LaTeX command -- every
+Safety model (README, "Safety guarantees"): text outside math never becomes a command: every
 TeX special character is escaped. Math is passed through only when it is structurally
 balanced and names no control sequence on a denylist of file, shell, catcode and definition
 primitives (and no ``^^`` or ``@``); otherwise it is reported and written as escaped text.
