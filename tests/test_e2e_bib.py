@@ -96,9 +96,6 @@ def test_cited_broken_block_is_an_error_and_nothing_is_written(project: Path) ->
     assert (project / "latex" / "related_work.tex").read_text(encoding="utf-8") == before
 
 
-@pytest.mark.xfail(strict=True, reason="match.py evidence() reports a cited key whose bib block "
-                   "failed to parse as 'not in the bibliography' (hint: add the entry): it "
-                   "should name the broken block's file:line (index.failed)")
 def test_cited_broken_block_error_names_the_broken_entry(project: Path) -> None:
     with (project / "summaries" / "papers.md").open("a", encoding="utf-8") as note:
         note.write("\n## A Broken Entry [@broken2017]\n\nCited although its entry is broken.\n")

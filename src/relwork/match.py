@@ -612,6 +612,13 @@ class Matcher:
                                 score_cutoff=80, processor=str.lower)
         return [k for k, _, _ in found]
 
+    def _failed_block(self, key: str) -> Any:
+        """The block of ``key`` that failed to parse (``bib.FailedBlock``), if any."""
+        for block in getattr(self.index, "failed", []):
+            if getattr(block, "key", None) == key:
+                return block
+        return None
+
     def _ids(self, entry: Entry, kind: str) -> list[str]:
         values = list(entry.ids.get(kind, []))
         if kind in ("doi", "arxiv"):
@@ -679,6 +686,13 @@ class Matcher:
         for key in self._ids(entry, "key"):
             if key in positions:
                 found.append(Evidence("key", [positions[key]], f"[@{key}] in the note"))
+            elif (broken := self._failed_block(key)) is not None:
+                self.problems.append(Problem(
+                    "error", f"key '{key}' is at {broken.source}, but that entry could not be "
+                    f"read: {broken.error}", entry.source,
+                    f"fix the entry at {broken.source} (a missing brace, comma or quote)",
+                    "match-broken-entry"))
+                misses.append(f"the entry of [@{key}] could not be read ({broken.source})")
             else:
                 close = self.close_keys(key)
                 hint = (f"did you mean {', '.join(close)}?" if close
