@@ -321,9 +321,6 @@ def test_hostile_text_is_kept_as_text(tmp_path: Path) -> None:
     assert "\\^{}\\^{}5c" in body
 
 
-@pytest.mark.xfail(strict=True, reason="notes.py _inline_title drops markdown-it 'text_special' "
-                   "tokens: a backslash and the next letter vanish from headings and groups "
-                   "('\\input' -> 'nput', '&amp;' -> '')")
 def test_group_heading_text_is_kept(tmp_path: Path) -> None:
     project = make_project(tmp_path, FIXTURES / "notes")
     code, _, err = build(project, "-t", "subsections")

@@ -618,7 +618,9 @@ def _inline_title(inline: Token) -> tuple[str, str | None]:
         md = _markdown()
         md.inline.parse(inline.content, md, {}, children)
     for c in children:
-        if c.type in ("text", "code_inline"):
+        # text_special: escapes and entities ("\\$" -> "$", "&amp;" -> "&"); the text_join
+        # rule that would fold them into text does not run here
+        if c.type in ("text", "code_inline", "text_special"):
             parts.append(c.content)
         elif c.type in ("softbreak", "hardbreak"):
             parts.append(" ")
