@@ -329,8 +329,6 @@ def test_group_heading_text_is_kept(tmp_path: Path) -> None:
     assert "\\textbackslash{}input\\{/etc/passwd\\}" in body.split("\\citet")[0]
 
 
-@pytest.mark.xfail(strict=True, reason="notes.py takes a prose line that starts with 'Links:' "
-                   "and holds a link as url metadata and drops the whole line from the summary")
 def test_prose_line_starting_with_a_label_and_a_link_is_kept(tmp_path: Path) -> None:
     notes = tmp_path / "notes"
     notes.mkdir()

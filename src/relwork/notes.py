@@ -935,7 +935,10 @@ def _bullet_is_meta(lk: str, kind: str, value: str) -> bool:
     if kind == "arxiv":
         return _ARXIV_ID_RE.match(plain.strip()) is not None
     if kind == "url":
-        return _LINK_RE.search(plain) is not None
+        # a link, perhaps with a word or two ("paper", "code"); a sentence that mentions a
+        # link ("Links: the project page and the code are online") is prose
+        rest = re.sub(r"\[[^\]]*\]\([^)]*\)|<[^>\s]+>|\S+://\S+", " ", plain)
+        return _LINK_RE.search(plain) is not None and len(rest.split()) <= 3
     return False
 
 
