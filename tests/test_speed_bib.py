@@ -66,3 +66,19 @@ def test_cited_bib_is_the_same_from_the_cache(
     assert bib.cited_bib_text(warm, keys) == bib.cited_bib_text(cold, keys)
     missing = [keys[0].swapcase() if keys[0].swapcase() != keys[0] else keys[0] + "X"]
     assert bib.cited_bib_text(warm, missing) == bib.cited_bib_text(cold, missing)
+
+
+def test_cited_bib_kept_for_the_same_keys_only(
+        loaded: tuple[bib.BibIndex, bib.BibIndex]) -> None:
+    cold, warm = loaded
+    keys = list(cold.records)
+    first = bib.cited_bib_text(warm, keys[:2])
+    assert bib.cited_bib_text(warm, keys[:2]) == first
+    fewer = bib.cited_bib_text(warm, keys[:1])
+    assert fewer != first and fewer == bib.cited_bib_text(cold, keys[:1])
+    stub = BibRecord("missing_x", "misc", {"title": "{X}"}, Source("n.md", 1),
+                     raw="@misc{missing_x,\n  title = {X},\n}")
+    with_stub = bib.cited_bib_text(warm, keys[:1], [stub])
+    assert "missing_x" in with_stub[0] and with_stub == bib.cited_bib_text(cold, keys[:1], [stub])
+    other = dataclasses.replace(stub, raw=stub.raw.replace("{X}", "{Y}"))
+    assert "{Y}" in bib.cited_bib_text(warm, keys[:1], [other])[0]

@@ -1222,6 +1222,18 @@ def cited_bib_text(index: BibIndex, keys: Sequence[str], stubs: Sequence[BibReco
                    ) -> tuple[str, list[Problem]]:
     """The cited-only ``.bib``: the @string macros used, the entries of ``keys`` (given order,
     each once) copied verbatim, then their crossref parents, then ``stubs``."""
+    # the last result is kept on the index: a rebuild in watch usually cites the same keys
+    slot = (tuple(keys), list(stubs))
+    last = index.derived.get("cited-bib")
+    if last is not None and last[0] == slot:
+        return last[1], list(last[2])
+    text, problems = _cited_bib_text(index, keys, stubs)
+    index.derived["cited-bib"] = (slot, text, list(problems))
+    return text, problems
+
+
+def _cited_bib_text(index: BibIndex, keys: Sequence[str], stubs: Sequence[BibRecord]
+                    ) -> tuple[str, list[Problem]]:
     problems: list[Problem] = []
     failed = {fb.key: fb for fb in index.failed if fb.key}
     lower_keys: dict[str, str] = {}
