@@ -260,3 +260,30 @@ def test_broken_link_in_the_notes_folder_names_the_link(project: Path) -> None:
     code, _, err = run(project, "build")
     assert code == 1 and "Traceback" not in err
     assert "summaries/old.md" in "\n".join(error_lines(err))
+
+
+@pytest.mark.xfail(strict=True, reason="build.py: a wrong 'bib' path is followed by a warning for "
+                   "every paper ('has no entry in the bibliography') and 'no matched papers to "
+                   "cite', burying the one-line error under its consequences")
+def test_a_wrong_bib_path_is_one_error_not_a_page_of_consequences(project: Path) -> None:
+    (project / "relwork.yaml").write_text("bib: [nope.bib]\nlint:\n  enabled: false\n")
+    code, _, err = run(project, "build")
+    assert code in (1, 2)
+    assert len(err.strip().splitlines()) <= 2, err
+
+
+@pytest.mark.xfail(strict=True, reason="notes.py/bib.py hints say \"(relwork.yaml)\" even when "
+                   "the configuration came from --config other.yaml")
+def test_hints_name_the_config_file_in_use(project: Path) -> None:
+    (project / "other.yaml").write_text("notes: [nope]\n")
+    code, _, err = run(project, "--config", "other.yaml", "build")
+    assert code in (1, 2) and "other.yaml:1" in err
+    assert "relwork.yaml" not in err
+
+
+@pytest.mark.xfail(strict=True, reason="config.py: a YAML error at the end of the file is "
+                   "reported one line past the end (relwork.yaml:2 for a one-line file)")
+def test_yaml_error_line_is_inside_the_file(project: Path) -> None:
+    (project / "relwork.yaml").write_text("template: [oops\n")
+    code, _, err = run(project, "build")
+    assert code == 2 and "relwork.yaml:1:" in err
