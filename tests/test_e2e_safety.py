@@ -512,3 +512,24 @@ def test_any_note_gives_a_safe_section_or_errors_with_lines(
     allowed = commands(plain) | MARKDOWN_COMMANDS | ESCAPE_COMMANDS | CITE_COMMANDS
     envs = MARKDOWN_ENVIRONMENTS | set(re.findall(r"\\begin\{([A-Za-z*]+)\}", plain))
     assert violations(tex, allowed=allowed, environments=envs, user_math=user_math) == [], tex
+
+
+GLOBAL_STATE_MATH = ["\\globaldefs=1 \\globaldefs=1", "\\fontdimen2\\font=2cm", "\\mag=2000",
+                     "\\font\\x=cmr10 scaled 5000", "\\hyphenation{re-lated}"]
+
+
+@pytest.mark.xfail(strict=True, reason="latex.py check_math is a denylist: TeX primitives that "
+                   "change the whole document from inside a formula pass (\\globaldefs makes "
+                   "every later assignment global, \\fontdimen and \\mag are always global, "
+                   "\\font defines a command)")
+@pytest.mark.parametrize("formula", GLOBAL_STATE_MATH)
+def test_math_cannot_change_the_rest_of_the_paper(tmp_path: Path, formula: str) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# P\n\n## Score-based Generative Modeling in Latent Space\n\n"
+                                f"Formula ${formula}$ here.\n", encoding="utf-8")
+    project = make_project(tmp_path / "p", notes)
+    code, _, err = build(project)
+    assert re.search(r"^summaries/a\.md:5: (error|warning): ", err, re.M), err
+    if code == 0:
+        assert f"${formula}$" not in section(project)
