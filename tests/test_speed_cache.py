@@ -1,4 +1,4 @@
-"""Caches under .relwork/cache (note parses, Markdown->LaTeX fragments, lint analyses):
+"""Caches under .relwork/cache (note parses, matches, Markdown->LaTeX fragments, lint):
 a build that uses them writes exactly what a build without them writes, notices every
 change of a note, the bib or the config, and ignores a damaged or stale cache file."""
 
@@ -42,7 +42,8 @@ The model trains a score-based prior in the latent space of an autoencoder, like
 @karras2019style did for style. It's gonna be fast.
 """
 
-CACHE_FILES = ("notes.pickle", "render-fragments.pickle", "lint-analysis.pickle")
+CACHE_FILES = ("notes.pickle", "render-fragments.pickle", "lint-analysis.pickle",
+               "matches.pickle")
 
 
 @pytest.fixture()
@@ -197,3 +198,17 @@ def test_watch_rebuilds_match_and_report_as_fresh_builds(project: Path) -> None:
     config.accept_review = True  # a setting the cached matches depend on
     assert _report(build(config, state=state, write=False)) == _report(
         build(config, write=False))
+
+
+def test_alias_and_accept_review_changes_are_seen(project: Path) -> None:
+    note = project / "notes" / "papers.md"
+    note.write_text(NOTE + "\n## stylegan\nA generator with style inputs.\n",
+                    encoding="utf-8")
+    _, _, problems = _run(project, cold=True)
+    assert any("stylegan" in p and "unmatched" in p for p in problems)
+    (project / "relwork.yaml").write_text(
+        "notes: [notes]\nbib: [refs.bib]\ncite: plain\naliases:\n  stylegan: karras2019style\n",
+        encoding="utf-8")
+    tex, _, problems = _warm_equals_cold(project)
+    assert not any("stylegan" in p and "unmatched" in p for p in problems)
+    assert "A generator with style inputs." in tex

@@ -66,29 +66,50 @@ def _bib_stamp(paths: Sequence[Path]) -> tuple[Any, ...]:
 
 
 def load_index(
-    config: Config, bibs: Sequence[str] | None = None, state: BuildState | None = None
+    config: Config, bibs: Sequence[str] | None = None, state: BuildState | None = None,
+    *, lookup: bool = True,
 ) -> tuple[BibIndex, list[Problem]]:
-    """The bib index for ``config`` (re-used from ``state`` while the bib files are unchanged)."""
+    """The bib index for ``config`` (re-used from ``state`` while the bib files are unchanged).
+
+    With ``lookup`` the matching tables are attached now; else ``_attach_lookup`` must run
+    before matching (a build whose matches all come from the cache does not need them)."""
     from . import bib
 
     bib_files, problems = bib.collect_bib_files(config, bibs)
     stamp = _bib_stamp(bib_files)
     if state is not None and state.index is not None and state.bib_stamp == stamp:
+        if lookup:
+            _attach_lookup(config, state.index)
         return state.index, problems
     index = bib.load_bib(bib_files, config)
-    _attach_derived(config, index)
+    _attach_derived(config, index, lookup=lookup)
     if state is not None:
         state.index, state.bib_stamp = index, stamp
     return index, problems
 
 
-def _attach_derived(config: Config, index: BibIndex) -> None:
+def _attach_derived(config: Config, index: BibIndex, *, lookup: bool = True) -> None:
     """Matching tables and spell-check words of ``index``: from the cache when they were
     made from the same bib content, else made now and cached (a large bib takes ~0.3 s)."""
+    from . import bib
+
+    if lookup:
+        _attach_lookup(config, index)
+    words = bib.read_derived(config, index, "known-words")
+    if isinstance(words, set):
+        index.derived["known-words"] = words
+    else:
+        bib.write_derived(config, index, "known-words", known_words(index))
+
+
+def _attach_lookup(config: Config, index: BibIndex) -> None:
+    """The matching tables of ``index`` (see _attach_derived), once per index."""
     import dataclasses
 
     from . import bib, match
 
+    if isinstance(index.derived.get("match-lookup"), match.Lookup):
+        return
     look = bib.read_derived(config, index, "match-lookup")
     if (isinstance(look, match.Lookup) and look.size == len(index.records)
             and look.keys == list(index.records)):
@@ -97,11 +118,6 @@ def _attach_derived(config: Config, index: BibIndex) -> None:
     else:
         look = match.lookup_for(index)
         bib.write_derived(config, index, "match-lookup", dataclasses.replace(look, records=[]))
-    words = bib.read_derived(config, index, "known-words")
-    if isinstance(words, set):
-        index.derived["known-words"] = words
-    else:
-        bib.write_derived(config, index, "known-words", known_words(index))
 
 
 def build(
@@ -159,7 +175,7 @@ def _build(
     result.entries = select_entries(parsed.entries, config)
 
     say("loading bibliography")
-    index, problems = load_index(config, bibs, state)
+    index, problems = load_index(config, bibs, state, lookup=False)
     result.problems += problems
     result.problems += index.problems
 
@@ -260,42 +276,71 @@ def _read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config
 
 def _match(entries: Sequence[Entry], index: BibIndex, config: Config,
            state: BuildState | None) -> tuple[list[Match], list[Problem]]:
-    """match.match_entries; with ``state``, an entry matched in the previous build against
-    the same index and settings is not matched again."""
-    import dataclasses
+    """match.match_entries, with each entry's outcome remembered: in ``state`` (watch: an
+    entry of an unchanged note is the same object) or in ``.relwork/cache/matches.pickle``
+    (by the entry's full content, for the same relwork code, bib content, aliases and
+    accept_review). Only entries not seen before are matched, and only then are the
+    matching tables loaded."""
+    from . import bib
 
-    from . import match
+    setting = (sorted(config.aliases.items()), config.accept_review)
+    if state is not None:
+        if not state.match_key or state.match_key[0] is not index \
+                or state.match_key[1:] != (setting,):
+            state.match_cache, state.match_key = {}, (index, setting)
+        memo: dict[Any, tuple[Any, ...]] = state.match_cache
+        slots: list[Any] = [id(e) for e in entries]
+        fresh = [e for e, s in zip(entries, slots, strict=True)
+                 if s not in memo or memo[s][0] is not e]
+    else:
+        content = index.derived.get("content-key")
+        if not content:
+            _attach_lookup(config, index)
+            from . import match
 
-    if state is None:
-        return match.match_entries(entries, index, aliases=config.aliases,
-                                   accept_review=config.accept_review)
-    key = (index, sorted(config.aliases.items()), config.accept_review)
-    if not state.match_key or state.match_key[0] is not index \
-            or state.match_key[1:] != key[1:]:
-        state.match_cache, state.match_key = {}, key
-    cache: dict[int, tuple[Entry, Match, list[Problem]]] = {}
-    matches: list[Match] = []
-    problems: list[Problem] = []
-    reported: set[str] = set()
-    for entry in entries:
-        hit = state.match_cache.get(id(entry))
-        if hit is None or hit[0] is not entry:
+            return match.match_entries(entries, index, aliases=config.aliases,
+                                       accept_review=config.accept_review)
+        import hashlib
+
+        key = hashlib.blake2b(repr((bib.code_key(), content, setting)).encode(),
+                              digest_size=16).hexdigest()
+        file = bib.cache_dir(config) / "matches.pickle"
+        stored = bib.read_cache_file(file, key)
+        memo = stored if isinstance(stored, dict) else {}
+        slots = [repr(e) for e in entries]  # every field of the entry: its full content
+        fresh = [e for e, s in zip(entries, slots, strict=True) if s not in memo]
+    if fresh:
+        from . import match
+
+        _attach_lookup(config, index)
+        for entry in fresh:
             # a matcher of its own, so the entry's problems are all its own (below, a
             # duplicate bib entry is reported once, for the first entry citing it, as
             # match_entries does)
             matcher = match.Matcher(index, config.aliases)
             found = matcher.match(entry, accept_review=config.accept_review)
-            hit = (entry, found, matcher.problems)
-        cache[id(entry)] = hit
-        matches.append(dataclasses.replace(hit[1]))  # the build turns stubs' matches over
-        for problem in hit[2]:
+            outcome = (found.key, found.method, found.score, found.status, found.candidates,
+                       found.reason)
+            slot = id(entry) if state is not None else repr(entry)
+            memo[slot] = (entry if state is not None else None, outcome, matcher.problems)
+    matches: list[Match] = []
+    problems: list[Problem] = []
+    reported: set[str] = set()
+    for entry, slot in zip(entries, slots, strict=True):
+        _, outcome, found_problems = memo[slot]
+        matches.append(Match(entry, *outcome))
+        for problem in found_problems:
             if problem.code == "match-duplicate":
                 cited = problem.message.split(" ", 1)[0]
                 if cited in reported:
                     continue
                 reported.add(cited)
             problems.append(problem)
-    state.match_cache = cache
+    used = {slot: memo[slot] for slot in slots}
+    if state is not None:
+        state.match_cache = used
+    elif fresh or len(used) != len(memo):
+        bib.write_cache_file(file, key, used)
     return matches, problems
 
 
