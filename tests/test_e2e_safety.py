@@ -15,8 +15,10 @@ import functools
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -533,3 +535,31 @@ def test_math_cannot_change_the_rest_of_the_paper(tmp_path: Path, formula: str) 
     assert re.search(r"^summaries/a\.md:5: (error|warning): ", err, re.M), err
     if code == 0:
         assert f"${formula}$" not in section(project)
+
+
+# ------------------------------------------------------- stubs: note text written into a .bib
+
+STUB_NOTE = ("# Papers\n\n## A Paper Not In The Bibliography\n\n"
+             "DOI 10.1234/a}@preamble{{\\input{/etc/hostname}}}@misc{x,title={y\n")
+
+
+@pytest.mark.xfail(strict=True, reason="notes.py _ID_RE takes any non-space run after '10.NNNN/' "
+                   "as a DOI (braces and @ included) and match.make_stub writes it into the stub "
+                   "unescaped: a note can add @preamble{\\input{...}} to the cited-only bib")
+def test_stub_entry_cannot_inject_bibtex(tex: Any) -> None:
+    from relwork.bib import parse_bib_text
+    from relwork.match import make_stub
+    from relwork.notes import parse_note
+
+    [entry] = parse_note(STUB_NOTE, "a.md").entries
+    stub = make_stub(entry)
+    parsed = parse_bib_text(stub.raw + "\n", "stub.bib")
+    assert list(parsed.records) == [stub.key] and not parsed.failed
+    if tex.bibtex is None:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "stub.bib").write_text(stub.raw + "\n", encoding="utf-8")
+        Path(tmp, "doc.aux").write_text(f"\\citation{{{stub.key}}}\n\\bibstyle{{plain}}\n"
+                                        "\\bibdata{stub}\n", encoding="utf-8")
+        subprocess.run([str(tex.bibtex), "doc"], cwd=tmp, capture_output=True, timeout=60)
+        assert "\\input" not in Path(tmp, "doc.bbl").read_text(encoding="utf-8")
