@@ -287,3 +287,23 @@ def test_yaml_error_line_is_inside_the_file(project: Path) -> None:
     (project / "relwork.yaml").write_text("template: [oops\n")
     code, _, err = run(project, "build")
     assert code == 2 and "relwork.yaml:1:" in err
+
+
+@pytest.mark.xfail(strict=True, reason="config.py/overleaf.py accept an overleaf.tex name with "
+                   "'}' and write '\\input{a}b}' into the zip's main.tex, which does not compile")
+def test_overleaf_file_name_that_latex_cannot_input_is_a_config_error(project: Path) -> None:
+    with (project / "relwork.yaml").open("a") as config:
+        config.write("overleaf:\n  tex: a}b.tex\n")
+    code, _, err = run(project, "zip")
+    assert code == 2 and "relwork.yaml:" in err and "overleaf.tex" in err
+
+
+@pytest.mark.xfail(strict=True, reason="overleaf.py checks overleaf.tex only when zip/sync run, "
+                   "after the build: a path outside the project is a configuration error "
+                   "reported with exit 1 below the build's warnings")
+def test_overleaf_path_outside_the_project_is_a_config_error(project: Path) -> None:
+    with (project / "relwork.yaml").open("a") as config:
+        config.write("overleaf:\n  tex: ../../evil.tex\n")
+    code, _, err = run(project, "zip")
+    assert_user_error(code, err, 2, "relwork.yaml:", "overleaf.tex")
+    assert not (project / "latex" / "related_work.tex").exists()  # stopped before building
