@@ -195,3 +195,24 @@ def test_entries_json_is_strict_json(project: Path) -> None:
 
     [entry] = json.loads(out, parse_constant=refuse)
     assert entry["meta"]["date"] == "2023-05-30"
+
+
+OPPOSITES = Path(__file__).parent / "fixtures" / "e2e" / "opposites"
+
+
+@pytest.mark.xfail(strict=True, reason="match.py fuzzy matching cites the paper of the opposite "
+                   "title ('Unsupervised X' -> 'Supervised X', 'Nonlinear' -> 'Linear', 'Offline' "
+                   "-> 'Online', score 97-98): a changed prefix or another real word is not a "
+                   "typo and must be review")
+def test_a_title_with_the_opposite_word_is_never_cited(tmp_path: Path) -> None:
+    (tmp_path / "bib").mkdir()
+    shutil.copy(OPPOSITES / "library.bib", tmp_path / "bib" / "library.bib")
+    (tmp_path / "summaries").mkdir()
+    shutil.copy(OPPOSITES / "notes.md", tmp_path / "summaries" / "notes.md")
+    (tmp_path / "relwork.yaml").write_text("lint:\n  enabled: false\n")
+    code, out, err = run(tmp_path, "check", "--format", "json")
+    assert code == 0, err
+    status = {row["line"]: (row["status"], row["key"]) for row in json.loads(out)}
+    assert status[23] == ("matched", "vahdat2021score")  # a real typo is still cited
+    wrong = {line: s for line, s in status.items() if line != 23 and s[0] == "matched"}
+    assert wrong == {}
