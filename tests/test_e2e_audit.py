@@ -216,3 +216,14 @@ def test_a_title_with_the_opposite_word_is_never_cited(tmp_path: Path) -> None:
     assert status[23] == ("matched", "vahdat2021score")  # a real typo is still cited
     wrong = {line: s for line, s in status.items() if line != 23 and s[0] == "matched"}
     assert wrong == {}
+
+
+@pytest.mark.xfail(strict=True, reason="build.py select_entries: a group name in include_groups/"
+                   "exclude_groups that no note has (a typo) is ignored silently; with "
+                   "exclude_groups the papers meant to stay out go into the section")
+@pytest.mark.parametrize("setting", ["include_groups: [Detaled]", "exclude_groups: [Not sur]"])
+def test_a_group_setting_that_matches_no_group_is_reported(project: Path, setting: str) -> None:
+    shutil.copy(ROOT / "summaries" / "weekly_report.md", project / "summaries")
+    (project / "relwork.yaml").write_text(f"lint:\n  enabled: false\n{setting}\n")
+    code, _, err = run(project, "build")
+    assert re.search(r"^relwork\.yaml:3: warning: .*(Detaled|Not sur)", err, re.M), err
