@@ -563,3 +563,18 @@ def test_stub_entry_cannot_inject_bibtex(tex: Any) -> None:
                                         "\\bibdata{stub}\n", encoding="utf-8")
         subprocess.run([str(tex.bibtex), "doc"], cwd=tmp, capture_output=True, timeout=60)
         assert "\\input" not in Path(tmp, "doc.bbl").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("line", ["* **Key**: a}b", "* **Citekey**: a b", "\\cite{a%b}",
+                                  "\\citep{a\\b}", "Key: x,y"])
+def test_bad_citation_keys_in_bullets_and_cite_commands_are_rejected(tmp_path: Path,
+                                                                     line: str) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# P\n\n## Score-based Generative Modeling in Latent Space\n\n"
+                                f"{line}\n", encoding="utf-8")
+    project = make_project(tmp_path / "p", notes)
+    code, _, err = build(project)
+    assert code == 1
+    assert re.search(r"^summaries/a\.md:5: error: citation key .* is not valid", err, re.M), err
+    assert not (project / "latex" / "related_work.tex").exists()
