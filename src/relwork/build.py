@@ -161,7 +161,7 @@ def _build(
     state: BuildState | None,
     progress: Progress | None,
 ) -> BuildResult:
-    from . import bib, lint, match, notes, render
+    from . import bib, lint, notes, render  # match: only when an entry needs matching
 
     say = progress or (lambda _msg: None)
     result = BuildResult()
@@ -186,6 +186,8 @@ def _build(
     result.problems += problems
     stubs = []
     if config.stubs:
+        from . import match
+
         for m in matches:
             if m.status == "unmatched":
                 stub = match.make_stub(m.entry)
@@ -196,7 +198,9 @@ def _build(
     result.problems += _match_findings(matches)
 
     say("rendering")
-    saved = _load_fragments(config, index, stubs) if state is None else None
+    # from the cache file when this index has none yet: every CLI build, watch's first
+    saved = (_load_fragments(config, index, stubs)
+             if "render-fragments" not in index.derived else None)
     rendered = render.render_section(matches, index, config, notes=result.notes_read)
     if saved is not None:
         _save_fragments(index, *saved)

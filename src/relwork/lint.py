@@ -481,6 +481,9 @@ def _hunspell() -> tuple[str | None, str]:
     return found
 
 
+_spell_files: dict[Path, str] = {}  # spelling.json files read by this process -> their key
+
+
 class _SpellStore:
     """hunspell's verdicts and suggestions saved in ``.relwork/cache/spelling.json``.
 
@@ -496,6 +499,9 @@ class _SpellStore:
         if exe is None:
             return
         self.key = f"{dictionaries}|{__version__}"
+        if _spell_files.get(self.path) == self.key:
+            return  # read before in this process (watch): the memory holds it all
+        _spell_files[self.path] = self.key
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if data.get("key") == self.key:
