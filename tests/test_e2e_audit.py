@@ -227,3 +227,22 @@ def test_a_group_setting_that_matches_no_group_is_reported(project: Path, settin
     (project / "relwork.yaml").write_text(f"lint:\n  enabled: false\n{setting}\n")
     code, _, err = run(project, "build")
     assert re.search(r"^relwork\.yaml:3: warning: .*(Detaled|Not sur)", err, re.M), err
+
+
+@pytest.mark.xfail(strict=True, reason="match.py/bib.normalize_title drop '++' from short titles: "
+                   "a note on 'PointNet' cites 'PointNet++' (a different paper) by shorttitle, "
+                   "score 95")
+def test_a_short_name_is_not_its_successor(tmp_path: Path) -> None:
+    (tmp_path / "bib").mkdir()
+    (tmp_path / "bib" / "refs.bib").write_text(
+        "@inproceedings{qi2017pointnetpp,\n  title = {PointNet++: Deep Hierarchical Feature "
+        "Learning on Point Sets in a Metric Space},\n  author = {Qi, Charles R.},\n"
+        "  year = {2017}\n}\n", encoding="utf-8")
+    (tmp_path / "summaries").mkdir()
+    (tmp_path / "summaries" / "a.md").write_text("# Papers\n\n## PointNet\n\nPoint clouds.\n",
+                                                 encoding="utf-8")
+    (tmp_path / "relwork.yaml").write_text("lint:\n  enabled: false\n")
+    code, out, err = run(tmp_path, "check", "--format", "json")
+    assert code == 0, err
+    [row] = json.loads(out)
+    assert row["status"] != "matched", row
