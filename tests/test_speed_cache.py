@@ -212,3 +212,19 @@ def test_alias_and_accept_review_changes_are_seen(project: Path) -> None:
     tex, _, problems = _warm_equals_cold(project)
     assert not any("stylegan" in p and "unmatched" in p for p in problems)
     assert "A generator with style inputs." in tex
+
+
+def test_tone_check_reads_a_note_changed_after_it_was_parsed(project: Path) -> None:
+    from relwork.notes import read_notes
+
+    config = load_config(project / "relwork.yaml")
+    note = project / "notes" / "papers.md"
+    parsed = read_notes([note], config)
+    before = lint.lint_entries(parsed.entries, config)
+    assert any(p.code == "lint-slang" for p in before)
+    # same lines, now with the ignore marker on the slang line: not the text parsed above
+    note.write_text(NOTE.replace("It's gonna be fast.",
+                                 "It's gonna be fast. <!-- relwork: ignore-line -->"),
+                    encoding="utf-8")
+    after = lint.lint_entries(parsed.entries, config)
+    assert not any(p.code == "lint-slang" for p in after)

@@ -629,8 +629,18 @@ def words_from_titles(titles: Iterable[str]) -> set[str]:
     """Lowercased words of ``titles`` (bib titles, note headings) for ``known_words``."""
     words: set[str] = set()
     for title in titles:
-        words.update(w.lower() for w in _WORD.findall(title.replace("{", "").replace("}", "")))
+        found = _title_words.get(title)
+        if found is None:
+            found = frozenset(w.lower() for w in
+                              _WORD.findall(title.replace("{", "").replace("}", "")))
+            if len(_title_words) > 50000:  # bound memory in very long watch sessions
+                _title_words.clear()
+            _title_words[title] = found
+        words |= found
     return words
+
+
+_title_words: dict[str, frozenset[str]] = {}  # title -> its words (watch: the same titles)
 
 
 def _disabled_rules(config: Config) -> set[str]:
@@ -776,10 +786,22 @@ _note_memo: dict[str, _NoteFile] = {}  # file text -> what it says (watch reads 
 
 
 def _read_note(path: str) -> _NoteFile | None:
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
-    except OSError:
-        return None
+    from .notes import texts_read
+
+    text: str | None = None
+    seen = texts_read.get(os.path.abspath(path))  # what the notes stage read, if it did
+    if seen is not None and not seen[0].startswith("\ufeff"):
+        try:
+            st = os.stat(path)
+            if (st.st_mtime_ns, st.st_size) == seen[1]:
+                text = seen[0]
+        except OSError:
+            pass
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            return None
     note = _note_memo.get(text)
     if note is None:
         note = _note_file(text)

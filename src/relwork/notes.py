@@ -117,6 +117,12 @@ def _notes_in(folder: Path) -> list[Path]:
     return files
 
 
+#: absolute path -> (text, (mtime_ns, size) before it was read) of the files read_notes
+#: read last: the tone check reads the note files again for markers and exact lines, and
+#: takes the text from here while the file's stamp is unchanged
+texts_read: dict[str, tuple[str, tuple[int, int]]] = {}
+
+
 def read_notes(
     files: Sequence[Path],
     config: Config,
@@ -137,6 +143,11 @@ def read_notes(
         else [config.display(path) for path in files]
     for path, shown in zip(files, names, strict=True):
         try:
+            st = os.stat(path)  # before reading: a later change shows in the stamp
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        try:
             data = Path(path).read_bytes()
         except OSError as exc:
             result.problems.append(Problem(
@@ -156,6 +167,8 @@ def read_notes(
                 "save the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8')", "encoding",
             ))
             continue
+        if stamp is not None:
+            texts_read[os.path.abspath(path)] = (text, stamp)
         slot = (shown, marker)
         hit = cache.get(slot) if cache is not None else None
         if hit is not None and hit[0] == data:
