@@ -131,9 +131,6 @@ def test_failed_write_keeps_the_previous_files_and_leaves_no_temporary(tmp_path:
     assert leftovers == []
 
 
-@pytest.mark.xfail(strict=True, reason="files.write_atomic/write_outputs let OSError escape: a "
-                   "failed write (disk full, quota, output path is a folder) is a traceback, "
-                   "not an error naming the file")
 def test_failed_write_is_a_message_naming_the_file_not_a_traceback(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p")
     assert run(project, "build")[0] == 0
@@ -146,9 +143,6 @@ def test_failed_write_is_a_message_naming_the_file_not_a_traceback(tmp_path: Pat
     assert "latex/" in done.stderr and len(done.stderr.strip().splitlines()) <= 2
 
 
-@pytest.mark.xfail(strict=True, reason="build.py/files.write_outputs: when the output folder "
-                   "cannot be written (a folder where the bib goes), the error escapes as a "
-                   "traceback from Manifest.edited_by_hand (IsADirectoryError)")
 def test_output_path_that_is_a_folder_is_an_error_naming_it(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p")
     (project / "latex" / "references.bib").mkdir(parents=True)
@@ -157,9 +151,6 @@ def test_output_path_that_is_a_folder_is_an_error_naming_it(tmp_path: Path) -> N
     assert "latex/references.bib" in err and len(err.strip().splitlines()) <= 2
 
 
-@pytest.mark.xfail(strict=True, reason="files.write_outputs replaces the outputs one by one: when "
-                   "the bib write fails the new section is already in place, citing keys the "
-                   "old bib lacks (write every temporary file first, then rename them)")
 def test_outputs_stay_a_consistent_pair_when_the_second_write_fails(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p")
     assert run(project, "build")[0] == 0
@@ -173,9 +164,6 @@ def test_outputs_stay_a_consistent_pair_when_the_second_write_fails(tmp_path: Pa
     assert outputs(project) == before
 
 
-@pytest.mark.xfail(strict=True, reason="files.write_outputs saves the manifest only after all "
-                   "writes: after a failed bib write the section relwork wrote is not recorded, "
-                   "and the next build refuses it as 'changed since relwork wrote it'")
 def test_after_a_failed_write_relwork_does_not_call_its_own_file_hand_edited(
         tmp_path: Path) -> None:
     project = make_project(tmp_path / "p")
@@ -192,9 +180,6 @@ def test_after_a_failed_write_relwork_does_not_call_its_own_file_hand_edited(
     assert code == 0, err
 
 
-@pytest.mark.xfail(strict=True, reason="files.write_outputs puts the path both in the Source and "
-                   "in the message: 'error: latex/related_work.tex: latex/related_work.tex "
-                   "changed since relwork wrote it'")
 def test_hand_edit_message_names_the_file_once(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     assert run(project, "build")[0] == 0

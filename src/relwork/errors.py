@@ -69,6 +69,10 @@ class OutputEditedError(RelworkError):
     """A generated file was edited by hand since relwork wrote it."""
 
 
+class OutputWriteError(RelworkError):
+    """A generated file could not be written; the previous files are intact."""
+
+
 class CompileError(RelworkError):
     """LaTeX failed or could not be run."""
 
