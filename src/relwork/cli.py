@@ -88,6 +88,17 @@ def build_options(f: F) -> F:
     return f
 
 
+def _json_safe(value: Any) -> Any:
+    """Front matter may hold .inf or .nan, which JSON cannot carry: they become text."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def _overrides(**kwargs: Any) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if v is not None}
 
@@ -156,16 +167,17 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
     result = run_build(config, paths=paths or None, bibs=bibs or None, force=force,
                        progress=_progress(ctx))
     if compile_ and not result.errors:
-        _compile(ctx, config, result, png=png)
+        _compile(ctx, config, result, png=png, bibs=bibs or None)
     _finish(ctx, result, config)
 
 
-def _compile(ctx: Context, config: Config, result: BuildResult, *, png: bool) -> None:
+def _compile(ctx: Context, config: Config, result: BuildResult, *, png: bool,
+             bibs: Sequence[str] | None = None) -> None:
     from .build import load_index
     from .compile import compile_preview
 
     tex = config.resolve(config.output_tex)
-    index, _ = load_index(config)
+    index, _ = load_index(config, bibs)  # the same bibliography the build used
     compiled = compile_preview(
         tex, config.resolve(config.output_bib), out_dir=tex.parent, cite=config.cite,
         document=config.document, engine=config.engine, line_map=result.line_map,
@@ -241,10 +253,11 @@ def entries(ctx: Context, paths: tuple[str, ...], fmt: str) -> None:
     config = ctx.load()
     files, problems = notes.collect_note_files(config, paths or None)
     parsed = notes.read_notes(files, config)
-    problems = problems + parsed.problems + (parsed.dropped if ctx.verbose else [])
+    problems = (config.problems + problems + parsed.problems
+                + (parsed.dropped if ctx.verbose else []))
     if fmt == "json":
-        data = [notes.entry_to_json(e) for e in parsed.entries]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        data = [_json_safe(notes.entry_to_json(e)) for e in parsed.entries]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         for entry in parsed.entries:
             group = " / ".join(entry.group) or "-"
@@ -272,6 +285,7 @@ def templates(ctx: Context, show: str | None) -> None:
     from .render import list_templates, template_text
 
     config = ctx.load()
+    _problems(ctx, config.problems)
     if show:
         click.echo(template_text(show, config), nl=False)
         return
@@ -312,7 +326,7 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
     if config.strict:
         found = [Problem("error", p.message, p.source, p.hint, p.code) for p in found]
     notices = [p for p in reported if p.severity == "info"]
-    _problems(ctx, problems + parsed.problems + found + notices)
+    _problems(ctx, config.problems + problems + parsed.problems + found + notices)
     _out(ctx, f"{len(found)} findings in {len(selected)} entries", err=True)
     if (found and config.strict) or any(p.severity == "error" for p in problems):
         sys.exit(1)

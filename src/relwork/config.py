@@ -221,6 +221,8 @@ def _apply_file(config: Config, cfg_path: Path) -> None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
+        # an error found at the end of the input is reported on the file's last line
+        line = min(line, max(1, len(text.splitlines())))
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(
             f"invalid YAML: {problem}",
@@ -291,6 +293,14 @@ def _check(opt: Option, value: Any, where: Source | None) -> Any:
     text = str(value)
     if opt.choices and text not in opt.choices:
         raise fail(f"{text!r} is not one of: {', '.join(opt.choices)}")
+    if opt.attr == "bib_encoding":
+        import codecs
+
+        try:
+            codecs.lookup(text)
+        except LookupError:
+            raise fail(f"{text!r} is not a known text encoding (e.g. utf-8, latin-1, "
+                       "cp1252)") from None
     return text
 
 
