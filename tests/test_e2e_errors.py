@@ -256,9 +256,6 @@ def test_broken_link_in_the_notes_folder_names_the_link(project: Path) -> None:
     assert "summaries/old.md" in "\n".join(error_lines(err))
 
 
-@pytest.mark.xfail(strict=True, reason="build.py: a wrong 'bib' path is followed by a warning for "
-                   "every paper ('has no entry in the bibliography') and 'no matched papers to "
-                   "cite', burying the one-line error under its consequences")
 def test_a_wrong_bib_path_is_one_error_not_a_page_of_consequences(project: Path) -> None:
     (project / "relwork.yaml").write_text("bib: [nope.bib]\nlint:\n  enabled: false\n")
     code, _, err = run(project, "build")

@@ -173,11 +173,14 @@ def _build(
     parsed = _read_notes(note_files, result.notes_read, config, state)
     result.problems += parsed.problems
     result.entries = select_entries(parsed.entries, config)
+    result.problems += _group_findings(parsed.entries, config)
 
     say("loading bibliography")
     index, problems = load_index(config, bibs, state, lookup=False)
     result.problems += problems
     result.problems += index.problems
+    if any(p.severity == "error" for p in problems + index.problems):
+        return result  # without the bibliography every paper would be "unmatched": noise
 
     result.problems += _alias_findings(config, index)
 
@@ -196,6 +199,7 @@ def _build(
                 stubs.append(stub)
     result.matches = matches
     result.problems += _match_findings(matches)
+    result.problems += _twice_findings(matches)
 
     say("rendering")
     # from the cache file when this index has none yet: every CLI build, watch's first
@@ -385,6 +389,46 @@ def _with_mark(text: str) -> str:
     if files.GENERATED_MARK in text[:400]:
         return text
     return f"% {files.GENERATED_MARK}\n{text}"
+
+
+def _group_findings(entries: Sequence[Entry], config: Config) -> list[Problem]:
+    """A name in include_groups/exclude_groups that no note has: most likely a typo, and
+    with exclude_groups the papers meant to stay out would go into the section."""
+    import difflib
+
+    known: dict[str, str] = {}
+    for entry in entries:
+        for name in (*entry.group, *(entry.meta.get("tags", []) or [])):
+            known.setdefault(_norm_group(str(name)), str(name).strip().rstrip(":"))
+    found = []
+    for attr in ("include_groups", "exclude_groups"):
+        for name in getattr(config, attr):
+            if _norm_group(name) in known:
+                continue
+            close = difflib.get_close_matches(_norm_group(name), list(known), n=1)
+            hint = (f"did you mean '{known[close[0]]}'?" if close
+                    else f"the notes have: {', '.join(sorted(known.values())) or 'no groups'}")
+            found.append(Problem(
+                "warning", f"{attr.replace('_', ' ').rstrip('s')} '{name}' matches no group "
+                "or tag in the notes", config.where(attr), hint, "group"))
+    return found
+
+
+def _twice_findings(matches: Sequence[Match]) -> list[Problem]:
+    """One paper summarised in two places is written into the section twice."""
+    first: dict[str, Match] = {}
+    found = []
+    for m in matches:
+        if not m.cited or m.key is None:
+            continue
+        if m.key in first:
+            found.append(Problem(
+                "warning", f"{m.key} is summarised twice: here and at "
+                f"{first[m.key].entry.source}; the section shows both",
+                m.entry.source, "merge the two summaries or leave one group out", "twice"))
+        else:
+            first[m.key] = m
+    return found
 
 
 def _alias_findings(config: Config, index: BibIndex) -> list[Problem]:
