@@ -104,9 +104,6 @@ def test_empty_notes_folder_is_a_warning_and_an_empty_section(project: Path) -> 
     assert cited(project) == []
 
 
-@pytest.mark.xfail(strict=True, reason="notes.py: a group heading without words ('## 📚', "
-                   "'## ...') hides the paper headings under it: the file becomes one note "
-                   "named by its title and every summary under it is lost, without a warning")
 def test_papers_under_an_emoji_heading_are_found(project: Path) -> None:
     note(project, "week.md", "# Report\n\n## 📚\n\n### Score-based Generative Modeling in "
          "Latent Space\n\nText.\n")

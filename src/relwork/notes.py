@@ -669,8 +669,8 @@ def _norm_words(text: str) -> str:
 def _is_admin(h: _Heading) -> bool:
     """TODO/Done/Doing/Questions/Notes...: short headings that start with an admin word."""
     words = h.words.split()
-    if not words:
-        return True
+    if not words:  # "## 📚", "## ...": a heading without words may still hold papers
+        return False
     if len(words) > 4 and not h.raw.rstrip().endswith(":"):
         return False
     first = words[0]
