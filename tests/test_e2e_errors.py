@@ -246,9 +246,6 @@ def test_findings_are_exit_1_only_with_strict(project: Path) -> None:
     assert code == 1 and "strict" in err
 
 
-@pytest.mark.xfail(strict=True, reason="notes.py: a dangling symlink in the notes folder is "
-                   "reported under its target ('/nonexistent/old.md: error: cannot read note "
-                   "file'), not under the note path the user sees in the folder")
 def test_broken_link_in_the_notes_folder_names_the_link(project: Path) -> None:
     (project / "summaries" / "old.md").symlink_to("/nonexistent/old.md")
     code, _, err = run(project, "build")
@@ -263,8 +260,6 @@ def test_a_wrong_bib_path_is_one_error_not_a_page_of_consequences(project: Path)
     assert len(err.strip().splitlines()) <= 2, err
 
 
-@pytest.mark.xfail(strict=True, reason="notes.py/bib.py hints say \"(relwork.yaml)\" even when "
-                   "the configuration came from --config other.yaml")
 def test_hints_name_the_config_file_in_use(project: Path) -> None:
     (project / "other.yaml").write_text("notes: [nope]\n")
     code, _, err = run(project, "--config", "other.yaml", "build")

@@ -102,7 +102,7 @@ def collect_bib_files(
     from_config = not paths  # None or empty (click's multiple=True gives ()): use the config
     items = list(config.bib if from_config else paths or [])
     where = config.where("bib") if from_config else None
-    fix = ("fix the 'bib' list in relwork.yaml" if from_config
+    fix = (f"fix the 'bib' list in {config.file_name}" if from_config
            else "check the path given with --bib")
     files: list[Path] = []
     problems: list[Problem] = []
@@ -147,7 +147,7 @@ def collect_bib_files(
     if not items:
         problems.append(Problem(
             "error", "no bibliography given", where,
-            "list your .bib files under 'bib:' in relwork.yaml or pass --bib FILE",
+            f"list your .bib files under 'bib:' in {config.file_name} or pass --bib FILE",
             "bib-missing"))
     return files, problems
 

@@ -134,6 +134,11 @@ class Config:
         """How to show a path to the user: relative to the current folder when inside it."""
         return display_path(self.resolve(path))
 
+    @property
+    def file_name(self) -> str:
+        """The config file as shown in hints (``relwork.yaml`` when there is none yet)."""
+        return self.display(self.path) if self.path else CONFIG_NAME
+
     def where(self, attr: str) -> Source | None:
         return self.locations.get(attr)
 

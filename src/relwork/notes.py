@@ -88,14 +88,15 @@ def collect_note_files(
             if not files:
                 problems.append(Problem(
                     "warning", f"no .md or .markdown files in folder '{item}'", where,
-                    "put your paper notes there or change 'notes' in relwork.yaml", "notes",
+                    f"put your paper notes there or change 'notes' in {config.file_name}",
+                    "notes",
                 ))
         elif target.is_file():
             files = [target.resolve()]
         else:
             problems.append(Problem(
                 "error", f"note path not found: '{item}'", where,
-                "fix the path in 'notes' (relwork.yaml) or on the command line", "notes",
+                f"fix the path in 'notes' ({config.file_name}) or on the command line", "notes",
             ))
             continue
         for f in files:  # resolved already (symbolic links followed)
@@ -113,7 +114,10 @@ def _notes_in(folder: Path) -> list[Path]:
         for name in filenames:
             if name.lower().endswith(NOTE_SUFFIXES) and not name.startswith("."):
                 path = os.path.join(dirpath, name)
-                files.append(Path(path).resolve() if os.path.islink(path) else Path(path))
+                # a link is followed, unless it leads nowhere: then the name in the folder
+                # is what the user knows
+                link = os.path.islink(path) and os.path.exists(path)
+                files.append(Path(path).resolve() if link else Path(path))
     return files
 
 
