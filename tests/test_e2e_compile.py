@@ -130,9 +130,6 @@ def test_hostile_notes_compile(tmp_path: Path, tex: Any, template: str, cite: st
     assert "undefined" not in log(project).lower().replace("undefined references", "")
 
 
-@pytest.mark.xfail(strict=True, reason="templates/table.tex.j2 uses xltabular (longtable), which "
-                   "fails in two-column documents: 'longtable not in 1-column mode' with "
-                   "--document ieee (IEEEtran is two-column)")
 def test_table_template_compiles_in_a_two_column_ieee_paper(project: Path) -> None:
     code, _, err = run(project, "build", "-t", "table", "--document", "ieee", "--compile")
     assert code == 0, err
