@@ -151,9 +151,6 @@ def test_unknown_template_flag_lists_what_exists(project: Path, args: list[str],
     assert "relwork.yaml:" not in err  # the name came from the command line
 
 
-@pytest.mark.xfail(strict=True, reason="render.py find_template/_template_setting blames the "
-                   "'template' line of relwork.yaml for any unknown name, also one given to "
-                   "'relwork templates --show'")
 def test_unknown_template_to_show_does_not_blame_the_config(project: Path) -> None:
     code, _, err = run(project, "templates", "--show", "nosuch")
     assert code == 2 and "nosuch" in err

@@ -385,10 +385,13 @@ def _is_path(name: str) -> bool:
     return name.endswith(SUFFIX) or "/" in name or os.sep in name
 
 
-def _template_setting(config: Config) -> Source | None:
-    """Where ``template`` was set in relwork.yaml (None when a flag set it)."""
+def _template_setting(config: Config, name: str) -> Source | None:
+    """Where ``template`` was set in relwork.yaml, when ``name`` is that setting (None when
+    a flag set it, or the name came from elsewhere, e.g. 'relwork templates --show')."""
     where = config.where("template")
-    return where if where is not None and config.origins.get("template") == str(where) else None
+    if name != config.template or where is None:
+        return None
+    return where if config.origins.get("template") == str(where) else None
 
 
 def find_template(name: str, config: Config) -> TemplateInfo:
@@ -400,7 +403,7 @@ def find_template(name: str, config: Config) -> TemplateInfo:
         if not path.is_file():
             raise TemplateError(
                 f"template file not found: {name}",
-                source=_template_setting(config),
+                source=_template_setting(config, name),
                 hint="give an existing .tex.j2 file or a name from 'relwork templates'",
             )
         description, requires = _read_header(path)
@@ -412,7 +415,7 @@ def find_template(name: str, config: Config) -> TemplateInfo:
             return info
     raise TemplateError(
         f"unknown template '{name}'",
-        source=_template_setting(config),
+        source=_template_setting(config, name),
         hint=f"known templates: {', '.join(t.name for t in known)}; or give a path to a "
         f"{SUFFIX} file (see 'relwork templates')",
     )
