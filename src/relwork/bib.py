@@ -1062,10 +1062,18 @@ class _LazyRecord(BibRecord):
 _RECORD_FIELDS = tuple(BibRecord.__dataclass_fields__)
 
 
+def _derived_key(index: BibIndex) -> str:
+    """The bib content and relwork's code (the tables are made by other modules' code)."""
+    content = index.derived.get("content-key")
+    if not content:
+        return ""
+    return hashlib.blake2b(f"{content}\x00{code_key()}".encode(), digest_size=16).hexdigest()
+
+
 def read_derived(config: Config, index: BibIndex, name: str) -> Any:
     """A value derived from the whole ``index`` (e.g. matching tables) cached by
     ``write_derived``, or None when absent, damaged or made from other bib content."""
-    key = index.derived.get("content-key")
+    key = _derived_key(index)
     if not key:
         return None
     gc_was_enabled = gc.isenabled()
@@ -1079,7 +1087,7 @@ def read_derived(config: Config, index: BibIndex, name: str) -> Any:
 
 def write_derived(config: Config, index: BibIndex, name: str, value: Any) -> None:
     """Cache ``value`` for ``index``'s exact content (files, order, encoding, version)."""
-    key = index.derived.get("content-key")
+    key = _derived_key(index)
     if key:
         _blob_write(cache_dir(config) / f"derived-{name}-{key}.pickle", key, value)
 
