@@ -82,3 +82,22 @@ def test_cited_bib_kept_for_the_same_keys_only(
     assert "missing_x" in with_stub[0] and with_stub == bib.cited_bib_text(cold, keys[:1], [stub])
     other = dataclasses.replace(stub, raw=stub.raw.replace("{X}", "{Y}"))
     assert "{Y}" in bib.cited_bib_text(warm, keys[:1], [other])[0]
+
+
+def test_derived_tables_of_other_relwork_code_are_made_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from relwork import match
+    from relwork.build import load_index
+
+    shutil.copytree(FIXTURES, tmp_path / "bib")
+    config = Config(root=tmp_path, bib=["bib"])
+    made: list[int] = []
+    real = match.build_lookup
+    monkeypatch.setattr(match, "build_lookup", lambda index: made.append(1) or real(index))
+    load_index(config)
+    load_index(config)
+    assert len(made) == 1  # the second came from the cache
+    monkeypatch.setattr(bib, "code_key", lambda: "another relwork")
+    index, _ = load_index(config)
+    assert len(made) == 2
+    assert index.derived["match-lookup"].keys == list(index.records)
