@@ -1255,6 +1255,7 @@ def _cited_bib_text(index: BibIndex, keys: Sequence[str], stubs: Sequence[BibRec
 
     chosen: list[BibRecord] = []
     seen: set[str] = set()
+    stub_keys = {s.key for s in stubs}  # written after the entries, below
     for key in keys:
         if key in seen:
             continue
@@ -1262,6 +1263,8 @@ def _cited_bib_text(index: BibIndex, keys: Sequence[str], stubs: Sequence[BibRec
         rec = index.records.get(key)
         if rec is not None:
             chosen.append(rec)
+        elif key in stub_keys:
+            continue
         elif key in failed:
             fb = failed[key]
             problems.append(Problem(
