@@ -170,3 +170,13 @@ def test_preview_compiles(tmp_path: Path, tex: Any, document: str, cite: str,
     # the bibliography tool ran: bibtex writes \bibitem, biber writes \entry
     marker = "\\entry{graves2016}" if cite == "biblatex" else "{graves2016}"
     assert marker in bbl and "karras2019style" in bbl
+
+
+@pytest.mark.parametrize("cite", ["natbib", "biblatex"])
+def test_section_without_citations_compiles(tmp_path: Path, tex: Any, cite: str) -> None:
+    need(tex, "biber" if cite == "biblatex" else "bibtex")
+    # every paper unmatched: the template writes a heading and no citation
+    lines = ["\\section{Related Work}", "\\label{sec:related-work}", "Nothing cited yet (100\\%)."]
+    result = compile_section(tmp_path, lines, cite=cite)
+    assert result.ok and result.problems == [], "\n".join(map(str, result.problems))
+    assert result.pdf is not None and result.pdf.read_bytes().startswith(b"%PDF")

@@ -15,6 +15,7 @@ from relwork.compile import (
     SECTION,
     Locator,
     LogMessage,
+    cites_anything,
     parse_biber_log,
     parse_bibtex_log,
     parse_log,
@@ -224,6 +225,30 @@ def test_preview_source(cite: str, document: str, engine: str, present: list[str
         assert needle in text
     for needle in absent:
         assert needle not in text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Style-based generators~\\citep{karras2019style}.", True),
+    ("50\\% faster than \\textcite{graves2016}", True),
+    ("\\nocite{*}", True),
+    ("\\section{Related Work}\n% \\cite{commented} out\nNo citations here.", False),
+    ("a line break\\\\% then \\cite{commented}", False),
+    ("", False),
+])
+def test_cites_anything(text: str, expected: bool) -> None:
+    assert cites_anything(text) is expected
+
+
+@pytest.mark.parametrize("cite", ["natbib", "biblatex", "plain"])
+def test_preview_source_without_citations_has_no_bibliography(cite: str) -> None:
+    text = preview_source("sec", "refs", cite=cite, bibliography=False)
+    assert "\\input{sec}" in text
+    assert "\\bibliography{" not in text and "\\printbibliography" not in text
+
+
+def test_biber_warning_about_no_citations_is_not_shown() -> None:
+    log = "[1] Biber.pm:1> WARN - The file 'build/preview.bcf' does not contain any citations!\n"
+    assert parse_biber_log(log) == []
 
 
 def test_preview_source_rejects_unknown_choices() -> None:

@@ -440,6 +440,8 @@ def parse_biber_log(text: str) -> list[LogMessage]:
             continue
         severity: Severity = "error" if found.group("level") == "ERROR" else "warning"
         msg = found.group("msg").strip()
+        if "does not contain any citations" in msg:
+            continue  # a section that cites nothing: nothing is wrong with the .bib
         missing = _BIBER_MISSING.search(msg)
         if missing:
             messages.append(LogMessage("warning", "missing-entry",
@@ -649,10 +651,12 @@ def _read_lines(path: Path | None) -> list[str]:
 
 
 def preview_source(section: str, bib: str, *, cite: str = "natbib", document: str = "article",
-                   engine: str = "pdflatex") -> str:
+                   engine: str = "pdflatex", bibliography: bool = True) -> str:
     r"""LaTeX of the preview document: ``\input{section}`` plus the bibliography ``bib``.
 
     ``section`` and ``bib`` are names relative to the preview's folder, without extension.
+    ``bibliography=False`` leaves out the reference list (a section that cites nothing: BibTeX
+    would stop with "I found no \citation commands").
     """
     from pylatex import Command, Document, NoEscape, Package
 
@@ -697,13 +701,30 @@ def preview_source(section: str, bib: str, *, cite: str = "natbib", document: st
     doc.append(NoEscape(r"\typeout{" + SECTION_BEGIN + "}"))
     doc.append(NoEscape(r"\input{" + section + "}"))
     doc.append(NoEscape(r"\par\typeout{" + SECTION_END + "}"))
-    if cite == "biblatex":
+    if not bibliography:
+        pass
+    elif cite == "biblatex":
         doc.append(NoEscape(r"\printbibliography"))
     else:
         doc.append(NoEscape(r"\bibliographystyle{" + ("plain" if cite == "plain" else "plainnat")
                             + "}"))
         doc.append(NoEscape(r"\bibliography{" + bib + "}"))
     return str(doc.dumps()) + "\n"
+
+
+#: a LaTeX comment: % not escaped by a backslash (an even run of backslashes is line breaks)
+_COMMENT = re.compile(r"(?<!\\)(?:\\\\)*%.*")
+#: any citation command: \cite, \citep, \textcite, \nocite, \footfullcite, ...
+_CITE_COMMAND = re.compile(r"\\[A-Za-z]*cite[A-Za-z]*")
+
+
+def cites_anything(section_text: str) -> bool:
+    """Whether a LaTeX section has a citation command outside comments (needs a bibliography).
+
+    Errs towards True (``\\\\cite`` counts), which keeps the bibliography as before.
+    """
+    return any(_CITE_COMMAND.search(_COMMENT.sub("", line))
+               for line in section_text.splitlines())
 
 
 def _check_choice(name: str, value: str, choices: Sequence[str]) -> None:
@@ -768,8 +789,10 @@ def compile_preview(
     _clean(build, out_dir, png)
     env = _environment(tex_path.parent, bib_path.parent, out_dir)
     main = out_dir / f"{PREVIEW_NAME}.tex"
+    section_text = tex_path.read_text(encoding="utf-8", errors="replace")
     _write_atomic(main, preview_source(tex_path.stem, bib_path.stem, cite=cite,
-                                       document=document, engine=engine))
+                                       document=document, engine=engine,
+                                       bibliography=cites_anything(section_text)))
     command = [
         latexmk, "-norc", _LATEXMK_ENGINE[engine], "-halt-on-error", "-interaction=nonstopmode",
         "-file-line-error", "-no-shell-escape", f"-outdir={BUILD_DIR}",
