@@ -543,9 +543,6 @@ STUB_NOTE = ("# Papers\n\n## A Paper Not In The Bibliography\n\n"
              "DOI 10.1234/a}@preamble{{\\input{/etc/hostname}}}@misc{x,title={y\n")
 
 
-@pytest.mark.xfail(strict=True, reason="notes.py _ID_RE takes any non-space run after '10.NNNN/' "
-                   "as a DOI (braces and @ included) and match.make_stub writes it into the stub "
-                   "unescaped: a note can add @preamble{\\input{...}} to the cited-only bib")
 def test_stub_entry_cannot_inject_bibtex(tex: Any) -> None:
     from relwork.bib import parse_bib_text
     from relwork.match import make_stub

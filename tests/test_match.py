@@ -310,6 +310,23 @@ def test_make_stub_is_a_marked_misc_entry_bibtex_can_read() -> None:
     assert make_stub(e) == stub  # deterministic
 
 
+@pytest.mark.parametrize("field", ["doi", "url", "title", "authors"])
+def test_make_stub_fields_cannot_end_early(field: str) -> None:
+    """Whatever the note's text, each field of the stub ends where it should: one entry,
+    no @preamble, no TeX command from the note."""
+    hostile = "10.1234/a}@preamble{{\\input{/etc/hostname}}}@misc{x,title={y\n@comment{"
+    kw: dict[str, object] = {
+        "doi": {"doi": [hostile]}, "url": {"url": ["https://x.org/" + hostile]},
+        "title": {}, "authors": {"authors": [hostile]}}[field]
+    stub = make_stub(entry(hostile if field == "title" else "A paper", **kw))
+    back = bib.parse_bib_text(stub.raw + "\n", "stub.bib")
+    assert list(back.records) == [stub.key] and not back.failed and not back.preambles
+    assert "\\input" not in stub.raw
+    assert not any(line.lstrip().startswith("@") for line in stub.raw.splitlines()[1:])
+    if field == "doi":
+        assert "doi" not in stub.fields
+
+
 def test_make_stub_without_title_words_is_still_a_valid_key() -> None:
     stub = make_stub(entry("???"))
     assert re.fullmatch(r"missing_[0-9a-f]{8}", stub.key)

@@ -1055,6 +1055,34 @@ def _bibtex_text(text: str) -> str:
     return "".join(_BIBTEX_SPECIAL.get(c, c) for c in " ".join(text.split()))
 
 
+_SAFE_DOI = re.compile(r"[-._;()/:a-z0-9]+")
+_URL_KEEP = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
+
+
+def _url_text(url: str) -> str:
+    """A URL with every character outside RFC 3986's set percent-encoded (braces, backslash,
+    quotes, spaces): nothing in it can end a BibTeX field or start a TeX command."""
+    return _URL_KEEP.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode()), url)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _field(text: str) -> str:
+    """``{text}`` as a BibTeX field value that ends where it should: one line, braces
+    balanced (else all dropped), so note text can never close the field or start an entry."""
+    text = " ".join(text.split())
+    if not _balanced(text):
+        text = text.replace("{", "").replace("}", "")
+    return "{" + text + "}"
+
+
 def stub_key(entry: Entry) -> str:
     """A BibTeX-safe key for a paper missing from the bib: ``missing_learining_deep_latent``."""
     words = [w for w in normalize_title(entry.title).split() if w not in _STOP]
@@ -1074,30 +1102,32 @@ def make_stub(entry: Entry) -> BibRecord:
     """
     key = stub_key(entry)
     title = " ".join(entry.title.split()) or "Untitled"
-    fields: dict[str, str] = {"title": "{" + _bibtex_text(title) + "}"}
+    fields: dict[str, str] = {"title": _field(_bibtex_text(title))}
     authors = entry.meta.get("authors") or []
     if isinstance(authors, str):
         authors = [authors]
     names = [str(a).strip() for a in authors if str(a).strip()]
     if names:
-        fields["author"] = "{" + _bibtex_text(" and ".join(names)) + "}"
+        fields["author"] = _field(_bibtex_text(" and ".join(names)))
     year = entry.meta.get("year")
     year_int = int(year) if isinstance(year, (int, str)) and str(year).isdigit() else None
     if year_int:
-        fields["year"] = "{" + str(year_int) + "}"
+        fields["year"] = _field(str(year_int))
     doi = next((d for d in (normalize_doi(x) for x in entry.ids.get("doi", [])) if d), None)
+    if doi and not _SAFE_DOI.fullmatch(doi):
+        doi = None  # not a DOI's characters: never written into the .bib
     arxiv = next((a for a in (normalize_arxiv(x) for x in entry.ids.get("arxiv", [])) if a),
                  None)
     if doi:
-        fields["doi"] = "{" + doi + "}"
+        fields["doi"] = _field(doi)
     if arxiv:
-        fields["eprint"] = "{" + arxiv + "}"
+        fields["eprint"] = _field(arxiv)
         fields["archiveprefix"] = "{arXiv}"
     urls = entry.ids.get("url", [])
     if urls:
-        fields["url"] = "{" + urls[0].replace("{", "%7B").replace("}", "%7D") + "}"
-    fields["note"] = ("{relwork: missing from bibliography, see "
-                      + _bibtex_text(str(entry.source)) + "}")
+        fields["url"] = _field(_url_text(urls[0]))
+    fields["note"] = _field("relwork: missing from bibliography, see "
+                            + _bibtex_text(str(entry.source)))
     width = max(len(name) for name in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields.items())
     raw = f"@misc{{{key},\n{body}\n}}"

@@ -262,7 +262,7 @@ _ID_RE = re.compile(
     r"|(?P<arxivurl>arxiv\.org/(?:abs|pdf|html)/(?P<ax1>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})"
     r"(?:v\d+)?)"
     r"|(?P<arxivpfx>\barxiv:[ \t]*(?P<ax2>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)"
-    r"|(?P<doi>\b10\.\d{4,9}/[^\s\"<>]+)"
+    r"|(?P<doi>\b10\.\d{4,9}/[-._;()/:A-Za-z0-9]+)"  # no braces, quotes or '@': see _DOI_CHARS
     r"|(?P<bare>(?<![\w.@/\\])@(?P<barekey>" + _KEY_CHARS + r"))",
     re.I)
 _IN_BRACKET_RE = re.compile(r"(?<![\w.@/])-?@(\{[^}\n]*\}|[^\s,;\]]+)")
@@ -274,6 +274,7 @@ _ARXIV_ID_RE = re.compile(
     r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?$", re.I)
 _DOI_PREFIX_RE = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:[ \t]*)?(?=10\.)", re.I)
 _ARXIV_DOI_RE = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
+_DOI_CHARS = re.compile(r"[-._;()/:A-Za-z0-9]*")
 
 # ---------------------------------------------------------------------------------------
 # Private text
@@ -1162,7 +1163,9 @@ def _norm_doi(text: str) -> str | None:
     k = text.find("10.")
     if k < 0:
         return None
-    doi = text[k:].rstrip(".,;:'\"")
+    # only the characters of real DOIs: a brace or '@' would end the stub's bib field
+    found = _DOI_CHARS.match(text, k)
+    doi = (found.group(0) if found else "").rstrip(".,;:'\"")
     # a closing bracket belongs to the DOI only when it has its opening one
     while doi and doi[-1] in ")]}" and doi.count(doi[-1]) > doi.count(
             {")": "(", "]": "[", "}": "{"}[doi[-1]]):
