@@ -112,9 +112,6 @@ def test_papers_under_an_emoji_heading_are_found(project: Path) -> None:
     assert cited(project) == ["vahdat2021score"]
 
 
-@pytest.mark.xfail(strict=True, reason="match.py _family_name/_family: authors 'Wu et al.' give "
-                   "the family name 'al', which contradicts the bib's authors, so an exact title "
-                   "is sent to review")
 def test_authors_written_et_al_do_not_block_an_exact_title(project: Path) -> None:
     note(project, "p.md", "# Papers\n\n## Placeholder\n\n* **Title**: Learning a Probabilistic "
          "Latent Space of Object Shapes via 3D Generative-Adversarial Modeling\n"

@@ -290,6 +290,17 @@ def test_problems_and_matches_keep_entry_order(traps: bib.BibIndex) -> None:
     assert [m.status for m in matches] == ["review", "unmatched", "matched"]
 
 
+@pytest.mark.parametrize(("authors", "status"), [
+    ("Wu et al.", "matched"), (["Jiajun Wu", "et al."], "matched"),
+    ("Wu, J. and others", "matched"), ("Smith et al.", "review")])
+def test_et_al_is_not_an_author(example_index: bib.BibIndex, authors: object, status: str
+                                ) -> None:
+    e = entry("Learning a Probabilistic Latent Space of Object Shapes via 3D "
+              "Generative-Adversarial Modeling", authors=authors)
+    m, _ = one(example_index, e)
+    assert (m.status, m.key) == (status, "wu2016learning"), m.reason
+
+
 # --------------------------------------------------------------------- stubs and helpers
 
 

@@ -87,9 +87,13 @@ def key_token(key: str) -> str | None:
     return found.group(2) if found and found.group(2) not in _KEY_TOKEN_STOP else None
 
 
+_ET_AL = re.compile(r"(?:^|[\s,]+)(?:et\.?\s*al(?:ii|ia)?\b\.?|and\s+others|others)\s*$", re.I)
+
+
 def _family_name(name: str) -> str:
-    """``Pang, Bo`` / ``Bo Pang`` -> ``Pang`` (case kept)."""
-    name = name.strip()
+    """``Pang, Bo`` / ``Bo Pang`` / ``Pang et al.`` -> ``Pang`` (case kept); ``et al.`` and
+    ``others`` alone name nobody -> ``""``."""
+    name = _ET_AL.sub("", name.strip()).strip(" ,;")
     if "," in name:
         return name.split(",", 1)[0].strip()
     parts = name.split()
