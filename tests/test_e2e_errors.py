@@ -219,8 +219,6 @@ def test_compile_without_tex_says_what_to_install(project: Path, tmp_path: Path)
     assert (project / "latex" / "related_work.tex").is_file()  # the section is still built
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py sync/overleaf.sync: 'no Overleaf project "
-                   "configured' is a configuration error but exits 1, not 2")
 def test_sync_without_a_remote_is_a_config_error(project: Path) -> None:
     code, _, err = run(project, "sync")
     assert_user_error(code, err, 2, "overleaf.remote")
@@ -270,8 +268,6 @@ def test_yaml_error_line_is_inside_the_file(project: Path) -> None:
     assert code == 2 and "relwork.yaml:1:" in err
 
 
-@pytest.mark.xfail(strict=True, reason="config.py/overleaf.py accept an overleaf.tex name with "
-                   "'}' and write '\\input{a}b}' into the zip's main.tex, which does not compile")
 def test_overleaf_file_name_that_latex_cannot_input_is_a_config_error(project: Path) -> None:
     with (project / "relwork.yaml").open("a") as config:
         config.write("overleaf:\n  tex: a}b.tex\n")

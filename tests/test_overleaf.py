@@ -14,7 +14,7 @@ from gitserver import GitServer, free_port, git
 
 from relwork import overleaf
 from relwork.config import Config, load_config
-from relwork.errors import SyncError
+from relwork.errors import ConfigError, SyncError
 from relwork.overleaf import SyncResult, redact_url, resolve_token, sync
 
 SECTION = "\\section{Related Work}\nDeep nets \\citep{he2016deep} work.\n"
@@ -420,10 +420,13 @@ def test_server_that_never_answers_times_out(tmp_path: Path,
     assert "did not finish within 2 s" in err.value.format_message()
 
 
-def test_missing_remote_is_a_config_hint(tmp_path: Path) -> None:
+def test_missing_remote_is_a_config_error(tmp_path: Path) -> None:
     config = make_config(tmp_path / "paper", '""')
-    with pytest.raises(SyncError) as err:
+    with pytest.raises(ConfigError) as err:
         sync(config, section_text=SECTION, bib_text=BIB, notes=NOTES)
+    assert err.value.exit_code == 2
+    assert err.value.source == config.where("overleaf_remote")
+    assert str(err.value.source).endswith("relwork.yaml:2")
     assert "overleaf.remote" in err.value.format_message()
     assert "relwork zip" in err.value.format_message()
 
@@ -478,13 +481,49 @@ def test_oversized_file_is_refused(project: Config, server: GitServer) -> None:
     assert server.head() == start
 
 
-@pytest.mark.parametrize("bad", ["../outside.tex", "/abs/related.tex", ".git/config"])
+@pytest.mark.parametrize("bad", ["../outside.tex", "/abs/related.tex", ".git/config",
+                                 "sub/.git/hooks.tex", "C:/related.tex", "sections/"])
 def test_managed_path_outside_project_is_refused(tmp_path: Path, server: GitServer,
                                                  bad: str) -> None:
     config = make_config(tmp_path / "paper", server.url, f"  tex: {bad}\n")
-    with pytest.raises(SyncError) as err:
+    start = server.head()
+    with pytest.raises(ConfigError) as err:
         run(config, server)
     assert "not a file path inside the project" in err.value.format_message()
+    assert str(err.value.source).endswith("relwork.yaml:3") and "overleaf.tex" in str(err.value)
+    assert server.head() == start and not (config.root / ".relwork").exists()
+
+
+@pytest.mark.parametrize(("bad", "shown"), [
+    ("a}b.tex", "'}'"), ("my section.tex", "space"), ("50%.tex", "'%'"), ("a#b.tex", "'#'"),
+    ("sections\\related.tex", "'\\\\'"), ("a{b}.tex", "'{' '}'"), ("résumé.tex", "'é'"),
+])
+def test_managed_path_latex_cannot_input_is_refused(tmp_path: Path, bad: str,
+                                                    shown: str) -> None:
+    config = make_config(tmp_path / "paper", "https://git.overleaf.com/x", f"  tex: '{bad}'\n")
+    with pytest.raises(ConfigError) as err:
+        overleaf.check_paths(config)
+    assert f"characters LaTeX cannot \\input: {shown}" in err.value.format_message()
+    assert str(err.value.source).endswith("relwork.yaml:3")
+    with pytest.raises(ConfigError):  # sync checks before any work
+        sync(config, section_text=SECTION, bib_text=BIB, notes=NOTES)
+    assert not (config.root / ".relwork").exists()
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("  tex: related_work.txt\n", "does not end in .tex"),
+    ("  bib: refs.bibtex\n", "does not end in .bib"),
+    ("  tex: x.tex\n  bib: x.tex\n", "does not end in .bib"),
+    ("  tex: sections/related.tex\n", None),
+])
+def test_check_paths_wants_tex_and_bib_names(tmp_path: Path, extra: str,
+                                             message: str | None) -> None:
+    config = make_config(tmp_path / "paper", '""', extra)
+    if message is None:
+        overleaf.check_paths(config)
+        return
+    with pytest.raises(ConfigError, match=message):
+        overleaf.check_paths(config)
 
 
 def test_broken_working_copy_is_rebuilt(project: Config, server: GitServer) -> None:

@@ -37,7 +37,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from .config import Config
-from .errors import SyncError
+from .errors import ConfigError, SyncError
 
 SyncStatus = Literal["pushed", "unchanged", "dry-run"]
 
@@ -439,25 +439,59 @@ def _locked(config: Config) -> Iterator[None]:
 # checks
 
 
+#: characters a file name may have so that \input{...} and \bibliography{...} take it as is
+_TEX_SAFE_NAME = re.compile(r"[A-Za-z0-9_.+/-]+")
+
+
+def check_paths(config: Config) -> None:
+    """Check ``overleaf.tex`` and ``overleaf.bib`` before any work; ConfigError (exit 2) if bad.
+
+    Each must be a relative path inside the Overleaf project (no ``..``, not absolute, not
+    in ``.git``) ending in ``.tex`` / ``.bib``, made of letters, digits and ``_ . + - /``
+    (braces, ``%``, ``#``, spaces, backslashes and the like break ``\\input``), and the two
+    must differ. The error names the config file and line of the value.
+    """
+    _managed_paths(config)
+
+
 def _managed_paths(config: Config) -> list[str]:
-    """The two project paths relwork owns, validated and in POSIX form."""
+    """The two project paths relwork owns, validated (ConfigError) and in POSIX form."""
     paths = []
-    for attr in ("overleaf_tex", "overleaf_bib"):
-        raw = str(getattr(config, attr)).strip().replace("\\", "/")
-        pure = PurePosixPath(raw)
+    for attr, suffix in (("overleaf_tex", ".tex"), ("overleaf_bib", ".bib")):
+        raw = str(getattr(config, attr)).strip()
         name = "overleaf." + attr.split("_", 1)[1]
-        if (not raw or pure.is_absolute() or ".." in pure.parts or raw.endswith("/")
-                or pure.parts[0] == ".git" or re.match(r"^[A-Za-z]:", raw)):
-            raise SyncError(
+        default = "related_work" + suffix
+        pure = PurePosixPath(raw.replace("\\", "/"))
+        hint_place = f"set {name} in {config.file_name}"
+        if (not raw or pure.is_absolute() or ".." in pure.parts or raw.endswith(("/", "\\"))
+                or any(part.lower() == ".git" for part in pure.parts)
+                or re.match(r"^[A-Za-z]:", raw)):
+            raise ConfigError(
                 f"config value '{name}': {raw!r} is not a file path inside the project",
                 source=config.where(attr),
-                hint="use a relative path such as related_work.tex or sections/related.tex",
+                hint=f"{hint_place} to a relative path such as {default} or sections/{default}",
+            )
+        bad = sorted({c for c in raw if not _TEX_SAFE_NAME.fullmatch(c)})
+        if bad:
+            shown = " ".join("space" if c == " " else repr(c) for c in bad)
+            raise ConfigError(
+                f"config value '{name}': {raw!r} has characters LaTeX cannot \\input: {shown}",
+                source=config.where(attr),
+                hint=f"{hint_place} to a name of letters, digits, '_', '-', '.' and '/'"
+                     f" (e.g. {default})",
+            )
+        if pure.suffix != suffix:
+            raise ConfigError(
+                f"config value '{name}': {raw!r} does not end in {suffix}",
+                source=config.where(attr),
+                hint=f"{hint_place} to a {suffix} file name such as {default}",
             )
         paths.append(str(pure))
     if paths[0] == paths[1]:
-        raise SyncError(
+        raise ConfigError(
             f"overleaf.tex and overleaf.bib are the same path ({paths[0]})",
-            source=config.where("overleaf_bib"), hint="give the .bib its own name",
+            source=config.where("overleaf_bib"),
+            hint=f"give the .bib its own name (overleaf.bib in {config.file_name})",
         )
     return paths
 
@@ -551,13 +585,14 @@ def sync(
     ``before_push(attempt)`` is called just before each push (tests use it to race).
     Raises SyncError on any failure; local files other than ``.relwork/`` are not touched.
     """
+    check_paths(config)
     redact = _Redactor()
     say = (lambda line: progress(redact(line))) if progress else (lambda line: None)
     if not config.overleaf_remote.strip():
-        raise SyncError(
+        raise ConfigError(
             "no Overleaf project configured (overleaf.remote is empty)",
             source=config.where("overleaf_remote"),
-            hint="set overleaf.remote in relwork.yaml to the project's git URL "
+            hint=f"set overleaf.remote in {config.file_name} to the project's git URL "
                  "(https://git.overleaf.com/<project-id>), or use 'relwork zip'",
         )
     remote = _parse_remote(config.overleaf_remote)
@@ -1009,15 +1044,17 @@ def make_zip(
     (``latex/overleaf.zip``). Written atomically; SyncError on symlinked outputs, files
     over 50 MiB or a path clash.
     """
+    check_paths(config)
     if cite not in ("natbib", "biblatex", "plain"):
         raise SyncError(f"unknown citation style {cite!r} for the zip: use natbib, biblatex "
                         "or plain", source=config.where("cite"),
-                        hint="set cite in relwork.yaml to one of them")
+                        hint=f"set cite in {config.file_name} to one of them")
     tex_path, bib_path = _managed_paths(config)
-    if "main.tex" in (tex_path, bib_path):
-        raise SyncError(
-            "overleaf.tex or overleaf.bib is main.tex, which the zip needs for the document",
-            source=config.where("overleaf_tex"), hint="name the section file related_work.tex",
+    if tex_path == "main.tex":
+        raise ConfigError(
+            "overleaf.tex is main.tex, which the zip needs for the document",
+            source=config.where("overleaf_tex"),
+            hint=f"set overleaf.tex in {config.file_name} to another name, e.g. related_work.tex",
         )
     contents = {
         "main.tex": main_tex(config, cite, required_packages(section_text)).encode("utf-8"),
