@@ -520,10 +520,6 @@ GLOBAL_STATE_MATH = ["\\globaldefs=1 \\globaldefs=1", "\\fontdimen2\\font=2cm", 
                      "\\font\\x=cmr10 scaled 5000", "\\hyphenation{re-lated}"]
 
 
-@pytest.mark.xfail(strict=True, reason="latex.py check_math is a denylist: TeX primitives that "
-                   "change the whole document from inside a formula pass (\\globaldefs makes "
-                   "every later assignment global, \\fontdimen and \\mag are always global, "
-                   "\\font defines a command)")
 @pytest.mark.parametrize("formula", GLOBAL_STATE_MATH)
 def test_math_cannot_change_the_rest_of_the_paper(tmp_path: Path, formula: str) -> None:
     notes = tmp_path / "notes"

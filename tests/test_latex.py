@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from relwork.latex import (
+    MATH_COMMANDS,
+    MATH_SYMBOLS,
     Latex,
     LatexText,
     check_math,
@@ -86,9 +88,10 @@ def test_unicode_for_pdflatex(text: str, latex: str) -> None:
 
 
 def test_unicode_passes_through_for_xelatex_and_lualatex() -> None:
+    # letters of any script and emoji pass (the font decides); math symbols become math
     for engine in ("xelatex", "lualatex"):
         result = md_inline_to_latex("café α≤β 中文 😀 & $x≤y$", source=SRC, engine=engine)
-        assert result.text == "café α≤β 中文 😀 \\& $x≤y$"
+        assert result.text == "café $\\alpha\\leq\\beta$ 中文 😀 \\& $x\\leq y$"
         assert result.problems == []
 
 
@@ -251,6 +254,24 @@ def test_only_web_and_mail_links_are_exported() -> None:
     result = block("[x](run:calc.exe) <run:calc> [y](other.md) [z](#top) <a@b.org>")
     assert result.text == r"x run:calc y z \href{mailto:a@b.org}{a@b.org}"
     assert codes(result) == ["latex-link"] * 4
+    # a target that names a scheme is a PDF action: warning; a link between notes: info
+    assert [p.severity for p in result.problems] == ["warning", "warning", "info", "info"]
+
+
+@pytest.mark.parametrize("link, text", [
+    ("[click](javascript:alert(1))", "click"), ("[f](file:///etc/passwd)", "f"),
+    ("[r](run:calc.exe)", "r"), ("[d](data:text/html,x)", "d"), ("[v](vbscript:x)", "v"),
+    ("<javascript:alert(1)>", "javascript:alert(1)"), ("[l](launch:x)", "l"),
+    ("## [h](javascript:x)", r"\paragraph{h after}"),
+])
+def test_links_to_files_and_programs_warn_and_keep_their_text(link: str, text: str) -> None:
+    result = block(f"first line\n\n{link} after")
+    assert text in result.text and "(" not in result.text.replace("(1)", "")
+    assert "href" not in result.text and "url" not in result.text
+    [problem] = result.problems
+    assert (problem.severity, problem.code, problem.source) == (
+        "warning", "latex-link", Source("notes/paper.md", 12))
+    assert "not exported" in problem.message and problem.hint
 
 
 def test_strikethrough_text_is_kept_plain() -> None:
@@ -318,6 +339,97 @@ def test_malformed_math_is_reported(math: str) -> None:
 ])
 def test_ordinary_math_is_allowed(math: str) -> None:
     assert check_math(math) is None
+
+
+GLOBAL_STATE = [
+    r"\fontdimen2\font=3cm", r"\globaldefs=1 x", r"\mag=2000", r"\font\x=cmr10 scaled 5000",
+    r"\hyphenation{re-lated}", r"\patterns{a1b}", r"\skewchar\font=1", r"\hyphenchar\font=1",
+    r"\setbox0=\hbox{x}", r"\box0", r"\the\count0", r"\number1", r"\romannumeral1",
+    r"\noexpand\x", r"\unexpanded{x}", r"\detokenize{x}", r"\string\x", r"\meaning\x",
+    r"\jobname", r"\pagenumbering{roman}", r"\thispagestyle{empty}", r"\AtEndDocument{x}",
+    r"\AtBeginDocument{x}", r"\AddToHook{x}{y}", r"\UseName{input}", r"\ExpandArgs{c}\x",
+    r"\pgfkeys{/a/.code=x}", r"\Acrobatmenu{Quit}{x}", r"\ExplSyntaxOn", r"\deadcycles=1",
+    r"\interactionmode=0", r"\spacefactor=1", r"\pdfprimitive\x", r"\expanded{x}",
+    r"\gappto\x{y}", r"\patchcmd\x{a}{b}{}{}", r"\bibliography{x}", r"\index{x}",
+    r"\addcontentsline{toc}{x}{y}", r"\markboth{a}{b}", r"\enlargethispage{1cm}",
+    r"\alpha \R \input{x}", r"a}\input{x}",  # unsafe wins over other findings
+]
+
+
+@pytest.mark.parametrize("math", GLOBAL_STATE)
+def test_math_that_changes_the_rest_of_the_paper_is_unsafe(math: str) -> None:
+    check = check_math(math)
+    assert check is not None and check.kind == "unsafe", check
+    result = block(f"${math}$")
+    assert [(p.severity, p.code) for p in result.problems] == [("error", "latex-math-unsafe")]
+    assert "$" + math not in result.text
+
+
+@pytest.mark.parametrize("math", [
+    r"\R^n", r"\baselineskip=3cm", r"\color{red} x", r"\clearpage", r"\vspace{1cm}",
+    r"\hbox{x}", r"\rule{1cm}{1cm}", r"\root 3\of x", r"\parskip=1pt", r"\tag{1}",
+])
+def test_commands_outside_the_math_allowlist_are_not_written(math: str) -> None:
+    check = check_math(math)
+    assert check is not None and check.kind == "unsupported", check
+    result = block(f"see ${math}$ here")
+    [problem] = result.problems
+    assert (problem.severity, problem.code) == ("warning", "latex-math-unsupported")
+    assert problem.source == SRC and problem.hint
+    assert "$" + math not in result.text and "see" in result.text
+
+
+def test_user_macros_pass_when_declared_but_never_denied_ones() -> None:
+    assert block(r"$\R^n + \E[x]$", math_macros=["R", "\\E"]).text == r"$\R^n + \E[x]$"
+    assert codes(block(r"$\R^n$", math_macros=["E"])) == ["latex-math-unsupported"]
+    assert inline(r"$\R$", math_macros=["R"]) == r"$\R$"
+    check = check_math(r"\input{x}", macros=["input"])
+    assert check is not None and check.kind == "unsafe"
+    # footnote definitions are rendered separately: they use the same macros
+    result = block("a[^n]\n\n[^n]: $\\R$", math_macros=["R"])
+    assert result.problems == [] and r"\footnote{$\R$}" in result.text
+
+
+def test_every_allowlisted_command_and_symbol_form_passes() -> None:
+    for name in sorted(MATH_COMMANDS):
+        check = check_math("\\" + name)
+        # \left and \ref need their partner or key: malformed, never refused
+        assert check is None or check.kind == "malformed", (name, check)
+    for char, form in MATH_SYMBOLS.items():
+        assert check_math(form) is None, (char, form)
+        assert check_math("x" + char + "y") is None
+
+
+@pytest.mark.parametrize("math, word", [
+    (r"\cite{a}", "citations"), (r"\citep{a} x", "citations"), (r"\text{\citet{a}}", "citations"),
+    (r"\footnote{x}", "footnote"), (r"x\footnotemark", "footnote"),
+    (r"\label{eq:x}", "not numbered"),
+])
+def test_citations_footnotes_and_labels_are_refused_in_math(math: str, word: str) -> None:
+    check = check_math(math)
+    assert check is not None and check.kind == "unsupported" and word in check.message
+    assert check.hint
+
+
+def test_references_in_math_need_safe_keys() -> None:
+    for good in (r"\eqref{eq:elbo}", r"\ref{fig:1} = x", r"\pageref*{sec:a.b}",
+                 r"\text{see \ref{tab:x-y}}"):
+        assert check_math(good) is None, good
+    for bad in (r"\ref{a b}", r"\eqref{a,b}", r"\ref x", r"\ref{}", r"\eqref{a{b}}"):
+        check = check_math(bad)
+        assert check is not None and check.kind == "malformed", bad
+    check = check_math(r"\ref{\input{x}}")
+    assert check is not None and check.kind == "unsafe"
+
+
+@pytest.mark.parametrize("engine", ["xelatex", "lualatex"])
+def test_unicode_engines_typeset_math_symbols_in_math_and_keep_scripts(engine: str) -> None:
+    result = block("x ≤ y, α→β ∈ ℝ; café Привет 東京 Ελ µm × “q”", engine=engine)
+    assert result.text == (r"x $\leq$ y, $\alpha\rightarrow\beta$ $\in$ $\mathbf{R}$; "
+                           "café Привет 東京 $\\mathrm{E}\\lambda$ µm × “q”")
+    assert result.problems == []
+    assert block("$α ≤ β₁ \\text{é}$", engine=engine).text == (
+        r"$\alpha  \leq  \beta _{1} \text{é}$")
 
 
 def test_display_math_in_a_list_has_no_blank_line() -> None:

@@ -7,9 +7,35 @@ the problems found (dropped HTML/images, unsafe math, Unicode pdflatex cannot ty
 
 Safety model (README, "Safety guarantees"): text outside math never becomes a command: every
 TeX special character is escaped. Math is passed through only when it is structurally
-balanced and names no control sequence on a denylist of file, shell, catcode and definition
-primitives (and no ``^^`` or ``@``); otherwise it is reported and written as escaped text.
-Only relwork's own output, marked ``Latex``, is trusted by the templates.
+balanced and every control word in it is on an allowlist (``MATH_COMMANDS``, plus the
+user's own macros given as ``math_macros``); otherwise it is reported and written as
+escaped text. Only relwork's own output, marked ``Latex``, is trusted by the templates.
+
+Why an allowlist for math. A formula sits in the body of the user's paper. TeX restores
+local assignments at the closing ``$``, so what a formula must not reach is what outlives
+its group: global assignments (``\\global``, ``\\globaldefs``, ``\\gdef``, LaTeX counters),
+parameters that are global by nature (``\\fontdimen`` - the word spaces of every later
+paragraph -, ``\\hyphenchar``, ``\\skewchar``, ``\\mag``, ``\\hyphenation``, ``\\patterns``,
+``\\interactionmode``, the page registers), new fonts and commands (``\\font\\x``), hooks
+(``\\AtEndDocument``, ``\\AddToHook``, ``\\everypar``), the .aux/.toc/.idx files and the PDF
+(``\\label`` can take over a label of the paper, ``\\write``, ``\\special``, links, form
+fields), files and programs (``\\input``, ``\\openin``, ``\\write18``), and commands built
+from strings (``\\csname``, ``\\UseName``, ``\\expandafter``, ``^^``, ``\\string`` and
+``\\detokenize`` tricks). TeX has several hundred primitives and every package adds commands
+(``\\pgfkeys`` handlers run code, ``\\patchcmd`` rewrites macros), so a denylist is never
+complete: an audit found ``\\fontdimen``, ``\\globaldefs``, ``\\mag``, ``\\font`` and
+``\\hyphenation`` passing the old one. The allowlist holds only commands whose whole effect
+is typesetting inside the formula: symbols, Greek, operators, ``\\frac``, accents, fonts
+(``\\mathbb``, ``\\boldsymbol``), ``\\text``, spacing, delimiters, ``\\operatorname``,
+``\\left``/``\\right`` and the math environments. Since catcodes in the document body are the
+standard ones, a control word is exactly ``\\`` plus ASCII letters and nothing else can build
+one (``^^`` is refused), so scanning the formula sees every command it can run.
+The denylist is kept in front of it: a denied name is an error (the note looks hostile
+and the build stops), an unknown one a warning (a preamble macro, say ``\\R``: the formula
+is written as text; pass ``math_macros`` to allow it). A user macro is trusted like the
+preamble that defines it, but a denied name stays denied. ``\\cite`` and ``\\footnote``
+are refused in math (citations must go through matching and the citation style;
+footnotes break in math) and ``\\ref``/``\\eqref``/``\\pageref`` need a plain label key.
 """
 
 from __future__ import annotations
@@ -18,7 +44,7 @@ import inspect
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
@@ -36,6 +62,7 @@ __all__ = [
     "Latex",
     "LatexRenderer",
     "LatexText",
+    "MATH_COMMANDS",
     "MATH_ENVIRONMENTS",
     "MATH_SYMBOLS",
     "MathCheck",
@@ -255,7 +282,11 @@ def _text_char(ch: str, engine: str, issues: list[_CharIssue]) -> str:
             issues.append(_CharIssue(ch, f"invalid character U+{ord(ch):04X} dropped",
                                      "re-save the note as UTF-8", "latex-unicode"))
             return ""
-        return ch
+        if ch in MATH_SYMBOLS and ch not in TEXT_SYMBOLS:
+            # math-only symbols (Greek, relations, arrows) are missing from text fonts such
+            # as Latin Modern (fontspec's default): typeset them in math, as for pdflatex
+            return f"${MATH_SYMBOLS[ch]}$"
+        return ch  # letters of any script: the document's font decides
     if ch in TEXT_SYMBOLS:
         return TEXT_SYMBOLS[ch]
     if ch in MATH_SYMBOLS:
@@ -288,14 +319,16 @@ def _plain_or_known(ch: str) -> bool:
 
 
 def _math_char(ch: str, engine: str, issues: list[_CharIssue]) -> str:
-    """Math-mode LaTeX for one non-ASCII character (pdflatex only converts)."""
+    """Math-mode LaTeX for one non-ASCII character: symbols become math commands for every
+    engine (without unicode-math a raw ``≤`` in math is missing); other characters are
+    converted for pdflatex only."""
     if ch in _SILENT_DROP or unicodedata.category(ch) == "Cc":
         return " " if ch in "\t\r" else ""
-    if engine != "pdflatex":
-        return ch
     if ch in MATH_SYMBOLS:
         form = MATH_SYMBOLS[ch]
         return form + " " if form[-1].isalpha() else form
+    if engine != "pdflatex":
+        return ch
     text = _text_char(ch, engine, issues)
     if "$" in text:  # a compatibility form of a math symbol (ᶿ -> θ): no $ inside math
         return re.sub(r"\$(.*?)\$", r"{\1}", text)
@@ -419,7 +452,9 @@ def escape_url(url: str) -> str:
 
 # ------------------------------------------------------------------------------ math
 
-# Control words that touch files, the shell, catcodes or definitions, or end the document.
+# Control words refused as hostile (error): they touch files or the shell, change catcodes,
+# define or build commands, or change state that outlives the formula's group (TeX restores
+# local assignments at the closing $; these are global by nature, or write to the .aux/PDF).
 _DENY_EXACT = frozenset("""
 input include includeonly openin openout closein closeout write immediate read readline
 catcode def edef gdef xdef let futurelet csname endcsname newcommand renewcommand
@@ -431,13 +466,128 @@ egroup fi else or unless verb setcounter addtocounter stepcounter refstepcounter
 addtolength advance multiply divide count dimen skip toks muskip endlinechar newlinechar
 escapechar jobname vadjust insert mark message typeout wlog end begin
 href url nolinkurl
+globaldefs fontdimen font mag hyphenation patterns hyphenchar skewchar setbox box copy
+unhbox unvbox unhcopy unvcopy lastbox vsplit wd ht dp the number romannumeral noexpand
+unexpanded detokenize string meaning fontname interactionmode deadcycles insertpenalties
+prevgraf spacefactor prevdepth pagegoal pagetotal pagestretch pagefilstretch
+pagefillstretch pagefilllstretch pageshrink pagedepth holdinginserts outputpenalty
+maxdeadcycles language setlanguage selectlanguage uchyph lefthyphenmin righthyphenmin
+savinghyphcodes pagenumbering pagestyle thispagestyle enlargethispage usename expandargs
+usetikzlibrary pgfkeys pgfset tikzset acrobatmenu textfield pushbutton checkbox choicemenu
+reset submit form endform bibliography bibliographystyle nocite index glossary
+markboth markright addcontentsline addtocontents appto gappto preto gpreto csuse cslet
+csletcs letcs xappto eappto xpreto epreto patchcmd apptocmd pretocmd xpatchcmd usehook expanded
 """.split())  # links in math would bypass the check on Markdown links (run: starts programs)
 _DENY_PREFIX = ("new", "renew", "provide", "declare", "pdf", "xetex", "luatex", "show",
                 "every", "after", "open", "close", "make", "verb", "tracing", "hyper", "mint",
-                "py", "sage", "tikz", "epsf", "psfig", "ucharcat", "lua")
+                "py", "sage", "tikz", "epsf", "psfig", "ucharcat", "lua", "pgf", "expl",
+                "atbegin", "atend", "addto", "global")
 _DENY_SUBSTR = ("input", "include", "file", "write", "directlua", "latelua", "shell",
-                "csname", "catcode", "package", "expandafter", "scantokens", "special")
+                "csname", "catcode", "package", "expandafter", "scantokens", "special",
+                "patch", "expand", "token", "register", "execute")
 _DENY_SUFFIX = ("def", "code", "mode")
+
+#: Control words passed through in math: base LaTeX, amsmath, amssymb/amsfonts, mathtools,
+#: bm and the common physics-package names. Anything else (a package or user macro, a TeX
+#: primitive) is not written: see the module docstring for why an allowlist.
+MATH_COMMANDS = frozenset("""
+alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa varkappa lambda
+mu nu xi omicron pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega
+digamma Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega varGamma varDelta
+varTheta varLambda varXi varPi varSigma varUpsilon varPhi varPsi varOmega
+aleph beth gimel daleth hbar hslash imath jmath ell wp Re Im partial infty nabla surd top
+bot emptyset varnothing forall exists nexists neg lnot flat natural sharp prime backprime
+angle measuredangle sphericalangle triangle triangledown vartriangle square blacksquare
+Box Diamond lozenge blacklozenge bigstar blacktriangle blacktriangledown clubsuit
+diamondsuit heartsuit spadesuit mho eth complement Finv Game Bbbk circledS checkmark
+maltese yen circledR dagger ddagger S P mathsection mathparagraph mathdollar mathsterling
+mathunderscore mathellipsis
+pm mp times div ast star circ bullet cdot cdotp ldotp cap cup uplus sqcap sqcup vee wedge
+land lor setminus smallsetminus wr diamond bigtriangleup bigtriangledown triangleleft
+triangleright lhd rhd unlhd unrhd oplus ominus otimes oslash odot bigcirc amalg intercal
+dotplus ltimes rtimes leftthreetimes rightthreetimes curlyvee curlywedge barwedge veebar
+doublebarwedge boxplus boxminus boxtimes boxdot circleddash circledast circledcirc
+centerdot divideontimes Cap Cup
+sum prod coprod int oint iint iiint iiiint idotsint intop ointop smallint bigcap bigcup
+bigodot bigoplus bigotimes bigsqcup biguplus bigvee bigwedge
+leq le geq ge neq ne equiv sim simeq approx cong doteq doteqdot propto models perp mid
+parallel nmid nparallel asymp bowtie Join smile frown smallsmile smallfrown in ni notin owns
+subset supset subseteq supseteq subsetneq supsetneq subseteqq supseteqq subsetneqq
+supsetneqq varsubsetneq varsupsetneq varsubsetneqq varsupsetneqq Subset Supset sqsubset
+sqsupset sqsubseteq sqsupseteq prec succ preceq succeq ll gg lll ggg vdash dashv Vdash
+vDash Vvdash nvdash nvDash nVdash nVDash leqq geqq leqslant geqslant eqslantless
+eqslantgtr lesssim gtrsim lessapprox gtrapprox lessdot gtrdot lessgtr gtrless lesseqgtr
+gtreqless lesseqqgtr gtreqqless approxeq thickapprox thicksim backsim backsimeq eqsim
+bumpeq Bumpeq circeq eqcirc triangleq fallingdotseq risingdotseq preccurlyeq succcurlyeq
+curlyeqprec curlyeqsucc precsim succsim precapprox succapprox vartriangleleft
+vartriangleright trianglelefteq trianglerighteq therefore because between pitchfork
+backepsilon shortmid shortparallel nshortmid nshortparallel varpropto nless ngtr nleq ngeq
+nleqq ngeqq nleqslant ngeqslant lneq gneq lneqq gneqq lvertneqq gvertneqq lnsim gnsim
+lnapprox gnapprox nprec nsucc npreceq nsucceq precneqq succneqq precnsim succnsim
+precnapprox succnapprox nsim ncong nsubseteq nsupseteq nsubseteqq nsupseteqq
+ntriangleleft ntriangleright ntrianglelefteq ntrianglerighteq coloneqq Coloneqq coloneq
+Coloneq eqqcolon Eqqcolon eqcolon vcentcolon colon
+leftarrow rightarrow gets to leftrightarrow Leftarrow Rightarrow Leftrightarrow
+longleftarrow longrightarrow longleftrightarrow Longleftarrow Longrightarrow
+Longleftrightarrow mapsto longmapsto hookleftarrow hookrightarrow leftharpoonup
+leftharpoondown rightharpoonup rightharpoondown rightleftharpoons leftrightharpoons
+uparrow downarrow updownarrow Uparrow Downarrow Updownarrow nearrow searrow swarrow nwarrow
+iff implies impliedby leadsto leftleftarrows rightrightarrows leftrightarrows
+rightleftarrows Lleftarrow Rrightarrow twoheadleftarrow twoheadrightarrow leftarrowtail
+rightarrowtail looparrowleft looparrowright curvearrowleft curvearrowright
+circlearrowleft circlearrowright Lsh Rsh upuparrows downdownarrows upharpoonleft
+upharpoonright downharpoonleft downharpoonright multimap rightsquigarrow
+leftrightsquigarrow nleftarrow nrightarrow nLeftarrow nRightarrow nleftrightarrow
+nLeftrightarrow
+xrightarrow xleftarrow xleftrightarrow xRightarrow xLeftarrow xLeftrightarrow
+xhookrightarrow xhookleftarrow xmapsto
+lbrace rbrace lbrack rbrack langle rangle lceil rceil lfloor rfloor lvert rvert lVert rVert
+vert Vert backslash lgroup rgroup lmoustache rmoustache arrowvert Arrowvert bracevert
+ulcorner urcorner llcorner lrcorner
+left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr bigm Bigm
+biggm Biggm
+dots ldots cdots vdots ddots dotsc dotsb dotsm dotsi dotso
+arccos arcsin arctan arg cos cosh cot coth csc deg det dim exp gcd hom inf ker lg lim
+liminf limsup ln log max min Pr sec sin sinh sup tan tanh injlim projlim varliminf
+varlimsup varinjlim varprojlim mod bmod pmod pod
+frac dfrac tfrac cfrac genfrac binom dbinom tbinom sqrt leftroot uproot over atop choose
+above overwithdelims atopwithdelims abovewithdelims splitfrac splitdfrac
+hat widehat check tilde widetilde acute grave dot ddot dddot ddddot breve bar vec mathring
+overline underline overbrace underbrace overrightarrow overleftarrow overleftrightarrow
+underrightarrow underleftarrow underleftrightarrow overbracket underbracket stackrel
+overset underset sideset substack prescript boxed not
+mathop mathbin mathrel mathord mathopen mathclose mathpunct mathinner operatorname
+operatornamewithlimits limits nolimits displaylimits adjustlimits
+displaystyle textstyle scriptstyle scriptscriptstyle cramped
+mathrm mathit mathbf mathsf mathtt mathcal mathbb mathfrak mathscr mathnormal
+boldsymbol bm pmb text textrm textit textbf textsf texttt textup textsl textsc textnormal
+textmd emph mbox
+quad qquad enspace thinspace medspace thickspace negthinspace negmedspace
+negthickspace hspace hskip mskip mkern kern phantom hphantom vphantom smash mathstrut
+mathclap mathllap mathrlap allowbreak nobreak notag nonumber relax
+abs norm qty pqty bqty Bqty vqty dv pdv fdv dd grad curl divergence laplacian bra ket braket
+ketbra expval mel evaluated eval order tr Tr rank erf Res vb va vu mqty pmqty bmqty vmqty
+comm acomm
+ref eqref pageref
+""".split())
+
+#: Commands with a label key argument that math may use (the key is checked like a cite key).
+_KEY_COMMANDS = frozenset({"ref", "eqref", "pageref"})
+#: Commands refused in math with a specific reason (warning: not hostile, but not exported).
+_REFUSED: dict[str, tuple[str, str]] = {
+    "label": ("equations in notes are not numbered, and a label from a note could take over "
+              "a label of your paper", "remove the \\label"),
+    "footnote": ("a footnote inside math is lost or breaks the formula",
+                 "put a Markdown footnote ^[...] after the formula"),
+    "cite": ("citations inside math are not matched against your bibliography",
+             "move the citation out of the formula: $...$ [@key]"),
+}
+_CITE_NAMES = ("cite", "citep", "citet", "citealp", "citealt", "citeauthor", "citeyear",
+               "parencite", "textcite", "autocite", "footcite", "nocite", "Cite", "Citet",
+               "Citep", "Textcite", "Parencite", "Autocite", "fullcite", "footfullcite")
+_FOOTNOTE_NAMES = ("footnote", "footnotemark", "footnotetext", "marginpar", "thanks")
+_DENIED_HINT = ("relwork refuses file, shell, catcode, definition and global-state commands "
+                "in notes; define macros and settings in your preamble instead")
 #: Environments allowed inside math (base LaTeX and amsmath).
 MATH_ENVIRONMENTS = frozenset("""
 array matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix cases aligned alignedat
@@ -446,8 +596,8 @@ gathered split subarray dcases rcases
 
 
 def _denied(name: str) -> bool:
-    low = name.lower()
-    if low in _DENY_EXACT and name not in ("begin", "end"):
+    low = name.lower()  # TeX is case-sensitive; lower case also catches \Input-style relatives
+    if low in _DENY_EXACT and name not in ("begin", "end", "Box"):  # \Box: amssymb square
         return True
     if low.startswith("if") and low != "iff":
         return True  # conditionals can swallow the rest of the document
@@ -457,21 +607,33 @@ def _denied(name: str) -> bool:
 
 @dataclass(frozen=True)
 class MathCheck:
-    """Why a formula cannot be passed through: ``kind`` is ``unsafe`` or ``malformed``."""
+    """Why a formula cannot be passed through: ``kind`` is ``unsafe`` (error: refused
+    command), ``unsupported`` (a command not on the allowlist) or ``malformed``."""
 
     kind: str
     message: str
     hint: str
 
 
-def check_math(tex: str) -> MathCheck | None:
-    """None if ``tex`` may be passed through as math; else why not.
+def _unsupported(name: str) -> MathCheck:
+    """Why control word ``name`` (not denied, not on the allowlist) is not passed through."""
+    if name in _CITE_NAMES:
+        reason, hint = _REFUSED["cite"]
+    elif name in _FOOTNOTE_NAMES:
+        reason, hint = _REFUSED["footnote"]
+    elif name in _REFUSED:
+        reason, hint = _REFUSED[name]
+    else:
+        reason = ("only standard LaTeX, amsmath and amssymb math commands are passed through "
+                  "(a formula must not change the rest of your paper)")
+        hint = ("write it with standard commands (\\mathbb{R} for a preamble macro \\R), or "
+                "move it out of the note")
+    return MathCheck("unsupported", f"math contains \\{name}: {reason}", hint)
 
-    Control words are scanned as TeX does (a backslash and a maximal run of ASCII letters)
-    and checked against a denylist of file/shell/catcode/definition primitives; ``^^``
-    (which can build any character, including a backslash) and ``\\@`` are rejected.
-    Braces, ``\\left``/``\\right`` and ``\\begin``/``\\end`` must balance inside the formula.
-    """
+
+def _scan_math(tex: str, macros: Collection[str]) -> MathCheck | None:
+    """``check_math`` in one pass: the first problem found, scanning left to right
+    (an ``unsupported`` name is remembered and returned only if nothing else is found)."""
     if "^^" in tex:  # checked first: ^^ works even inside a control word (\^^69nput)
         return MathCheck("unsafe", "math contains ^^ (TeX character code notation)",
                          "write ^{...} with a space or braces between the carets")
@@ -482,6 +644,7 @@ def check_math(tex: str) -> MathCheck | None:
                          "remove the trailing backslash")
     groups: list[int] = [0]  # open \left per brace group
     envs: list[tuple[str, int]] = []
+    unsupported: MathCheck | None = None
     i, n = 0, len(tex)
     while i < n:
         ch = tex[i]
@@ -515,8 +678,17 @@ def check_math(tex: str) -> MathCheck | None:
                 if _denied(name):
                     return MathCheck(
                         "unsafe", f"math contains \\{name}, which is not allowed in notes",
-                        "relwork refuses file, shell, catcode and definition commands; "
-                        "define macros in your preamble instead")
+                        _DENIED_HINT)
+                if name in _KEY_COMMANDS:
+                    m = re.match(r"\*?\s*\{([^{}]*)\}", tex[j:])
+                    if not m or not _VALID_KEY.fullmatch(m.group(1)):
+                        return MathCheck(
+                            "malformed", f"\\{name} needs a label key in braces",
+                            "label keys may use letters, digits and _ : . - + /")
+                    i = j + m.end()
+                    continue
+                if name not in MATH_COMMANDS and name not in macros:
+                    unsupported = unsupported or _unsupported(name)
                 if name == "left":
                     groups[-1] += 1
                 elif name == "right":
@@ -562,7 +734,35 @@ def check_math(tex: str) -> MathCheck | None:
     if envs:
         return MathCheck("malformed", f"\\begin{{{envs[-1][0]}}} without \\end",
                          "balance \\begin and \\end")
-    return None
+    return unsupported
+
+
+_CONTROL_WORD = re.compile(r"\\(?:([A-Za-z]+)|.)", re.S)
+
+
+def check_math(tex: str, *, macros: Collection[str] = ()) -> MathCheck | None:
+    """None if ``tex`` may be passed through as math; else why not (``MathCheck.kind``).
+
+    Control words are scanned as TeX does (a backslash and a maximal run of ASCII letters).
+    A denied one (file, shell, catcode, definition or global-state primitive), ``^^`` (which
+    can build any character, a backslash too) or ``\\@`` make the formula ``unsafe``; a name
+    neither in ``MATH_COMMANDS`` nor in ``macros`` (the user's own preamble macros, without
+    backslash) makes it ``unsupported``. ``\\ref``/``\\eqref``/``\\pageref`` need a valid
+    label key. Braces, ``\\left``/``\\right`` and ``\\begin``/``\\end`` must balance inside the
+    formula (else ``malformed``). ``unsafe`` wins over the other kinds wherever it occurs.
+    """
+    check = _scan_math(tex, macros)
+    if check is None or check.kind == "unsafe":
+        return check
+    for m in _CONTROL_WORD.finditer(tex):  # a hostile name after the first problem
+        name = m.group(1)
+        if name is not None and name not in ("begin", "end") and _denied(name):
+            return MathCheck("unsafe", f"math contains \\{name}, which is not allowed in notes",
+                             _DENIED_HINT)
+    if "\\@" in tex.replace("\\\\", ""):
+        return MathCheck("unsafe", "math contains \\@ (internal LaTeX name)",
+                         "remove it; internal macros are not allowed in notes")
+    return check
 
 
 def _convert_math(tex: str, engine: str, issues: list[_CharIssue]) -> str:
@@ -752,6 +952,7 @@ class _State:
         self.has_content = False
         self.footnotes = footnotes  # label -> pre-rendered (lines, srcs)
         self.block_sep = block_sep
+        self.macros: frozenset[str] = frozenset()  # user preamble macros allowed in math
 
     def here(self) -> Source:
         return Source(self.source.path, self.source.line + self.out.line)
@@ -857,6 +1058,7 @@ def _render_inline(r: LatexRenderer, children: Sequence[Token], o: Any, env: Any
 
 
 _WEB_LINK = re.compile(r"(?i)(https?|ftp)://[^\s]|mailto:[^\s]")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _UNSMART = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 _URL_RE = re.compile(r"https?://[^\s<>\"{}|\\^`\[\]]+")
 
@@ -974,11 +1176,12 @@ def _r_code_inline(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, en
 
 def _math_or_text(state: _State, content: str) -> str | None:
     """Checked math content, or None after reporting it (then it is written as text)."""
-    check = check_math(content)
+    check = check_math(content, macros=state.macros)
     if check is None:
         issues: list[_CharIssue] = []
         converted = _convert_math(content, state.engine, issues)
-        check = check_math(converted)  # x^ⁱ would become x^^{i}; a dropped mark can leave \
+        # x^ⁱ would become x^^{i}; a dropped mark can leave \
+        check = check_math(converted, macros=state.macros)
         if check is None:
             state.issues(issues)
             return converted
@@ -1279,17 +1482,20 @@ def _r_link_open(r: LatexRenderer, tokens: Sequence[Token], i: int, o: Any, env:
                 break
         close += 1
     inner = tokens[i + 1: close]
-    if state.in_heading:
-        # \paragraph{} is written to the .toc/.aux, where \url's % and # break the file
-        if tok.markup == "autolink" or not inner:
-            _write_escaped(state, state.text("".join(t.content for t in inner) or href))
-        else:
-            _render_inline(r, inner, o, env)
-        return close
-    if not _WEB_LINK.match(href):
-        # run:, file: or relative targets become PDF launch/file actions: keep the text
-        state.problem("info", f"link to {href[:60]!r} kept as text: only web and mail "
-                      "links are exported", "link to an http(s) address", "latex-link")
+    web = bool(_WEB_LINK.match(href))
+    if not web:
+        scheme = _SCHEME.match(href)
+        if scheme:  # run:, file:, javascript:...: a PDF action that opens files or programs
+            state.problem("warning", f"link to {href[:60]!r} not exported: a "
+                          f"{scheme.group(1).lower()}: link could open files or run programs "
+                          "from the PDF; its text is kept", "link to an http(s) or mailto "
+                          "address, or remove the link", "latex-link")
+        else:  # a relative path or #anchor (a link between notes): nothing to point to
+            state.problem("info", f"link to {href[:60]!r} kept as text: only web and mail "
+                          "links are exported", "link to an http(s) address", "latex-link")
+    if state.in_heading or not web:
+        # \paragraph{} is written to the .toc/.aux, where \url's % and # break the file;
+        # non-web targets would become PDF launch/file actions: keep the text
         if tok.markup == "autolink" or not inner:
             _write_escaped(state, state.text("".join(t.content for t in inner) or href))
         else:
@@ -1409,6 +1615,9 @@ def _parser() -> MarkdownIt:
                allow_blank_lines=False)
         md.use(footnote_plugin, inline=True, move_to_end=False)
         md.enable(["smartquotes", "strikethrough"])
+        # every link target reaches the link rule, which reports the ones it does not export
+        # (markdown-it would leave javascript:/file:/data: links as raw Markdown, unreported)
+        setattr(md, "validateLink", lambda url: True)  # noqa: B010
         # keep escaped characters apart from text (an escaped \$ is no unmatched $)
         md.disable(["text_join", "replacements"])
         _PARSER = md
@@ -1416,12 +1625,13 @@ def _parser() -> MarkdownIt:
 
 
 def _render(markdown: str, source: Source, engine: str, cite: Cite | None, *,
-            inline: bool) -> LatexText:
+            inline: bool, macros: Collection[str] = ()) -> LatexText:
     _check_engine(engine)
     md = _parser()
     env: dict[str, Any] = {}
     tokens = md.parseInline(markdown, env) if inline else md.parse(markdown, env)
     state = _State(source, engine, cite)
+    state.macros = frozenset(m.lstrip("\\") for m in macros)
     state.one_line = inline
     env["latex"] = state
     # footnote definitions are rendered first and spliced in at their references
@@ -1437,6 +1647,7 @@ def _render(markdown: str, source: Source, engine: str, cite: Cite | None, *,
             sub = _State(source, engine, cite, line=tok.map[0] if tok.map else 0,
                          list_depth=(2, 2, 4), block_sep=r"\endgraf")
             sub.footnotes = {}
+            sub.macros = state.macros
             sub_env = {"latex": sub, "footnotes": env.get("footnotes", {})}
             md.renderer.render(tokens[k + 1: end], md.options, sub_env)
             sub.out.ensure_newline()
@@ -1467,18 +1678,20 @@ def _render(markdown: str, source: Source, engine: str, cite: Cite | None, *,
 
 
 def md_to_latex(markdown: str, *, source: Source, engine: str = "pdflatex",
-                cite: Cite | None = None) -> LatexText:
+                cite: Cite | None = None, math_macros: Collection[str] = ()) -> LatexText:
     """Block Markdown (a note body) -> LaTeX paragraphs, lists, quotes and display math.
 
     ``source`` is the note file and the line of the body's first line; ``result.lines[i]``
     is the note line that produced output line ``i``. ``cite(keys, mode)`` renders
     ``[@key]``/``@key``/``\\cite{key}`` citations (see ``Cite``); without it they stay text.
+    ``math_macros``: names of the user's preamble macros that formulas may use (``R`` or
+    ``\\R``); all other names outside ``MATH_COMMANDS`` make a formula text (``check_math``).
     """
-    return _render(markdown, source, engine, cite, inline=False)
+    return _render(markdown, source, engine, cite, inline=False, macros=math_macros)
 
 
 def md_inline_to_latex(text: str, *, source: Source, engine: str = "pdflatex",
-                       cite: Cite | None = None) -> LatexText:
+                       cite: Cite | None = None, math_macros: Collection[str] = ()) -> LatexText:
     """Inline Markdown (a title, a list point) -> one line of LaTeX (no paragraph breaks)."""
     flat = re.sub(r"\s*\n\s*", " ", text.strip())
-    return _render(flat, source, engine, cite, inline=True)
+    return _render(flat, source, engine, cite, inline=True, macros=math_macros)
