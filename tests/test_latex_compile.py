@@ -162,3 +162,45 @@ def test_heading_survives_table_of_contents(tex, preamble: str) -> None:  # type
     code, log, _ = compile_doc(tex.pdflatex, preamble, "\\tableofcontents\n" + result.text,
                                runs=2)
     assert code == 0, log[-3000:]
+
+
+@pytest.mark.parametrize("engine", ["xelatex", "lualatex"])
+def test_math_symbols_are_not_missing_with_unicode_engines(tex, engine: str) -> None:  # type: ignore[no-untyped-def]
+    """Latin Modern (fontspec's default) has no ≤, α or →: relwork writes them as math; the
+    raw characters are indeed missing (the check below would see it), scripts pass through."""
+    program = _engine(tex, engine)
+    symbols = [c for c in MATH_SYMBOLS if c not in TEXT_SYMBOLS]
+    note = ("Text " + " ".join(symbols) + " end.\n\nMath $" + " ".join(symbols)
+            .replace(" ", " x ") + "$ and x ≤ y, α→β; café Erdős.")
+    result = md_to_latex(note, source=Source("n.md", 1), engine=engine)
+    assert result.problems == []
+    code, log, text = compile_doc(program, PREAMBLES["fontspec"], result.text)
+    assert code == 0, log[-3000:]
+    assert "Missing character" not in log, [
+        line for line in log.splitlines() if "Missing character" in line][:5]
+    if text:
+        flat = " ".join(text.split())
+        assert "café Erdős" in flat and "end." in flat
+    code, log, _ = compile_doc(program, PREAMBLES["fontspec"], "x ≤ y, α→β")
+    assert code == 0 and "Missing character" in log  # the oracle sees a missing symbol
+
+
+def test_ordinary_math_compiles_and_refused_math_is_printed(tex) -> None:  # type: ignore[no-untyped-def]
+    note = "\n\n".join([
+        r"$\frac{a}{b} + \sum_{i=1}^n \alpha_i \leq \mathcal{O}(n^2)$, "
+        r"$\mathbb{R}^d \ni \mathbf{x} \mapsto \operatorname{softmax}(\boldsymbol{\theta})$",
+        r"$\left(\int_0^1 f\,dx\right)^{1/2} \text{ if } x \neq 0$, $\ell_2$, $\lVert x\rVert$",
+        r"$$\begin{aligned} \mathcal{L} &= \mathbb{E}_{q}[\log p] - \mathrm{KL}(q\Vert p) \\"
+        "\n" r"&\geq \log p(x) \eqref{eq:x}\end{aligned}$$",
+        r"$\fontdimen2\font=3cm$ and $\globaldefs=1$ and $\R^n$ and $x\cite{k}$ stay text.",
+    ])
+    result = md_to_latex(note, source=Source("n.md", 1))
+    assert [p.code for p in result.problems] == [
+        "latex-math-unsafe", "latex-math-unsafe", "latex-math-unsupported",
+        "latex-math-unsupported"]
+    preamble = PREAMBLES["ot1"] + "\\usepackage{amssymb}\n"
+    code, log, text = compile_doc(tex.pdflatex, preamble, result.text)
+    assert code == 0, log[-3000:]
+    if text:
+        flat = " ".join(text.split())
+        assert "\\fontdimen2\\font=3cm" in flat and "\\globaldefs=1" in flat
