@@ -411,6 +411,12 @@ def test_citations_footnotes_and_labels_are_refused_in_math(math: str, word: str
     assert check.hint
 
 
+def test_deeply_nested_math_is_malformed() -> None:
+    assert check_math("{" * 50 + "x" + "}" * 50) is None
+    check = check_math(r"\sqrt{" * 300 + "x" + "}" * 300)
+    assert check is not None and check.kind == "malformed" and "nested" in check.message
+
+
 def test_references_in_math_need_safe_keys() -> None:
     for good in (r"\eqref{eq:elbo}", r"\ref{fig:1} = x", r"\pageref*{sec:a.b}",
                  r"\text{see \ref{tab:x-y}}"):

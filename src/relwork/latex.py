@@ -64,6 +64,7 @@ __all__ = [
     "LatexText",
     "MATH_COMMANDS",
     "MATH_ENVIRONMENTS",
+    "MAX_MATH_NESTING",
     "MATH_SYMBOLS",
     "MathCheck",
     "TEXT_SYMBOLS",
@@ -586,6 +587,8 @@ _CITE_NAMES = ("cite", "citep", "citet", "citealp", "citealt", "citeauthor", "ci
                "parencite", "textcite", "autocite", "footcite", "nocite", "Cite", "Citet",
                "Citep", "Textcite", "Parencite", "Autocite", "fullcite", "footfullcite")
 _FOOTNOTE_NAMES = ("footnote", "footnotemark", "footnotetext", "marginpar", "thanks")
+#: Deepest brace nesting passed through (TeX stops at 255 grouping levels, the paper with it).
+MAX_MATH_NESTING = 50
 _DENIED_HINT = ("relwork refuses file, shell, catcode, definition and global-state commands "
                 "in notes; define macros and settings in your preamble instead")
 #: Environments allowed inside math (base LaTeX and amsmath).
@@ -715,6 +718,9 @@ def _scan_math(tex: str, macros: Collection[str]) -> MathCheck | None:
                              "write \\& or use \\begin{aligned}...\\end{aligned}")
         if ch == "{":
             groups.append(0)
+            if len(groups) - 1 > MAX_MATH_NESTING:  # TeX's save stack would overflow: no PDF at all
+                return MathCheck("malformed", f"formula nested more than {MAX_MATH_NESTING} "
+                                 "levels of braces deep", "simplify the formula")
         elif ch == "}":
             if len(groups) == 1:
                 return MathCheck("malformed", "unbalanced braces in math (extra })",
