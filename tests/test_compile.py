@@ -180,3 +180,14 @@ def test_section_without_citations_compiles(tmp_path: Path, tex: Any, cite: str)
     result = compile_section(tmp_path, lines, cite=cite)
     assert result.ok and result.problems == [], "\n".join(map(str, result.problems))
     assert result.pdf is not None and result.pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_read_from_the_terminal_names_the_note_line(tmp_path: Path, tex: Any) -> None:
+    need(tex, "bibtex")  # compile_preview checks for the bib tool up front
+    lines = [*NATBIB_SECTION, "\\read16 to \\x", "\\typeout{AFTER-THE-READ}"]
+    result = compile_section(tmp_path, lines, timeout=60)
+    assert not result.ok and result.pdf is None
+    [problem] = errors(result)
+    assert problem.source == note_line(5)
+    assert "read from the terminal" in problem.message and "latexmk made no PDF" not in str(
+        problem)

@@ -299,3 +299,37 @@ def test_error_inside_the_bbl_maps_to_the_entry_of_that_item(tmp_path: Path) -> 
     problem = where.problem(message)
     assert problem.source == Source("bib/library.bib", 77)
     assert "\\badmacro" in problem.message and "entry 'karras2019style'" in problem.message
+
+
+# Logs of sections (sec.tex, lines 2-3) that make TeX stop in nonstop mode: pdflatex 2022
+# with -file-line-error (and without, "classic"); the only error is TeX's "Emergency stop".
+
+@pytest.mark.parametrize(("log", "line"), [("read-terminal.log", 3),
+                                           ("read-terminal-classic.log", 3),
+                                           ("typein.log", 2)])
+def test_read_from_the_terminal_is_reported_with_its_line(log: str, line: int) -> None:
+    [message] = parse_log(read(log), section="sec.tex")
+    assert (message.severity, message.file, message.line) == ("error", SECTION, line)
+    assert "read from the terminal" in message.message
+    assert message.hint and "remove the \\read or \\typein" in message.hint
+
+
+def test_input_ending_before_end_document_blames_the_section() -> None:
+    # the section did \let\end\relax, so \end{document} did nothing and the input ran out
+    [message] = parse_log(read("no-end.log"), section="sec.tex")
+    assert (message.severity, message.file, message.line) == ("error", SECTION, None)
+    assert "no legal \\end found" in message.message and message.hint
+
+
+def test_job_aborted_line_names_the_stop() -> None:
+    log = ("relwork: section begin\n(./sec.tex\n./sec.tex:4: Emergency stop.\n"
+           "l.4 \\iffalse\n\n*** (job aborted, no legal \\end found)\n\n")
+    [message] = parse_log(log, section="sec.tex")
+    assert (message.file, message.line) == (SECTION, 4)
+    assert "ended before \\end{document}" in message.message
+
+
+def test_emergency_stop_after_another_error_is_not_reported_twice() -> None:
+    messages = parse_log(read("missing-package.log"), section="related_work.tex")
+    assert ["Emergency stop" not in m.message and "terminal" not in m.message
+            for m in messages] == [True]

@@ -124,6 +124,9 @@ _NOISE = (
     "Emergency stop",
     "job aborted",
 )
+#: TeX's stop when it would have to read the terminal; an error only when it is the only one
+_STOPS = ("Emergency stop", "job aborted")
+_STOP_DETAIL = re.compile(r"^\*\*\* \((.*)\)\s*$", re.MULTILINE)
 _ERROR_HINTS = (
     ("Undefined control sequence",
      "this line uses a LaTeX command that is not defined; remove it, escape the backslash"
@@ -159,6 +162,7 @@ def parse_log(
     stack: list[str | None] = []  # files TeX has open, innermost last (None: a plain paren)
     markers = SECTION_BEGIN in text
     in_region = False
+    stop: tuple[list[str], str | None, int | None] | None = None  # the first Emergency stop
     section_base = os.path.basename(section)
 
     def where(line: int | None) -> str | None:
@@ -185,9 +189,6 @@ def parse_log(
         if header:
             msg = header.group("msg").strip()
             i, context, context_line = _error_context(lines, i + 1)
-            if any(n in msg for n in _NOISE):
-                continue
-            message = _error_message(msg, context)
             if error:
                 file = error.group("file")
                 file = SECTION if os.path.basename(file) == section_base else file
@@ -195,7 +196,12 @@ def parse_log(
             else:
                 line = context_line
                 file = where(line)
-            messages.append(_latex_error(message, file, line))
+            if any(n in msg for n in _STOPS) and stop is None:
+                # usually a consequence of an error above; kept in case it is the only one
+                stop = (context, file, line)
+            if any(n in msg for n in _NOISE):
+                continue
+            messages.append(_latex_error(_error_message(msg, context), file, line))
             continue
         warning = _WARNING.match(raw)
         if warning:
@@ -237,7 +243,40 @@ def parse_log(
             continue
         _track_files(raw, stack)
         i += 1
+    # citations are undefined on a first run that TeX stopped: they do not explain the stop
+    if stop is not None and not any(m.severity == "error" and m.code != "cite-undefined"
+                                    for m in messages):
+        messages.append(_stop_error(text, *stop, section_known=markers))
     return messages
+
+
+def _stop_error(text: str, context: list[str], file: str | None, line: int | None, *,
+                section_known: bool) -> LogMessage:
+    """The one error of a log whose only error is TeX's "Emergency stop" (nonstop mode).
+
+    TeX stops so when it would have to read the terminal: a ``\\read``/``\\typein``, or the
+    input ran out before ``\\end{document}``. The log's ``*** (...)`` line says which, when
+    it is there; ``<read ...>`` or ``<*>`` in the context says so too.
+    """
+    found = _STOP_DETAIL.search(text)
+    detail = found.group(1).strip() if found else ""
+    reading = any(c.startswith("<read") for c in context) or "\\read" in detail
+    if reading:
+        message = ("TeX stopped at a read from the terminal (\\read or \\typein), which the"
+                   " preview cannot answer")
+        hint = ("the preview runs without a terminal: remove the \\read or \\typein from the"
+                " note or template")
+    elif "no legal \\end" in detail or any(c.startswith("<*>") for c in context):
+        message = "the document ended before \\end{document} (job aborted, no legal \\end found)"
+        hint = ("something in the section swallows or redefines the end of the document (an"
+                " unclosed \\iffalse or verbatim, a redefined \\end): remove it from the note"
+                " or template")
+        if section_known and (file is None or _is_main(file)):
+            file, line = SECTION, None  # the preview itself is fine; the section it read is not
+    else:
+        message = "Emergency stop" + (f" ({detail})" if detail else "")
+        hint = None
+    return LogMessage("error", "latex", f"LaTeX error: {message}", file, line, hint=hint)
 
 
 def _is_main(path: str) -> bool:
