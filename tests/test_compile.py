@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -191,3 +192,31 @@ def test_read_from_the_terminal_names_the_note_line(tmp_path: Path, tex: Any) ->
     assert problem.source == note_line(5)
     assert "read from the terminal" in problem.message and "latexmk made no PDF" not in str(
         problem)
+
+
+@pytest.mark.parametrize(("document", "copies"), [("ieee", 1), ("acm", 1), ("article", 8)])
+def test_table_template_compiles_in_one_and_two_columns(tmp_path: Path, tex: Any,
+                                                        document: str, copies: int) -> None:
+    # IEEEtran and acmart sigconf are two-column (longtable refuses to run there): the
+    # template sets a table* float; in one column it stays a table that breaks across pages
+    from test_render import REPO, example_config, example_matches
+
+    from relwork.render import render_section
+
+    need(tex, "bibtex")
+    config = example_config(template="table", cite="plain")
+    matches, index, note_files = example_matches(config)
+    rendered = render_section(matches * copies, index, config, notes=note_files)
+    result = compile_section(tmp_path, rendered.text.splitlines(), cite="plain",
+                             document=document, bib=REPO / "bib" / "references.bib")
+    assert result.ok, "\n".join(map(str, result.problems))
+    assert result.pdf is not None
+    log = (tmp_path / "latex" / "build" / "preview.log").read_text("utf-8", errors="replace")
+    assert "longtable not in 1-column mode" not in log
+    pdftotext = shutil.which("pdftotext")  # poppler-utils, installed with pdftoppm
+    if pdftotext is None:
+        pytest.skip("pdftotext not installed: the PDF's text is not checked")
+    text = subprocess.run([pdftotext, str(result.pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Key idea" in text
+    assert ("continued on next page" in text) is (document == "article")
