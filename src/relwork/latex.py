@@ -627,10 +627,10 @@ def _unsupported(name: str) -> MathCheck:
     elif name in _REFUSED:
         reason, hint = _REFUSED[name]
     else:
-        reason = ("only standard LaTeX, amsmath and amssymb math commands are passed through "
-                  "(a formula must not change the rest of your paper)")
-        hint = ("write it with standard commands (\\mathbb{R} for a preamble macro \\R), or "
-                "move it out of the note")
+        return MathCheck("unsupported", f"math contains \\{name}, which is not a standard "
+                         "LaTeX, amsmath or amssymb math command",
+                         "write it with standard commands (\\mathbb{R} for a preamble macro "
+                         "\\R), or move it out of the note")
     return MathCheck("unsupported", f"math contains \\{name}: {reason}", hint)
 
 
