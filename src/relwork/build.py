@@ -26,9 +26,9 @@ class BuildState:
     bib_stamp: tuple[Any, ...] = ()
     #: last content and parse of each note file (see notes.read_notes)
     notes_cache: dict[Any, Any] = field(default_factory=dict)
-    #: id(entry) -> (entry, its Match, its problems) for the index and settings in
+    #: id(entry) -> (entry, its match outcome, its problems) for the index and settings in
     #: match_key: an entry of an unchanged note file is the same object, matched once
-    match_cache: dict[int, tuple[Entry, Match, list[Problem]]] = field(default_factory=dict)
+    match_cache: dict[Any, tuple[Any, ...]] = field(default_factory=dict)
     match_key: tuple[Any, ...] = ()
     #: absolute note path -> how it is shown ("" -> the folder it was shown from)
     shown: dict[str, str] = field(default_factory=dict)
