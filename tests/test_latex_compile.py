@@ -170,7 +170,8 @@ def test_math_symbols_are_not_missing_with_unicode_engines(tex, engine: str) -> 
     raw characters are indeed missing (the check below would see it), scripts pass through."""
     program = _engine(tex, engine)
     symbols = [c for c in MATH_SYMBOLS if c not in TEXT_SYMBOLS]
-    note = ("Text " + " ".join(symbols) + " end.\n\nMath $" + " ".join(symbols)
+    typography = [c for c in TEXT_SYMBOLS if c.isprintable() and not c.isspace()]
+    note = ("Text " + " ".join(symbols + typography) + " end.\n\nMath $" + " ".join(symbols)
             .replace(" ", " x ") + "$ and x ≤ y, α→β; café Erdős.")
     result = md_to_latex(note, source=Source("n.md", 1), engine=engine)
     assert result.problems == []

@@ -226,6 +226,8 @@ _ACCENTS: dict[str, str] = {
 # Marks placed above the letter: on i and j they need the dotless forms.
 _ABOVE = {"\u0300", "\u0301", "\u0302", "\u0303", "\u0304", "\u0306", "\u0307", "\u0308",
           "\u030a", "\u030b", "\u030c"}
+# Punctuation Latin Modern lacks: written as LaTeX for xelatex/lualatex too.
+_NOT_IN_LATIN_MODERN = frozenset("\u2015\u2012\u0149")  # horizontal bar, figure dash, ŉ
 # Invisible characters dropped without a warning (joiners, variation selectors, BOM).
 _SILENT_DROP = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\ufe0e", "\ufe0f"}
 _ZERO_WIDTH_CATS = {"Cf", "Mn", "Me"}
@@ -287,6 +289,8 @@ def _text_char(ch: str, engine: str, issues: list[_CharIssue]) -> str:
             # math-only symbols (Greek, relations, arrows) are missing from text fonts such
             # as Latin Modern (fontspec's default): typeset them in math, as for pdflatex
             return f"${MATH_SYMBOLS[ch]}$"
+        if ch in _NOT_IN_LATIN_MODERN:
+            return TEXT_SYMBOLS[ch]
         return ch  # letters of any script: the document's font decides
     if ch in TEXT_SYMBOLS:
         return TEXT_SYMBOLS[ch]
