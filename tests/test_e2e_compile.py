@@ -145,9 +145,6 @@ def test_section_without_citations_compiles(tmp_path: Path, tex: Any) -> None:
     assert code == 0, err
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py _compile loads the bib index from relwork.yaml "
-                   "and ignores --bib, so bibtex findings about a --bib library point at the "
-                   "generated latex/references.bib instead of the user's entry")
 def test_bibtex_findings_name_the_library_given_with_bib(tmp_path: Path, tex: Any) -> None:
     project = make_project(tmp_path / "p", FIXTURES / "plain", "bib: [nowhere.bib]\n")
     library = project / "bib" / "references.bib"
