@@ -131,3 +131,19 @@ def test_derived_cache_follows_the_bib_content(project: Path) -> None:
     second, _ = load_index(config)
     assert second.derived["content-key"] != first.derived["content-key"]
     assert "extra2024" in second.derived["match-lookup"].keys
+
+
+def test_math_macros_from_the_config_are_allowed_in_formulas(project: Path) -> None:
+    note = project / "summaries" / "weekly_report.md"
+    note.write_text(note.read_text(encoding="utf-8").replace(
+        "is curved,", "is curved in $\\R^n$,"), encoding="utf-8")
+    config = load_config(project / "relwork.yaml")
+    result = build(config)
+    tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
+    assert "$\\R^n$" not in tex  # an unknown command: written as text, with a warning
+    assert any("\\R" in p.message and p.source and p.source.line == 32
+               for p in result.problems), [str(p) for p in result.problems]
+    config.math_macros = ["R"]
+    result = build(config)
+    tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
+    assert "is curved in $\\R^n$," in tex

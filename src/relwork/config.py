@@ -55,6 +55,8 @@ OPTIONS: tuple[Option, ...] = (
            help="only these note groups (empty: all)"),
     Option("exclude_groups", "exclude_groups", list, [], help="note groups left out"),
     Option("aliases", "aliases", dict, {}, help="note title or short name -> bib key"),
+    Option("math_macros", "math_macros", list, [],
+           help="your preamble's math macros that formulas may use (e.g. [R, E])"),
     Option("private_marker", "private_marker", str, "!!",
            help="lines starting with this are notes to self, never rendered"),
     Option("match.accept_review", "accept_review", bool, False,
@@ -105,6 +107,7 @@ class Config:
     include_groups: list[str] = field(default_factory=list)
     exclude_groups: list[str] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
+    math_macros: list[str] = field(default_factory=list)
     private_marker: str = "!!"
     accept_review: bool = False
     stubs: bool = False

@@ -789,11 +789,15 @@ class _Builder:
         effects (cited keys, problems) happen as on a fresh conversion.
         """
         convert = md_inline_to_latex if inline else md_to_latex
+        macros = tuple(self.config.math_macros)  # the user's preamble macros, allowed in math
         store = getattr(self.citer.index, "derived", None)
         if store is None:
-            return convert(markdown, source=source, engine=self.config.engine, cite=cite)
+            return convert(markdown, source=source, engine=self.config.engine, cite=cite,
+                           math_macros=macros)
         cache = store.setdefault("render-fragments", {})
         slot: tuple[Any, ...] = (markdown, source, self.config.engine, self.citer.style)
+        if macros:
+            slot += (macros,)
         if inline:
             slot += ("inline",)
         store.setdefault("render-fragments-used", set()).add(slot)  # what a saved cache keeps
@@ -810,7 +814,7 @@ class _Builder:
             return cite(*args)  # type: ignore[misc]
 
         result = convert(markdown, source=source, engine=self.config.engine,
-                         cite=recording if cite is not None else None)
+                         cite=recording if cite is not None else None, math_macros=macros)
         if len(cache) > 20000:  # bound memory in very long watch sessions
             cache.clear()
         cache[slot] = (result, calls)
