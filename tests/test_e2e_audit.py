@@ -187,10 +187,6 @@ def test_entries_json_is_strict_json(project: Path) -> None:
 OPPOSITES = Path(__file__).parent / "fixtures" / "e2e" / "opposites"
 
 
-@pytest.mark.xfail(strict=True, reason="match.py fuzzy matching cites the paper of the opposite "
-                   "title ('Unsupervised X' -> 'Supervised X', 'Nonlinear' -> 'Linear', 'Offline' "
-                   "-> 'Online', 'with' -> 'without', score 97-98): a changed prefix or another "
-                   "real word is not a typo and must be review")
 def test_a_title_with_the_opposite_word_is_never_cited(tmp_path: Path) -> None:
     (tmp_path / "bib").mkdir()
     shutil.copy(OPPOSITES / "library.bib", tmp_path / "bib" / "library.bib")
@@ -213,9 +209,6 @@ def test_a_group_setting_that_matches_no_group_is_reported(project: Path, settin
     assert re.search(r"^relwork\.yaml:3: warning: .*(Detaled|Not sur)", err, re.M), err
 
 
-@pytest.mark.xfail(strict=True, reason="match.py/bib.normalize_title drop '++' from short titles: "
-                   "a note on 'PointNet' cites 'PointNet++' (a different paper) by shorttitle, "
-                   "score 95")
 def test_a_short_name_is_not_its_successor(tmp_path: Path) -> None:
     (tmp_path / "bib").mkdir()
     (tmp_path / "bib" / "refs.bib").write_text(

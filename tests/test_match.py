@@ -10,6 +10,7 @@ import pytest
 from relwork import bib, notes
 from relwork.config import load_config
 from relwork.match import (
+    compare_words,
     lookup_for,
     make_stub,
     match_entries,
@@ -299,6 +300,84 @@ def test_et_al_is_not_an_author(example_index: bib.BibIndex, authors: object, st
               "Generative-Adversarial Modeling", authors=authors)
     m, _ = one(example_index, e)
     assert (m.status, m.key) == (status, "wu2016learning"), m.reason
+
+
+@pytest.mark.parametrize(("heading", "title"), [
+    ("Unsupervised Hierarchical Clustering", "Supervised Hierarchical Clustering"),
+    ("Nonlinear Complementarity for Policy Evaluation", "Linear Complementarity for Policy "
+     "Evaluation"),
+    ("Offline Adaptation for Mesh Reconstruction", "Online Adaptation for Mesh Reconstruction"),
+    ("Sampling with replacement", "Sampling without replacement"),
+    ("Implicit Regularization in Deep Networks", "Explicit Regularization in Deep Networks"),
+    ("Semi-Supervised Learning with Ladder Networks", "Supervised Learning with Ladder Networks"),
+    ("Sorting out typicality without the moment matrix", "Sorting out typicality with the "
+     "moment matrix"),
+    ("Jump Nonlinear and Non-Linear Plants", "Jump Linear and Non-Linear Plants"),
+])
+def test_a_changed_prefix_or_opposite_is_never_a_typo(heading: str, title: str) -> None:
+    changed = compare_words(bib.normalize_title(heading), bib.normalize_title(title))[2]
+    assert changed, (heading, title)
+
+
+@pytest.mark.parametrize(("heading", "title"), [
+    ("Score-based Generative Modelling", "Score-based Generative Modeling"),
+    ("Regularisation of Neural Networks by Optimisation", "Regularization of Neural "
+     "Networks by Optimization"),
+    ("Non-linear Complementarity", "Nonlinear Complementarity"),
+    ("Variational auto encoders", "Variational autoencoders"),
+    ("Reinforcment lerning for control", "Reinforcement learning for control"),
+    ("Residual Dense Network for Image Supe-rResolution", "Residual Dense Network for Image "
+     "Super-Resolution"),
+    ("Graph convolutions with fast localized spectral filters", "Graph convolutions with "
+     "fast localized spectral filtering"),
+])
+def test_typos_spellings_and_compounds_are_the_same_words(heading: str, title: str) -> None:
+    assert compare_words(bib.normalize_title(heading), bib.normalize_title(title),
+                         {"control"}) == ([], [], [])
+
+
+def test_a_real_word_that_looks_like_another_is_not_a_typo() -> None:
+    heading, title = "planning with latent dynamics", "learning with latent dynamics"
+    assert compare_words(heading, title)[2] == []  # no vocabulary: may be a typo
+    assert compare_words(heading, title, {"planning", "learning"})[2] == [
+        ("planning", "learning")]
+
+
+def test_opposite_titles_are_review_with_the_reason(tmp_path: Path) -> None:
+    index = bib.parse_bib_text(
+        "@article{a, title={Supervised Hierarchical Clustering with Exponential Linkage},"
+        " author={Yadav, N.}, year={2019}}\n", "refs.bib")
+    e = entry("Unsupervised Hierarchical Clustering with Exponential Linkage",
+              authors=["Yadav"], year=2019)
+    m, _ = one(index, e)
+    assert m.status == "review" and m.key == "a"
+    assert "'unsupervised' for 'supervised'" in m.reason
+    m, _ = one(index, e, accept_review=True)
+    assert m.status == "review"  # accepting reviews does not cite another paper
+
+
+@pytest.mark.parametrize(("heading", "key", "status"), [
+    ("PointNet", "qi2017pointnet", "matched"), ("PointNet++", "qi2017pointnetpp", "matched"),
+    ("PointNet ++", "qi2017pointnetpp", "matched")])
+def test_plus_plus_names_another_paper(heading: str, key: str, status: str) -> None:
+    index = bib.parse_bib_text(
+        "@inproceedings{qi2017pointnetpp, title={PointNet++: Deep Hierarchical Feature "
+        "Learning on Point Sets in a Metric Space}, author={Qi, C.}, year={2017}}\n"
+        "@inproceedings{qi2017pointnet, title={PointNet: Deep Learning on Point Sets for 3D "
+        "Classification and Segmentation}, author={Qi, C.}, year={2017}}\n", "refs.bib")
+    m, _ = one(index, entry(heading))
+    assert (m.key, m.status) == (key, status), m.reason
+
+
+def test_plus_plus_alone_is_not_its_predecessor() -> None:
+    index = bib.parse_bib_text(
+        "@inproceedings{qi2017pointnetpp, title={PointNet++: Deep Hierarchical Feature "
+        "Learning on Point Sets in a Metric Space}, author={Qi, C.}, year={2017}}\n",
+        "refs.bib")
+    for heading in ("PointNet", "PointNet: Deep Hierarchical Feature Learning on Point Sets "
+                    "in a Metric Space"):
+        m, _ = one(index, entry(heading))
+        assert m.status != "matched", (heading, m.reason)
 
 
 # --------------------------------------------------------------------- stubs and helpers
