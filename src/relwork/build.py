@@ -453,12 +453,16 @@ def _match_findings(matches: Sequence[Match]) -> list[Problem]:
     found = []
     for m in matches:
         if m.status == "review":
+            # match.ACCEPT_REVIEW_NOTE: only then does --accept-review cite the paper
+            acceptable = "--accept-review cites it" in m.reason
             found.append(Problem(
                 "warning",
                 f"'{m.entry.title}' probably is {m.key} ({m.method}, score {m.score:.0f}); "
                 "not cited until accepted",
                 m.entry.source,
-                "add an alias in relwork.yaml, a [@key] in the note, or use --accept-review",
+                "add an alias in relwork.yaml, a [@key] in the note, or use --accept-review"
+                if acceptable else f"if it is that paper, add [@{m.key}] to the heading or an "
+                "alias in relwork.yaml ('relwork check' says why it was not accepted)",
                 "review",
             ))
         elif m.status == "unmatched":
