@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -516,3 +517,36 @@ def test_lookup_tables_live_on_the_index_and_without_it() -> None:
     assert lookup_for(plain) is lookup_for(plain)
     m, _ = one(plain, entry("Long Short-Term Memory"))  # type: ignore[arg-type]
     assert (m.key, m.status) == ("hochreiter1997long", "matched")
+
+
+@pytest.mark.parametrize(("heading", "authors", "offered"), [
+    ("Scoer-bsaed Generatvie Modleing in Latnet Spcae", "", True),
+    ("Score-based Generative Modeling in Latent Space", "* **Authors**: Smith, John\n", False),
+])
+def test_accept_review_is_offered_only_when_it_cites(tmp_path: Path, heading: str,
+                                                     authors: str, offered: bool) -> None:
+    """The build's review hint names --accept-review exactly when that flag cites the paper."""
+    import os
+
+    from click.testing import CliRunner
+
+    from relwork.cli import main
+
+    shutil.copytree(ROOT / "bib", tmp_path / "bib")
+    shutil.copy(ROOT / "relwork.yaml", tmp_path / "relwork.yaml")
+    (tmp_path / "summaries").mkdir()
+    (tmp_path / "summaries" / "p.md").write_text(
+        f"# Papers\n\n## {heading}\n\n{authors}\nText.\n", encoding="utf-8")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        first = CliRunner().invoke(main, ["build"], catch_exceptions=False)
+        second = CliRunner().invoke(main, ["build", "--accept-review"], catch_exceptions=False)
+    finally:
+        os.chdir(cwd)
+    assert "summaries/p.md:3: warning: " in first.stderr and "vahdat2021score" in first.stderr
+    assert ("--accept-review" in first.stderr) is offered, first.stderr
+    tex = (tmp_path / "latex" / "related_work.tex").read_text(encoding="utf-8")
+    assert ("vahdat2021score" in tex) is offered, second.stderr
+    if not offered:
+        assert "[@vahdat2021score]" in first.stderr

@@ -39,6 +39,9 @@ PREFILTER_TOKENS = 4  # the rarest words of a heading that select candidates
 DF_CAP_SHARE = 0.04  # tokens in more than this share of titles do not select candidates
 
 SCORE_EXACT = 100.0
+# ends the reason of a review that --accept-review (match.accept_review) would cite; any other
+# review names another paper or has contradicting evidence, and the flag leaves it alone
+ACCEPT_REVIEW_NOTE = "--accept-review cites it"
 SCORE_SHORT = 95.0
 
 
@@ -915,6 +918,8 @@ class Matcher:
             reason += " (cited because match.accept_review is on)"
         if misses:
             reason += "; " + "; ".join(misses)
+        if outcome.status == "review" and outcome.acceptable:
+            reason += f" ({ACCEPT_REVIEW_NOTE})"  # build offers the flag only then
         self._report_twins(outcome.index if outcome.status == "matched" else None)
         cands = [Candidate(self.look.keys[i], self.records[i].title, round(s, 1))
                  for i, s in self._ranked(work, clean, outcome)]
