@@ -427,10 +427,12 @@ def _spelling(word: str) -> str:
     return word
 
 
-def _roots(word: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def _roots(word: str) -> frozenset[str]:
     """Crude roots: "learned", "learning", "learner" -> "learn"; "filters" -> "filter"."""
     stem = _stem(word)
-    return {w for w in (word, stem, _ROOT.sub("", word), _ROOT.sub("", stem)) if len(w) >= 3}
+    return frozenset(w for w in (word, stem, _ROOT.sub("", word), _ROOT.sub("", stem))
+                     if len(w) >= 3)
 
 
 def _relation(word: str, other: str, word_side: set[tuple[str, str]],
