@@ -882,24 +882,44 @@ def _code_stamp() -> str:
         return ""
 
 
-@lru_cache(maxsize=1)
-def code_key() -> str:
-    """relwork's version and the size and mtime of each of its modules and templates: the
-    key of caches whose content depends on relwork's code (notes, lint, rendering)."""
+#: Libraries whose behaviour is part of what the caches hold (Markdown parsing, YAML
+#: front matter, fuzzy scores): an upgrade of one makes the caches stale.
+_LIBRARIES = ("markdown_it", "mdit_py_plugins", "yaml", "rapidfuzz")
+
+
+@lru_cache(maxsize=8)
+def code_key(modules: tuple[str, ...] | None = None) -> str:
+    """relwork's version, the size and mtime of its modules (``modules``: only those file
+    names, else all, and the templates) and of the libraries in _LIBRARIES: the key of
+    caches whose content depends on code (notes, matches, lint, rendering, bib tables).
+    The libraries are located, not imported (imports cost start-up time)."""
+    import importlib.util
+
     here = Path(__file__).parent
-    parts = [__version__, str(_CACHE_FORMAT)]
-    for folder in (here, here / "templates"):
+    parts = [__version__, str(_CACHE_FORMAT), sys.version]
+    folders = [here] if modules is not None else [here, here / "templates"]
+    for folder in folders:
         try:
             names = sorted(os.listdir(folder))
         except OSError:
             continue
         for name in names:
-            if name.endswith((".py", ".j2")):
+            if name.endswith((".py", ".j2")) and (modules is None or name in modules):
                 try:
                     st = os.stat(folder / name)
                 except OSError:
                     continue
                 parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    for library in _LIBRARIES:
+        found: os.stat_result | None = None
+        try:
+            spec = importlib.util.find_spec(library)
+            if spec is not None and spec.origin:
+                found = os.stat(spec.origin)
+        except (ImportError, ValueError, OSError):
+            pass
+        parts.append(f"{library}:{found.st_size}:{found.st_mtime_ns}" if found
+                     else f"{library}:-")
     return hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).hexdigest()
 
 
@@ -1067,7 +1087,8 @@ def _derived_key(index: BibIndex) -> str:
     content = index.derived.get("content-key")
     if not content:
         return ""
-    return hashlib.blake2b(f"{content}\x00{code_key()}".encode(), digest_size=16).hexdigest()
+    code = code_key(("bib.py", "match.py", "model.py", "build.py"))  # what makes the tables
+    return hashlib.blake2b(f"{content}\x00{code}".encode(), digest_size=16).hexdigest()
 
 
 def read_derived(config: Config, index: BibIndex, name: str) -> Any:
