@@ -887,24 +887,24 @@ def _code_stamp() -> str:
 _LIBRARIES = ("markdown_it", "mdit_py_plugins", "yaml", "rapidfuzz")
 
 
-@lru_cache(maxsize=8)
-def code_key(modules: tuple[str, ...] | None = None) -> str:
-    """relwork's version, the size and mtime of its modules (``modules``: only those file
-    names, else all, and the templates) and of the libraries in _LIBRARIES: the key of
-    caches whose content depends on code (notes, matches, lint, rendering, bib tables).
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """relwork's version, the size and mtime of its modules and templates and of the
+    libraries in _LIBRARIES: the key of caches whose content depends on code (notes,
+    matches, lint, rendering, bib tables). Any change of relwork's code makes them stale,
+    not only of the module that made them: safe, and an upgrade changes them all anyway.
     The libraries are located, not imported (imports cost start-up time)."""
     import importlib.util
 
     here = Path(__file__).parent
     parts = [__version__, str(_CACHE_FORMAT), sys.version]
-    folders = [here] if modules is not None else [here, here / "templates"]
-    for folder in folders:
+    for folder in (here, here / "templates"):
         try:
             names = sorted(os.listdir(folder))
         except OSError:
             continue
         for name in names:
-            if name.endswith((".py", ".j2")) and (modules is None or name in modules):
+            if name.endswith((".py", ".j2")):
                 try:
                     st = os.stat(folder / name)
                 except OSError:
@@ -1087,8 +1087,7 @@ def _derived_key(index: BibIndex) -> str:
     content = index.derived.get("content-key")
     if not content:
         return ""
-    code = code_key(("bib.py", "match.py", "model.py", "build.py"))  # what makes the tables
-    return hashlib.blake2b(f"{content}\x00{code}".encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(f"{content}\x00{code_key()}".encode(), digest_size=16).hexdigest()
 
 
 def read_derived(config: Config, index: BibIndex, name: str) -> Any:
