@@ -462,7 +462,7 @@ def _match_findings(matches: Sequence[Match]) -> list[Problem]:
                 m.entry.source,
                 "add an alias in relwork.yaml, a [@key] in the note, or use --accept-review"
                 if acceptable else f"if it is that paper, add [@{m.key}] to the heading or an "
-                "alias in relwork.yaml ('relwork check' says why it was not accepted)",
+                "alias in relwork.yaml ('relwork -v check' says why it was not accepted)",
                 "review",
             ))
         elif m.status == "unmatched":
