@@ -16,6 +16,7 @@ import re
 import shutil
 import signal
 import subprocess
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -929,11 +930,20 @@ def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: int, outpu
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill latexmk and everything it started, and wait until they are gone: the engine
+    is latexmk's child, so waiting for latexmk alone can return while it still runs."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     proc.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)  # still a member alive (or not yet reaped by init)?
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
 
 
 def _merge(latex: list[LogMessage], bib: list[LogMessage], locator: Locator) -> list[LogMessage]:
