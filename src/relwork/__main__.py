@@ -1,5 +1,5 @@
 """``python -m relwork``: the same as the ``relwork`` command."""
 
-from .cli import main
+from .cli import run
 
-main()
+run()

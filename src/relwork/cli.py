@@ -494,3 +494,13 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
         on_error(exc)
     _out(ctx, "watching for changes (Ctrl-C to stop)", err=True)
     run_watch(config, rebuild, on_error=on_error)
+
+
+def run() -> None:
+    """The ``relwork`` command. At exit the objects of a large bibliography are frozen
+    rather than collected: the process ends anyway, and that collection costs ~40 ms."""
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
+    main()
