@@ -275,9 +275,6 @@ def test_overleaf_file_name_that_latex_cannot_input_is_a_config_error(project: P
     assert code == 2 and "relwork.yaml:" in err and "overleaf.tex" in err
 
 
-@pytest.mark.xfail(strict=True, reason="overleaf.py checks overleaf.tex only when zip/sync run, "
-                   "after the build: a path outside the project is a configuration error "
-                   "reported with exit 1 below the build's warnings")
 def test_overleaf_path_outside_the_project_is_a_config_error(project: Path) -> None:
     with (project / "relwork.yaml").open("a") as config:
         config.write("overleaf:\n  tex: ../../evil.tex\n")

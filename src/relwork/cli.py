@@ -392,8 +392,11 @@ def sync(ctx: Context, dry_run: bool, overwrite: bool, force: bool) -> None:
       OVERLEAF_TOKEN=... relwork sync --dry-run
       relwork sync
     """
+    from .overleaf import check_paths
+
     config = ctx.load()
     _problems(ctx, config.problems)
+    check_paths(config)  # a bad project path is a config error: found before building
     result = _build_for_export(ctx, config, force=force)
     _sync(ctx, config, result, dry_run=dry_run, overwrite=overwrite)
 
@@ -438,10 +441,11 @@ def zip_cmd(ctx: Context, force: bool) -> None:
     Example:
       relwork zip
     """
-    from .overleaf import make_zip
+    from .overleaf import check_paths, make_zip
 
     config = ctx.load()
     _problems(ctx, config.problems)
+    check_paths(config)
     _build_for_export(ctx, config, force=force)
     path = make_zip(
         config,
@@ -488,6 +492,10 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
             click.echo(f"error: {exc}", err=True)
 
     config = ctx.load(**_overrides(**options))
+    if sync_after:
+        from .overleaf import check_paths
+
+        check_paths(config)
     try:
         rebuild()
     except click.ClickException as exc:
