@@ -5,31 +5,17 @@ turn into passing tests when fixed)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from relwork.cli import main
+from cli_helpers import run
 
 ROOT = Path(__file__).parents[1]
 MAY30 = ROOT.parent / "shared" / "examples" / "may30_report.md"
 ALL_KEYS = {"arvanitidis2018latent", "vahdat2021score", "menon2020pulse", "yeh2017learning",
             "pang2020learning", "wu2016learning", "karras2019style", "patashnik2021styleclip"}
-
-
-def run(project: Path, *args: str) -> tuple[int, str, str]:
-    """``relwork ARGS`` inside ``project``."""
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(cwd)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture()

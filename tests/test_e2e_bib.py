@@ -7,7 +7,6 @@ cited-only bib. One bibtex run checks that the written bib is one bibtex can rea
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -15,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import run
 
 from relwork.bib import parse_bib_text
-from relwork.cli import main
 
 LIBRARY = Path(__file__).parent / "fixtures" / "e2e" / "bib" / "library.bib"
 NOTE = """# Papers
@@ -35,17 +33,6 @@ Wave mechanics.
 
 Comes after a broken entry.
 """
-
-
-def run(project: Path, *args: str) -> tuple[int, str, str]:
-    """``relwork ARGS`` inside ``project``."""
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(cwd)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture()

@@ -16,26 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import run
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
-from relwork.cli import main
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "e2e"
 YAML = "aliases:\n  styleclip: patashnik2021styleclip\nlint:\n  enabled: false\n"
-
-
-def run(project: Path, *args: str) -> tuple[int, str, str]:
-    """``relwork ARGS`` inside ``project``."""
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(cwd)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def make_project(root: Path, notes: Path, yaml: str = "") -> Path:

@@ -7,7 +7,6 @@ limit (RLIMIT_FSIZE) is below the size of the new output, so the kernel refuses 
 
 from __future__ import annotations
 
-import os
 import resource
 import shutil
 import subprocess
@@ -15,9 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from relwork.cli import main
+from cli_helpers import run
 
 ROOT = Path(__file__).parents[1]
 YAML = "template: compact\nlint:\n  enabled: false\n"
@@ -28,17 +25,6 @@ MORE = [
     "Learning Latent Space Energy-Based Prior Model",
     "Learning Deep Latent Spaces for Multi-Label Classification",
 ]
-
-
-def run(project: Path, *args: str) -> tuple[int, str, str]:
-    """``relwork ARGS`` inside ``project``."""
-    cwd = os.getcwd()
-    os.chdir(project)
-    try:
-        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(cwd)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def make_project(root: Path, note: str = ONE) -> Path:
