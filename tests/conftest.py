@@ -22,6 +22,16 @@ class TexTools:
     biber: Path | None
     pdftoppm: Path | None
 
+    def require(self, name: str) -> Path:
+        """The path of the tool ``name``; skips when it is missing, or fails under
+        RELWORK_REQUIRE_TEX=1 (CI installs every tool, so a missing one is a defect)."""
+        found = _which(name)
+        if found is None:
+            if os.environ.get("RELWORK_REQUIRE_TEX") == "1":
+                pytest.fail(f"{name} not installed and RELWORK_REQUIRE_TEX=1")
+            pytest.skip(f"{name} not installed (set RELWORK_REQUIRE_TEX=1 to make this an error)")
+        return found
+
 
 def _which(name: str) -> Path | None:
     found = shutil.which(name)

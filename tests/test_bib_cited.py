@@ -103,8 +103,7 @@ def test_empty_selection_gives_empty_text(index: BibIndex) -> None:
 
 
 def test_bibtex_reads_the_output(tex: Any, tmp_path: Path, index: BibIndex) -> None:
-    if tex.bibtex is None:
-        pytest.skip("bibtex not installed")
+    tex.require("bibtex")
     keys = ["schroedinger1926", "graves2016adaptive", "child2020", "deep2019", "paren2001"]
     text, problems = cited_bib_text(index, keys)
     assert problems == []

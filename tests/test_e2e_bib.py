@@ -133,8 +133,7 @@ def test_macros_months_and_braces_reach_the_cited_bib_unchanged(project: Path) -
 
 
 def test_bibtex_reads_the_cited_bib(project: Path, tex: Any) -> None:
-    if tex.bibtex is None:
-        pytest.skip("bibtex not installed")
+    tex.require("bibtex")
     code, _, err = run(project, "build")
     assert code == 0, err
     latex = project / "latex"

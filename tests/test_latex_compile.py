@@ -122,8 +122,7 @@ def test_every_unicode_table_entry_typesets(tex) -> None:  # type: ignore[no-unt
 
 
 def test_accented_letters_read_back_from_pdf(tex) -> None:  # type: ignore[no-untyped-def]
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext not installed")
+    tex.require("pdftotext")
     body = md_to_latex("café naïve Erdős “quoted” 10–20", source=Source("n.md", 1)).text
     # lmodern: outline T1 fonts whose glyph names pdftotext can map back to Unicode
     preamble = PREAMBLES["t1-babel"] + "\\usepackage{lmodern}\n"
