@@ -127,7 +127,9 @@ def test_cli_init_and_make_targets(tmp_path: Path, monkeypatch: pytest.MonkeyPat
                             ("sync", "sync")]:
         assert re.search(rf"^{target}:\n\t\$\(RELWORK\) {re.escape(command)}$", makefile, re.M)
     if shutil.which("make"):
-        dry = subprocess.run(["make", "-n", "tex", "pdf", "check", "sync"], cwd=tmp_path /
-                             "survey", capture_output=True, text=True, check=True)
+        # --no-print-directory: under an outer make (make test) it would add Entering lines
+        dry = subprocess.run(["make", "--no-print-directory", "-n", "tex", "pdf", "check",
+                              "sync"], cwd=tmp_path / "survey", capture_output=True,
+                             text=True, check=True)
         assert dry.stdout.splitlines() == ["relwork build", "relwork build --compile",
                                            "relwork check", "relwork sync"]
