@@ -147,3 +147,23 @@ def test_math_macros_from_the_config_are_allowed_in_formulas(project: Path) -> N
     result = build(config)
     tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
     assert "is curved in $\\R^n$," in tex
+
+
+def test_one_stub_per_missing_paper_even_when_summarised_twice(project: Path) -> None:
+    note = project / "summaries" / "more.md"
+    note.write_text("## Papers\n\n### A Paper Nobody Has In The Bib\nFirst summary.\n\n"
+                    "### A Paper Nobody Has In The Bib\nSecond summary.\n", encoding="utf-8")
+    config = load_config(project / "relwork.yaml")
+    config.stubs = True
+    result = build(config)
+    bib = (project / "latex" / "references.bib").read_text(encoding="utf-8")
+    assert bib.count("@misc{missing_") == 1
+    assert any(p.code == "twice" for p in result.problems)
+
+
+def test_authors_written_last_first_stay_one_author() -> None:
+    from relwork.notes import parse_note
+
+    text = ("# Paper\n* **Title**: Some Title Here\n* **Authors**: Smith, John\n\nBody.\n")
+    (entry,) = parse_note(text, "n.md").entries
+    assert entry.meta["authors"] == ["Smith, John"]

@@ -196,7 +196,8 @@ def _build(
                 stub = match.make_stub(m.entry)
                 m.key, m.method, m.status = stub.key, "stub", "matched"
                 m.reason = "no bib entry: citing a generated stub marked as missing"
-                stubs.append(stub)
+                if all(s.key != stub.key for s in stubs):  # one @misc per paper
+                    stubs.append(stub)
     result.matches = matches
     result.problems += _match_findings(matches)
     result.problems += _twice_findings(matches)
@@ -472,7 +473,8 @@ def _match_findings(matches: Sequence[Match]) -> list[Problem]:
                 f"'{m.entry.title}' has no entry in the bibliography (closest: {best}); "
                 "left out of the section",
                 m.entry.source,
-                "add the paper to your .bib, add [@key] to the note, or use --stubs",
+                "add the paper to your .bib, add [@key] to the note's heading, an alias "
+                "in relwork.yaml, or use --stubs",
                 "unmatched",
             ))
     return found

@@ -1192,7 +1192,10 @@ def _split_authors(value: Any) -> list[str]:
     elif ";" in text:
         parts = text.split(";")
     else:
-        parts = text.split(",")
+        parts = [p.strip() for p in text.split(",")]
+        single = all(p and " " not in p for p in parts)
+        if single and len(parts) % 2 == 0:  # "Smith, John" or "Smith, J., Doe, Jane"
+            parts = [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
     return [p.strip(" .") for p in parts if p.strip(" .")]
 
 
