@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import files
 from .config import Config
-from .model import BuildResult, Entry, Match, Problem
+from .model import BibRecord, BuildResult, Entry, Match, Problem
 
 if TYPE_CHECKING:
     from .bib import BibIndex
@@ -187,7 +187,7 @@ def _build(
     say("matching")
     matches, problems = _match(result.entries, index, config, state)
     result.problems += problems
-    stubs = []
+    stubs: list[BibRecord] = []
     if config.stubs:
         from . import match
 
