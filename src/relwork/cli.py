@@ -5,9 +5,10 @@ Exit codes: 0 ok, 1 findings or build errors, 2 usage or configuration errors.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -53,10 +54,17 @@ def _problems(ctx: Context, problems: Sequence[Problem]) -> None:
         click.echo(text, err=True)
 
 
-def _progress(ctx: Context) -> Callable[[str], None] | None:
-    if ctx.quiet or not ctx.verbose:
-        return None
-    return lambda msg: click.echo(f"relwork: {msg}...", err=True)
+@contextlib.contextmanager
+def _activity(ctx: Context, label: str) -> Iterator[Callable[[str], None]]:
+    """What the long steps report: with --verbose a line per step; on a terminal a spinner
+    naming the current step (erased at the end); nothing when piped or --quiet."""
+    if ctx.verbose and not ctx.quiet:
+        yield lambda msg: click.echo(f"relwork: {msg}...", err=True)
+        return
+    from .report import spinner
+
+    with spinner(label, quiet=ctx.quiet) as state:
+        yield state
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path())
@@ -164,15 +172,18 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
 
     config = ctx.load(document=document, **_overrides(**options))
     _problems(ctx, config.problems)
-    result = run_build(config, paths=paths or None, bibs=bibs or None, force=force,
-                       progress=_progress(ctx))
-    if compile_ and not result.errors:
-        _compile(ctx, config, result, png=png, bibs=bibs or None)
+    with _activity(ctx, "building") as say:
+        result = run_build(config, paths=paths or None, bibs=bibs or None, force=force,
+                           progress=say)
+        if compile_ and not result.errors:
+            say("compiling the preview")
+            _compile(ctx, config, result, png=png, bibs=bibs or None, progress=say)
     _finish(ctx, result, config)
 
 
 def _compile(ctx: Context, config: Config, result: BuildResult, *, png: bool,
-             bibs: Sequence[str] | None = None) -> None:
+             bibs: Sequence[str] | None = None,
+             progress: Callable[[str], None] | None = None) -> None:
     from .build import load_index
     from .compile import compile_preview
 
@@ -182,6 +193,7 @@ def _compile(ctx: Context, config: Config, result: BuildResult, *, png: bool,
         tex, config.resolve(config.output_bib), out_dir=tex.parent, cite=config.cite,
         document=config.document, engine=config.engine, line_map=result.line_map,
         bib_index=index, timeout=config.compile_timeout, png=png, verbose=ctx.verbose,
+        progress=progress,
     )
     result.problems += compiled.problems
     if compiled.pdf is not None:
@@ -216,8 +228,9 @@ def check(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], fmt: str,
 
     config = ctx.load(**_overrides(**options))
     _problems(ctx, config.problems)
-    result = run_build(config, paths=paths or None, bibs=bibs or None, write=False,
-                       progress=_progress(ctx))
+    with _activity(ctx, "checking") as say:
+        result = run_build(config, paths=paths or None, bibs=bibs or None, write=False,
+                           progress=say)
     if fmt == "json":
         click.echo(json.dumps([match_to_json(m) for m in result.matches], indent=2,
                               ensure_ascii=False))
@@ -405,7 +418,8 @@ def _build_for_export(ctx: Context, config: Config, *, force: bool) -> BuildResu
     from .build import build as run_build
     from .report import summary_line
 
-    result = run_build(config, force=force, progress=_progress(ctx))
+    with _activity(ctx, "building") as say:
+        result = run_build(config, force=force, progress=say)
     _problems(ctx, result.problems)
     if result.errors:
         _out(ctx, summary_line(result))
@@ -418,13 +432,13 @@ def _sync(ctx: Context, config: Config, result: BuildResult, *, dry_run: bool,
           overwrite: bool) -> None:
     from .overleaf import sync as run_sync
 
-    outcome = run_sync(
-        config,
-        section_text=config.resolve(config.output_tex).read_text(encoding="utf-8"),
-        bib_text=config.resolve(config.output_bib).read_text(encoding="utf-8"),
-        notes=result.notes_read, dry_run=dry_run, overwrite=overwrite,
-        progress=_progress(ctx),
-    )
+    with _activity(ctx, "syncing with Overleaf") as say:
+        outcome = run_sync(
+            config,
+            section_text=config.resolve(config.output_tex).read_text(encoding="utf-8"),
+            bib_text=config.resolve(config.output_bib).read_text(encoding="utf-8"),
+            notes=result.notes_read, dry_run=dry_run, overwrite=overwrite, progress=say,
+        )
     for message in outcome.messages:
         _out(ctx, message)
     if dry_run and outcome.diff:
