@@ -1,0 +1,115 @@
+"""End-to-end checks from following the README as a new user (round 2): open defects."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from cli_helpers import run
+
+BIB_A = """@inproceedings{vaswani2017attention,
+  title = {Attention Is All You Need},
+  author = {Vaswani, Ashish and Shazeer, Noam},
+  booktitle = {Advances in Neural Information Processing Systems (NeurIPS)},
+  year = {2017}
+}
+"""
+
+BIB_B = """@article{kingma2013auto,
+  title = {Auto-Encoding Variational {Bayes}},
+  author = {Kingma, Diederik P. and Welling, Max},
+  journal = {arXiv preprint arXiv:1312.6114},
+  year = {2013}
+}
+"""
+
+
+def _project(tmp_path: Path, note: str) -> Path:
+    """A folder without relwork.yaml holding n.md, a.bib and b.bib."""
+    (tmp_path / "n.md").write_text(note, encoding="utf-8")
+    (tmp_path / "a.bib").write_text(BIB_A, encoding="utf-8")
+    (tmp_path / "b.bib").write_text(BIB_B, encoding="utf-8")
+    return tmp_path
+
+
+NOTE = """# Notes
+## Models
+### Attention Is All You Need
+The Transformer uses self-attention only.
+
+### Auto-Encoding Variational Bayes
+Kingma and Welling introduce the reparameterisation trick.
+"""
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect: 'relwork check n.md --bib a.bib b.bib' (a shell glob after --bib) reads b.bib "
+    "as a Markdown note: a bogus entry titled 'b' is reported and b.bib is not used as a "
+    "bibliography; a .bib given as PATH should be an error naming it and saying "
+    "'repeat --bib for each file'"))
+def test_bib_file_given_as_note_path_is_refused(tmp_path: Path) -> None:
+    project = _project(tmp_path, NOTE)
+    code, out, err = run(project, "check", "n.md", "--bib", "a.bib", "b.bib")
+    assert code != 0
+    assert "b.bib" in err and "--bib" in err
+
+
+def test_repeated_bib_option_reads_both_files(tmp_path: Path) -> None:
+    project = _project(tmp_path, NOTE)
+    code, out, err = run(project, "check", "n.md", "--bib", "a.bib", "--bib", "b.bib")
+    assert code == 0, err
+    assert "2 entries: 2 matched" in out
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect: table template prints an arXiv journal field verbatim as the venue "
+    "('arXiv preprint arXiv:1312.6114'); the unbreakable id overflows the narrow Venue "
+    "column into Key idea (Overfull hbox 26pt in the zip's main.tex)"))
+def test_table_venue_of_arxiv_preprint_has_no_unbreakable_id(tmp_path: Path) -> None:
+    project = _project(tmp_path, NOTE)
+    code, _, err = run(project, "build", "n.md", "--bib", "a.bib", "--bib", "b.bib",
+                       "--template", "table")
+    assert code == 0, err
+    tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
+    row = next(line for line in tex.splitlines() if line.strip().startswith("& 2013"))
+    assert not re.search(r"arXiv:\d{4}\.\d{4,5}", row), row
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect: paragraphs template continues the citation with any lower-case first word, "
+    "giving ungrammatical prose such as '\\citet{k} this paper aims at ...' "
+    "(seen on may30_report.md:56 PULSE and :79 styleclip 'modifying ...')"))
+def test_paragraphs_does_not_glue_citation_to_this_paper(tmp_path: Path) -> None:
+    note = ("# Notes\n## Models\n### Attention Is All You Need\n"
+            "this paper aims at replacing recurrence with attention.\n")
+    project = _project(tmp_path, note)
+    code, _, err = run(project, "build", "n.md", "--bib", "a.bib")
+    assert code == 0, err
+    tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
+    assert "\\citet{vaswani2017attention} this paper" not in tex
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect: a summary with a Markdown link renders \\href, but the header's "
+    "'% Requires in the preamble:' line names only natbib, not hyperref"))
+def test_requires_line_names_hyperref_when_section_has_links(tmp_path: Path) -> None:
+    note = ("# Notes\n## Models\n### Attention Is All You Need\n"
+            "The Transformer, see the [paper](https://arxiv.org/abs/1706.03762).\n")
+    project = _project(tmp_path, note)
+    code, _, err = run(project, "build", "n.md", "--bib", "a.bib")
+    assert code == 0, err
+    tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
+    assert "\\href{" in tex
+    requires = next(line for line in tex.splitlines() if "Requires in the preamble" in line)
+    assert "hyperref" in requires
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect: README's 'relwork templates --show table > latex/templates/mytable.tex.j2' "
+    "fails in a fresh 'relwork init' project: latex/templates/ does not exist"))
+def test_init_project_has_the_template_folder_the_readme_writes_to(tmp_path: Path) -> None:
+    code, _, err = run(tmp_path, "init", "p")
+    assert code == 0, err
+    assert (tmp_path / "p" / "latex" / "templates").is_dir()
+
