@@ -113,3 +113,18 @@ def test_init_project_has_the_template_folder_the_readme_writes_to(tmp_path: Pat
     assert code == 0, err
     assert (tmp_path / "p" / "latex" / "templates").is_dir()
 
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect: 'relwork build --stubs' counts a stubbed paper as matched in the summary "
+    "('2 entries: 2 matched, 0 review, 0 unmatched') and prints no warning naming its "
+    "file:line, so a placeholder @misc citation can reach a submitted paper unnoticed"))
+def test_stubbed_paper_is_reported_not_counted_as_matched(tmp_path: Path) -> None:
+    note = NOTE.replace("### Auto-Encoding Variational Bayes", "### A Paper Nobody Has Indexed")
+    project = _project(tmp_path, note)
+    code, out, err = run(project, "build", "n.md", "--bib", "a.bib", "--stubs")
+    assert code == 0, err
+    bib = (project / "latex" / "references.bib").read_text(encoding="utf-8")
+    assert "@misc{missing_" in bib
+    assert "1 matched" in out + err
+    assert "n.md:6" in err
