@@ -62,10 +62,6 @@ def test_repeated_bib_option_reads_both_files(tmp_path: Path) -> None:
     assert "2 entries: 2 matched" in out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: table template prints an arXiv journal field verbatim as the venue "
-    "('arXiv preprint arXiv:1312.6114'); the unbreakable id overflows the narrow Venue "
-    "column into Key idea (Overfull hbox 26pt in the zip's main.tex)"))
 def test_table_venue_of_arxiv_preprint_has_no_unbreakable_id(tmp_path: Path) -> None:
     project = _project(tmp_path, NOTE)
     code, _, err = run(project, "build", "n.md", "--bib", "a.bib", "--bib", "b.bib",
@@ -76,10 +72,6 @@ def test_table_venue_of_arxiv_preprint_has_no_unbreakable_id(tmp_path: Path) -> 
     assert not re.search(r"arXiv:\d{4}\.\d{4,5}", row), row
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: paragraphs template continues the citation with any lower-case first word, "
-    "giving ungrammatical prose such as '\\citet{k} this paper aims at ...' "
-    "(seen on may30_report.md:56 PULSE and :79 styleclip 'modifying ...')"))
 def test_paragraphs_does_not_glue_citation_to_this_paper(tmp_path: Path) -> None:
     note = ("# Notes\n## Models\n### Attention Is All You Need\n"
             "this paper aims at replacing recurrence with attention.\n")
@@ -90,9 +82,6 @@ def test_paragraphs_does_not_glue_citation_to_this_paper(tmp_path: Path) -> None
     assert "\\citet{vaswani2017attention} this paper" not in tex
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: a summary with a Markdown link renders \\href, but the header's "
-    "'% Requires in the preamble:' line names only natbib, not hyperref"))
 def test_requires_line_names_hyperref_when_section_has_links(tmp_path: Path) -> None:
     note = ("# Notes\n## Models\n### Attention Is All You Need\n"
             "The Transformer, see the [paper](https://arxiv.org/abs/1706.03762).\n")

@@ -708,9 +708,22 @@ def _venue(record: BibRecord) -> str:
 
 
 def _short_venue(venue: str) -> str:
-    """'Proceedings of ... Recognition (CVPR)' -> 'CVPR'; otherwise the venue itself."""
+    """'Proceedings of ... Recognition (CVPR)' -> 'CVPR'; 'arXiv preprint arXiv:1312.6114'
+    -> 'arXiv'; otherwise the venue itself."""
     m = re.search(r"\(([A-Za-z][A-Za-z0-9&/\- ]{1,15})\)\s*$", venue)
-    return m.group(1) if m else venue
+    if m:
+        return m.group(1)
+    if re.search(r"\barxiv\b|^corr$", venue.strip(), re.I):
+        return "arXiv"  # a preprint: its number is in the bibliography, not the table
+    return venue
+
+
+#: First words after which a summary cannot continue "<Authors> ..." as a sentence.
+_NOT_VERBS = frozenset(
+    "a an the this that these those it its it's they their we our i my he she his her "
+    "in on of for to with by from as at about into over under using via based paper "
+    "work method approach model authors here there which who what how why when where "
+    "not no some many most each every all both one two".split())
 
 
 class _Builder:
@@ -956,8 +969,14 @@ class _EntryTexts:
 
     @cached_property
     def continues(self) -> bool:
-        first = self._prose[1].lstrip()[:1]
-        return first.isalpha() and first.islower()
+        """The prose reads on from the authors' names ("learn an energy-based model"): it
+        starts lower case with a word that can be a verb, not "this paper", "the", "it",
+        or an -ing form ("modifying the latent space")."""
+        words = self._prose[1].split(maxsplit=1)
+        if not words or not words[0][:1].isalpha() or not words[0][:1].islower():
+            return False
+        first = words[0].rstrip(",.;:").lower()
+        return first not in _NOT_VERBS and not first.endswith("ing")
 
     @cached_property
     def text(self) -> Latex:
@@ -1186,10 +1205,12 @@ def render_section(
     except Exception as exc:  # Jinja2 syntax/undefined/sandbox errors, bad keys in helpers
         raise _template_error(exc, info, config) from None
 
+    lines, sources = tags.untag(body)
     packages = list(CITE_PACKAGES[config.cite])
     packages += [p for p in info.requires if p not in packages]
+    if "hyperref" not in packages and any("\\href{" in ln or "\\url{" in ln for ln in lines):
+        packages.append("hyperref")  # links from the notes need it in the paper's preamble
     header = _header(notes, info, config, packages)
-    lines, sources = tags.untag(body)
     lines, sources = _tidy(lines, sources)
     lines = header + [""] + lines
     boilerplate: list[Source | None] = [None] * (len(header) + 1)
