@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from cli_helpers import run
 
 BIB_A = """@inproceedings{vaswani2017attention,
@@ -43,11 +42,6 @@ Kingma and Welling introduce the reparameterisation trick.
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: 'relwork check n.md --bib a.bib b.bib' (a shell glob after --bib) reads b.bib "
-    "as a Markdown note: a bogus entry titled 'b' is reported and b.bib is not used as a "
-    "bibliography; a .bib given as PATH should be an error naming it and saying "
-    "'repeat --bib for each file'"))
 def test_bib_file_given_as_note_path_is_refused(tmp_path: Path) -> None:
     project = _project(tmp_path, NOTE)
     code, out, err = run(project, "check", "n.md", "--bib", "a.bib", "b.bib")
@@ -94,9 +88,6 @@ def test_requires_line_names_hyperref_when_section_has_links(tmp_path: Path) -> 
     assert "hyperref" in requires
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: README's 'relwork templates --show table > latex/templates/mytable.tex.j2' "
-    "fails in a fresh 'relwork init' project: latex/templates/ does not exist"))
 def test_init_project_has_the_template_folder_the_readme_writes_to(tmp_path: Path) -> None:
     code, _, err = run(tmp_path, "init", "p")
     assert code == 0, err
@@ -104,10 +95,6 @@ def test_init_project_has_the_template_folder_the_readme_writes_to(tmp_path: Pat
 
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: 'relwork build --stubs' counts a stubbed paper as matched in the summary "
-    "('2 entries: 2 matched, 0 review, 0 unmatched') and prints no warning naming its "
-    "file:line, so a placeholder @misc citation can reach a submitted paper unnoticed"))
 def test_stubbed_paper_is_reported_not_counted_as_matched(tmp_path: Path) -> None:
     note = NOTE.replace("### Auto-Encoding Variational Bayes", "### A Paper Nobody Has Indexed")
     project = _project(tmp_path, note)

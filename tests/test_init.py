@@ -17,7 +17,7 @@ from relwork.errors import UsageError
 from relwork.init import config_text, init_project
 
 EXPECTED = {".gitignore", "Makefile", "bib/references.bib", "latex/.gitkeep", "relwork.yaml",
-            "summaries/example.md"}
+            "summaries/example.md", "latex/templates/.gitkeep"}
 
 
 def rel(paths: list[Path], root: Path) -> set[str]:

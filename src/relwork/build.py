@@ -196,6 +196,10 @@ def _build(
                 stub = match.make_stub(m.entry)
                 m.key, m.method, m.status = stub.key, "stub", "matched"
                 m.reason = "no bib entry: citing a generated stub marked as missing"
+                result.problems.append(Problem(
+                    "warning", f"'{m.entry.title}' is cited through a placeholder entry "
+                    f"@misc{{{stub.key}}} (--stubs)", m.entry.source,
+                    "add the real entry to your .bib before you submit", "stub"))
                 if all(s.key != stub.key for s in stubs):  # one @misc per paper
                     stubs.append(stub)
     result.matches = matches

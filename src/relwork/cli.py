@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .config import Config, load_config
-from .errors import RelworkError
+from .errors import RelworkError, UsageError
 from .model import BuildResult, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -107,6 +107,16 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def _note_paths(paths: Sequence[str]) -> list[str] | None:
+    """Note paths from the command line; a .bib among them is a slip (``--bib a.bib b.bib``
+    from a shell glob), not a note: say how to give several bibliographies."""
+    for path in paths:
+        if path.lower().endswith(".bib"):
+            raise UsageError(f"{path} is a BibTeX file, given where notes go",
+                             hint="repeat --bib for each file: --bib a.bib --bib b.bib")
+    return list(paths) or None
+
+
 def _overrides(**kwargs: Any) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if v is not None}
 
@@ -173,7 +183,7 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
     config = ctx.load(document=document, **_overrides(**options))
     _problems(ctx, config.problems)
     with _activity(ctx, "building") as say:
-        result = run_build(config, paths=paths or None, bibs=bibs or None, force=force,
+        result = run_build(config, paths=_note_paths(paths), bibs=bibs or None, force=force,
                            progress=say)
         if compile_ and not result.errors:
             say("compiling the preview")
@@ -229,7 +239,7 @@ def check(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], fmt: str,
     config = ctx.load(**_overrides(**options))
     _problems(ctx, config.problems)
     with _activity(ctx, "checking") as say:
-        result = run_build(config, paths=paths or None, bibs=bibs or None, write=False,
+        result = run_build(config, paths=_note_paths(paths), bibs=bibs or None, write=False,
                            progress=say)
     if fmt == "json":
         click.echo(json.dumps([match_to_json(m) for m in result.matches], indent=2,
@@ -264,7 +274,7 @@ def entries(ctx: Context, paths: tuple[str, ...], fmt: str) -> None:
     from . import notes
 
     config = ctx.load()
-    files, problems = notes.collect_note_files(config, paths or None)
+    files, problems = notes.collect_note_files(config, _note_paths(paths))
     parsed = notes.read_notes(files, config)
     problems = (config.problems + problems + parsed.problems
                 + (parsed.dropped if ctx.verbose else []))
@@ -277,7 +287,9 @@ def entries(ctx: Context, paths: tuple[str, ...], fmt: str) -> None:
             ids = ", ".join(f"{k}={v}" for k, vs in entry.ids.items() for v in vs)
             line = f"{entry.source}\t{group}\t{entry.title}"
             _out(ctx, f"{line}\t{ids}" if ids else line)
-        _out(ctx, f"{len(parsed.entries)} entries in {len(files)} files", err=True)
+        n, k = len(parsed.entries), len(files)
+        _out(ctx, f"{n} {'entry' if n == 1 else 'entries'} in {k} file{'' if k == 1 else 's'}",
+             err=True)
     _problems(ctx, problems)
     if any(p.severity == "error" for p in problems):
         sys.exit(1)
@@ -330,7 +342,7 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
     from .build import known_words, load_index, select_entries
 
     config = ctx.load(strict=strict)
-    files, problems = notes.collect_note_files(config, paths or None)
+    files, problems = notes.collect_note_files(config, _note_paths(paths))
     parsed = notes.read_notes(files, config)
     index, _ = load_index(config)
     selected = select_entries(parsed.entries, config)  # what the section would contain

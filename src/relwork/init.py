@@ -25,6 +25,7 @@ SKELETON: dict[str, str] = {
     "summaries/example.md": "summaries/example.md",
     "bib/references.bib": "bib/references.bib",
     "latex/.gitkeep": "latex/gitkeep",
+    "latex/templates/.gitkeep": "latex/gitkeep",  # where your own templates go
     "Makefile": "Makefile",
     ".gitignore": "gitignore",
 }

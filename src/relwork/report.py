@@ -144,12 +144,18 @@ def format_matches(matches: Sequence[Match], *, color: bool, verbose: bool) -> s
 def counts_text(matches: Sequence[Match], *, color: bool = False) -> str:
     """"8 entries: 2 matched, 0 review, 0 unmatched" (counts coloured when not zero)."""
     counts = {"matched": 0, "review": 0, "unmatched": 0}
+    stubbed = 0
     for m in matches:
+        if m.method == "stub":  # cited through a placeholder: not a match
+            stubbed += 1
+            continue
         counts[m.status] = counts.get(m.status, 0) + 1
     parts = []
     for status in ("matched", "review", "unmatched"):
         text = f"{counts[status]} {status}"
         parts.append(_style(text, color and counts[status] > 0, fg=_STATUS_COLOR[status]))
+    if stubbed:
+        parts.append(_style(f"{stubbed} stubbed", color, fg=_STATUS_COLOR["unmatched"]))
     n = len(matches)
     return f"{n} {'entry' if n == 1 else 'entries'}: {', '.join(parts)}"
 
