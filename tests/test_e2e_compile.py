@@ -135,8 +135,12 @@ def test_section_without_citations_compiles(tmp_path: Path, tex: Any) -> None:
 def test_bibtex_findings_name_the_library_given_with_bib(tmp_path: Path, tex: Any) -> None:
     project = make_project(tmp_path / "p", FIXTURES / "plain", "bib: [nowhere.bib]\n")
     library = project / "bib" / "references.bib"
-    # the example bib's yeh2017learning has both volume and number: bibtex warns about it
-    line = library.read_text("utf-8").split("@inproceedings{yeh2017learning")[0].count("\n") + 1
+    # give yeh2017learning both volume and number: plainnat's bibtex style warns about it
+    text = library.read_text("utf-8")
+    entry = text.index("@inproceedings{yeh2017learning")
+    at = text.index("volume    = {31},", entry)
+    library.write_text(text[:at] + "number    = {1},\n  " + text[at:], encoding="utf-8")
+    line = text[:entry].count("\n") + 1
     (project / "summaries" / "week12.md").write_text(
         "# Papers\n\n## Learning Deep Latent Spaces for Multi-Label Classification\n\nText.\n",
         encoding="utf-8")

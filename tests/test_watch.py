@@ -46,6 +46,9 @@ class Watcher:
 @pytest.fixture()
 def watcher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Watcher]:
     init_project(tmp_path)
+    # start without latex/templates: test_template_folder_created_later_is_watched makes it
+    (tmp_path / "latex" / "templates" / ".gitkeep").unlink()
+    (tmp_path / "latex" / "templates").rmdir()
     monkeypatch.chdir(tmp_path)
     config = load_config(tmp_path / "relwork.yaml")
     w = Watcher(tmp_path)
