@@ -7,7 +7,6 @@ timeout test takes its 10 s).
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
@@ -63,11 +62,8 @@ def compile_section(tmp_path: Path, lines: list[str], *, bib: Path | None = None
 
 def need(tex: Any, *tools: str) -> None:
     """Skip (or fail with RELWORK_REQUIRE_TEX=1) when a TeX tool beyond pdflatex is missing."""
-    missing = [t for t in tools if getattr(tex, t) is None]
-    if missing:
-        if os.environ.get("RELWORK_REQUIRE_TEX") == "1":
-            pytest.fail(f"{', '.join(missing)} not installed and RELWORK_REQUIRE_TEX=1")
-        pytest.skip(f"{', '.join(missing)} not installed")
+    for tool in tools:
+        tex.require(tool)
 
 
 def errors(result: CompileResult) -> list[Problem]:

@@ -4,7 +4,6 @@ typesets under pdflatex."""
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import subprocess
@@ -62,12 +61,7 @@ def compile_doc(program: Path | str, preamble: str, body: str,
 
 
 def _engine(tex, name: str) -> Path:  # type: ignore[no-untyped-def]
-    program = getattr(tex, name)
-    if program is None:
-        if os.environ.get("RELWORK_REQUIRE_TEX") == "1":
-            pytest.fail(f"{name} not installed and RELWORK_REQUIRE_TEX=1")
-        pytest.skip(f"{name} not installed")
-    return Path(program)
+    return Path(tex.require(name))
 
 
 @pytest.mark.parametrize("preamble", ["ot1", "t1-babel"])

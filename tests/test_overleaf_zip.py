@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import zipfile
 from pathlib import Path
@@ -123,10 +122,8 @@ def test_zip_rejects_unknown_cite(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("cite", ["natbib", "biblatex", "plain"])
 def test_zip_compiles_with_latexmk(tmp_path: Path, tex: TexTools, cite: str) -> None:
-    if cite == "biblatex" and tex.biber is None:
-        if os.environ.get("RELWORK_REQUIRE_TEX") == "1":
-            pytest.fail("biber missing and RELWORK_REQUIRE_TEX=1")
-        pytest.skip("biber not installed")
+    if cite == "biblatex":
+        tex.require("biber")
     config = make_config(tmp_path / "paper")
     archive = make_zip(config, section_text=SECTIONS[cite], bib_text=BIB, cite=cite)
     log = compile_zip(archive, tmp_path / "upload", tex)
@@ -136,10 +133,7 @@ def test_zip_compiles_with_latexmk(tmp_path: Path, tex: TexTools, cite: str) -> 
 
 
 def test_zip_compiles_with_xelatex(tmp_path: Path, tex: TexTools) -> None:
-    if tex.xelatex is None:
-        if os.environ.get("RELWORK_REQUIRE_TEX") == "1":
-            pytest.fail("xelatex missing and RELWORK_REQUIRE_TEX=1")
-        pytest.skip("xelatex not installed")
+    tex.require("xelatex")
     config = make_config(tmp_path / "paper")
     archive = make_zip(config, section_text=NATBIB_SECTION, bib_text=BIB)
     log = compile_zip(archive, tmp_path / "upload", tex, engine="-xelatex")
