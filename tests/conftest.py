@@ -56,3 +56,14 @@ def tex() -> TexTools:
         biber=_which("biber"),
         pdftoppm=_which("pdftoppm"),
     )
+
+
+@pytest.fixture()
+def example_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled example (summaries/, bib/, relwork.yaml), the current folder."""
+    root = Path(__file__).parents[1]
+    for name in ("summaries", "bib"):
+        shutil.copytree(root / name, tmp_path / name)
+    shutil.copy(root / "relwork.yaml", tmp_path / "relwork.yaml")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,8 @@ ROOT = Path(__file__).parents[1]
 
 
 @pytest.fixture()
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("summaries", "bib"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "relwork.yaml", tmp_path / "relwork.yaml")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def project(example_project: Path) -> Path:
+    return example_project
 
 
 def test_select_entries_by_group_and_tag() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,12 +16,8 @@ DETAILED = {"arvanitidis2018latent", "vahdat2021score"}
 
 
 @pytest.fixture()
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("summaries", "bib"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "relwork.yaml", tmp_path / "relwork.yaml")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def project(example_project: Path) -> Path:
+    return example_project
 
 
 def cited(tex: str) -> set[str]:
