@@ -20,7 +20,6 @@ import pickle
 import re
 import sys
 import tempfile
-import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +29,9 @@ from typing import Any
 
 from . import __version__
 from .config import Config
+from .ids import arxiv_of_doi, family_of_words, normalize_arxiv, normalize_doi, normalize_title
 from .model import BibRecord, Problem, Source
+from .text import latex_to_text
 
 # --------------------------------------------------------------------------- data
 
@@ -521,119 +522,6 @@ def macro_names(raw: str) -> list[str]:
     return names
 
 
-# --------------------------------------------------------------------------- LaTeX -> text
-
-_COMBINING = {
-    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
-    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
-    "r": "\u030a", "d": "\u0323", "b": "\u0331", "t": "\u0361",
-}
-_SYMBOLS = {
-    "o": "ø", "O": "Ø", "ss": "ß", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ",
-    "OE": "Œ", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð", "th": "þ",
-    "TH": "Þ", "ng": "ŋ", "NG": "Ŋ", "dj": "đ", "DJ": "Đ", "textendash": "–",
-    "textemdash": "—", "ldots": "…", "dots": "…", "textellipsis": "…", "S": "§",
-    "textquoteright": "’", "textquoteleft": "‘", "textquotedblleft": "“",
-    "textquotedblright": "”", "LaTeX": "LaTeX", "TeX": "TeX", "copyright": "©",
-    "textregistered": "®", "texttrademark": "™", "euro": "€", "pounds": "£",
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
-    "zeta": "ζ", "eta": "η", "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
-    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "varphi": "φ",
-    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ",
-    "Lambda": "Λ", "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
-    "infty": "∞", "times": "×", "pm": "±", "cdot": "·", "ell": "ℓ",
-}
-_ACCENT_RE = re.compile(
-    r"""\\([`'^"~=.])\s*(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"""
-    r"""|\\([uvHckrdbt])(?:\s*\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|\s+([A-Za-z]))"""
-)
-_COMMAND_RE = re.compile(r"\\([A-Za-z]+)[ \t\n]*|\\(.)")
-_FORMAT_COMMANDS = frozenset(
-    "textit textbf emph texttt textsc textrm textsf textsl textup textnormal textmd "
-    "mathrm mathit mathbf mathsf mathtt mathcal mathbb mathfrak mbox hbox text "
-    "uppercase lowercase MakeUppercase MakeLowercase NoCaseChange url textsuperscript "
-    "textsubscript ensuremath boldsymbol bm operatorname em it bf sc rm tt sf sl".split())
-_PUNCT_ESCAPES = {"&": "&", "%": "%", "$": "$", "_": "_", "#": "#", "{": "{", "}": "}",
-                  " ": " ", ",": " ", ";": " ", ":": " ", "!": "", "-": "", "/": "",
-                  "\\": " ", "@": ""}
-
-
-def _accent(m: re.Match[str]) -> str:
-    if m.group(1):
-        mark, base = m.group(1), m.group(2) or m.group(3)
-    else:
-        mark, base = m.group(4), m.group(5) or m.group(6)
-    if base.startswith("\\"):
-        base = base[1:]  # \'\i -> í: the dotless i takes the accent as a plain i
-    return unicodedata.normalize("NFC", base + _COMBINING[mark])
-
-
-def _command(m: re.Match[str]) -> str:
-    name = m.group(1)
-    if name is None:
-        return _PUNCT_ESCAPES.get(m.group(2), m.group(2))
-    if name in _SYMBOLS:
-        return _SYMBOLS[name]
-    if name in _FORMAT_COMMANDS:
-        return ""
-    return name  # an unknown macro: keep its name, the reader still recognises it
-
-
-def latex_to_text(text: str) -> str:
-    """Plain Unicode text of a BibTeX value: accents converted, simple macros and braces
-    removed, ``--`` to an en dash, whitespace collapsed. Cheap when there is no markup."""
-    if "\\" not in text and "{" not in text and "$" not in text and "~" not in text \
-            and "--" not in text and "`" not in text and "''" not in text:
-        return " ".join(text.split())
-    if "\\" in text:
-        text = _ACCENT_RE.sub(_accent, text)
-        text = _COMMAND_RE.sub(_command, text)
-    text = (text.replace("{", "").replace("}", "").replace("$", "").replace("~", " ")
-            .replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”"))
-    return " ".join(text.split())
-
-
-@lru_cache(maxsize=1)
-def _ascii_table() -> dict[int, str | None]:
-    """Accented Latin letters -> ASCII, combining marks removed; built once."""
-    table: dict[int, str | None] = {}
-    special = {"ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "ı": "i",
-               "ȷ": "j", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th",
-               "ð": "d", "Ð": "d", "ħ": "h", "Ħ": "h", "ŋ": "ng", "Ŋ": "ng", "ß": "ss"}
-    for cp in range(0xC0, 0x250):
-        ch = chr(cp)
-        if ch in special:
-            table[cp] = special[ch]
-            continue
-        plain = "".join(c for c in unicodedata.normalize("NFKD", ch) if c.isascii())
-        if plain and plain != ch:
-            table[cp] = plain.lower()
-    for cp in range(0x300, 0x370):
-        table[cp] = None
-    for cp in range(0x1E00, 0x1F00):  # Latin Extended Additional (ạ, ễ, ...)
-        plain = "".join(c for c in unicodedata.normalize("NFKD", chr(cp)) if c.isascii())
-        if plain:
-            table[cp] = plain.lower()
-    return table
-
-
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-def normalize_title(text: str) -> str:
-    """A title reduced for comparison: LaTeX and braces removed, casefolded, accents to
-    ASCII, punctuation to spaces, whitespace collapsed. ``"{PULSE}: Self-Supervised"`` ->
-    ``"pulse self supervised"``."""
-    if "\\" in text or "{" in text or "$" in text:
-        text = latex_to_text(text)
-    text = text.casefold()
-    if not text.isascii():
-        text = text.translate(_ascii_table())
-        if not text.isascii():  # compatibility forms: ℓ -> l, ² -> 2, ﬁ -> fi
-            text = unicodedata.normalize("NFKD", text).casefold().translate(_ascii_table())
-    return _NON_WORD.sub(" ", text).strip()
-
-
 # --------------------------------------------------------------------------- names
 
 
@@ -671,19 +559,6 @@ def _split_depth0(text: str) -> list[list[list[str]]]:
     return names
 
 
-def _starts_lower(word: str) -> bool:
-    """BibTeX's von test: the first letter at brace depth 0 (or of a special char) is lower."""
-    if word.startswith("{\\"):
-        plain = latex_to_text(word)
-        return bool(plain) and plain[0].islower()
-    for ch in word:
-        if ch == "{":
-            return False
-        if ch.isalpha():
-            return ch.islower()
-    return False
-
-
 def family_names(raw: str) -> list[str]:
     """Family names (von part included, e.g. "van der Maaten") of a BibTeX name list, in
     order; "and others" is dropped; "{Org Name}" stays whole."""
@@ -696,7 +571,7 @@ def family_names(raw: str) -> list[str]:
                 words = name.split()
                 if not words or (len(words) == 1 and words[0].lower() == "others"):
                     continue
-                family = _family_words(words)
+                family = family_of_words(words)
             if "\\" in family or "~" in family:
                 family = latex_to_text(family)
             if family:
@@ -711,32 +586,16 @@ def family_names(raw: str) -> list[str]:
         if len(parts) >= 2:  # "von Last, First" or "von Last, Jr, First"
             family = " ".join(parts[0])
         else:
-            family = _family_words(parts[0])
+            family = family_of_words(parts[0])
         text = latex_to_text(family)
         if text:
             out.append(text)
     return out
 
 
-def _family_words(words: list[str]) -> str:
-    if len(words) == 1:
-        return words[0]
-    for i in range(1, len(words) - 1):  # "First von Last": von starts at a lowercase word
-        if _starts_lower(words[i]):
-            return " ".join(words[i:])
-    return words[-1]
-
-
 # --------------------------------------------------------------------------- derived fields
 
 _YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
-_DOI_IN_URL = re.compile(r"doi\.org/(10\.\d{4,9}/\S+)", re.IGNORECASE)
-_ARXIV_ID = re.compile(
-    r"(?<![\w.])(\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\w.])")
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#}]+?)(?:v\d+)?(?:\.pdf)?(?:[?#}\s]|$)",
-                        re.IGNORECASE)
-_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 
 
 def _plain(fields: dict[str, str], name: str, macros: dict[str, str]) -> str:
@@ -768,19 +627,10 @@ def _derive(key: str, etype: str, fields: dict[str, str], line: int,
 
 def _doi(value: str, url: str) -> str | None:
     if value:
-        doi = _DOI_PREFIX.sub("", value.replace("\\_", "_")).strip().lower()
-        return doi or None
+        return normalize_doi(value)
     if url and "doi.org/" in url:
-        m = _DOI_IN_URL.search(url.replace("\\_", "_"))
-        if m:
-            return m.group(1).rstrip("}").lower()
+        return normalize_doi(url[url.index("doi.org/"):].rstrip("}"))
     return None
-
-
-def normalize_arxiv(text: str) -> str | None:
-    """The arXiv id inside ``text`` ("arXiv:1603.08983v2", "cs/0112017"), version stripped."""
-    m = _ARXIV_ID.search(text)
-    return m.group(1) if m else None
 
 
 def _arxiv(fields: dict[str, str], macros: dict[str, str], doi: str | None) -> str | None:
@@ -811,16 +661,10 @@ def _arxiv(fields: dict[str, str], macros: dict[str, str], doi: str | None) -> s
                     return found
     url = fields.get("url", "")
     if url and "arxiv.org/" in url.lower():
-        m = _ARXIV_URL.search(url)
-        if m:
-            found = normalize_arxiv(m.group(1))
-            if found:
-                return found
-    if doi:
-        m = _ARXIV_DOI.match(doi)
-        if m:
-            return normalize_arxiv(m.group(1))
-    return None
+        found = normalize_arxiv(url)
+        if found:
+            return found
+    return arxiv_of_doi(doi) if doi else None
 
 
 # --------------------------------------------------------------------------- loading

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
+from .ids import is_valid_key, strip_key_punctuation
 from .model import Problem, Severity, Source
 
 if TYPE_CHECKING:
@@ -799,12 +800,6 @@ _GROUP_ITEM = re.compile(r"\s*(?P<pre>.*?)\s*-?@(?P<key>" + _KEY + r")(?P<post>.
 _NARRATIVE_CMDS = {"citet", "textcite", "citealt", "Citet", "Textcite"}
 
 
-def _strip_key(key: str) -> tuple[str, str]:
-    """Split trailing punctuation off a key (pandoc: ``@key.`` ends the key before ``.``)."""
-    stripped = key.rstrip(".:,;?/-#$%&~<>+")
-    return stripped, key[len(stripped):]
-
-
 @dataclass
 class _Citation:
     keys: list[str]
@@ -817,10 +812,10 @@ class _Citation:
 
 def _parse_citation(m: re.Match[str]) -> _Citation | None:
     if m.group("wiki") is not None:
-        key, rest = _strip_key(m.group("wiki"))
+        key, rest = strip_key_punctuation(m.group("wiki"))
         return _Citation([key], "p") if not rest else None
     if m.group("bare") is not None:
-        key, rest = _strip_key(m.group("bare"))
+        key, rest = strip_key_punctuation(m.group("bare"))
         return _Citation([key], "t", trailing=rest) if key else None
     if m.group("cmd") is not None:
         cmd_keys = [k.strip() for k in m.group("keys").split(",")]
@@ -1091,7 +1086,7 @@ def _write_text(state: _State, parts: list[tuple[str, bool]]) -> None:
         citation = _parse_citation(m) if state.cite is not None else None
         if citation is None:  # no callback, or [text with @ that is no citation]
             continue
-        bad = [k for k in citation.keys if not _VALID_KEY.fullmatch(k)]
+        bad = [k for k in citation.keys if not is_valid_key(k)]
         if bad:
             state.problem("warning", f"citation key {bad[0]!r} is not a valid key; kept as text",
                           "keys may use letters, digits and _ : . - + /", "latex-cite-key")

@@ -24,7 +24,8 @@ from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 
-from .bib import BibIndex, normalize_title
+from .bib import BibIndex
+from .ids import family_key, family_name, normalize_arxiv, normalize_doi, normalize_title
 from .model import BibRecord, Candidate, Entry, Match, Method, Problem, Status
 
 # Thresholds on the 0..100 score (chosen on bench/data/match, see the README, "Matching").
@@ -55,24 +56,6 @@ class IndexLike(Protocol):
 # normalisation
 
 
-_ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?", re.I)
-_ARXIV_OLD = re.compile(r"([a-z][a-z.-]*/\d{7})(?:v\d+)?", re.I)
-_DOI = re.compile(r"(10\.\d{4,9}/\S+)", re.I)
-
-
-def normalize_doi(text: str) -> str | None:
-    """``https://doi.org/10.1/X``, ``doi:10.1/x`` -> ``10.1/x`` (lower case), else None."""
-    found = _DOI.search(text.strip())
-    return found.group(1).rstrip(".,;").lower() if found else None
-
-
-def normalize_arxiv(text: str) -> str | None:
-    """``arXiv:1603.08983v2``, ``https://arxiv.org/abs/1603.08983`` -> ``1603.08983``."""
-    text = text.strip()
-    found = _ARXIV_NEW.search(text) or _ARXIV_OLD.search(text)
-    return found.group(1).lower() if found else None
-
-
 def _stem(token: str) -> str:
     # crude plural folding so "spaces" finds "space" in the prefilter
     if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
@@ -101,26 +84,6 @@ def norm_title(text: str) -> str:
     if "++" in text:
         text = _PLUS_PLUS.sub("pp", text)
     return normalize_title(text)
-
-
-_ET_AL = re.compile(r"(?:^|[\s,]+)(?:et\.?\s*al(?:ii|ia)?\b\.?|and\s+others|others)\s*$", re.I)
-
-
-def _family_name(name: str) -> str:
-    """``Pang, Bo`` / ``Bo Pang`` / ``Pang et al.`` -> ``Pang`` (case kept); ``et al.`` and
-    ``others`` alone name nobody -> ``""``."""
-    name = _ET_AL.sub("", name.strip()).strip(" ,;")
-    if "," in name:
-        return name.split(",", 1)[0].strip()
-    parts = name.split()
-    return parts[-1] if parts else ""
-
-
-def _family(name: str) -> str:
-    """Last word of the family name of ``Pang, Bo`` / ``Bo Pang`` / ``van der Schaar, M.``,
-    folded to ASCII lower case (``pang``, ``schaar``): comparable across name styles."""
-    words = _family_name(name).split()
-    return normalize_title(words[-1]).replace(" ", "") if words else ""
 
 
 _YEAR = r"(?:19|20)\d{2}"
@@ -306,7 +269,7 @@ def _author_year(look: Lookup) -> dict[tuple[str, int], list[int]]:
         table: dict[tuple[str, int], list[int]] = {}
         for i, rec in enumerate(look.records):
             if rec.authors and rec.year:
-                table.setdefault((_family(rec.authors[0]), rec.year), []).append(i)
+                table.setdefault((family_key(rec.authors[0]), rec.year), []).append(i)
         look.by_author_year = table
     return look.by_author_year
 
@@ -697,7 +660,7 @@ def _note_authors(entry: Entry) -> list[str]:
     authors = entry.meta.get("authors") or []
     if isinstance(authors, str):
         authors = [a for a in re.split(r"\s+and\s+|;", authors) if a.strip()]
-    return [f for f in (_family(str(a)) for a in authors) if f]
+    return [f for f in (family_key(str(a)) for a in authors) if f]
 
 
 def _note_year(entry: Entry) -> int | None:
@@ -712,7 +675,7 @@ def _meta_verdict(entry: Entry, rec: BibRecord) -> tuple[str, str]:
     """("agree" | "conflict" | "unknown", words) comparing note authors/year with ``rec``."""
     verdict, words = "unknown", ""
     note_names = set(_note_authors(entry))
-    bib_names = {_family(a) for a in rec.authors} - {""}
+    bib_names = {family_key(a) for a in rec.authors} - {""}
     if note_names and bib_names:
         if not note_names & bib_names:
             return "conflict", (f"the note's authors ({', '.join(sorted(note_names))}) are not "
@@ -728,7 +691,7 @@ def _meta_verdict(entry: Entry, rec: BibRecord) -> tuple[str, str]:
 
 def _meta_overlap(entry: Entry, rec: BibRecord) -> int:
     """How many of the note's authors (plus its year) the record shares."""
-    bib_names = {_family(a) for a in rec.authors}
+    bib_names = {family_key(a) for a in rec.authors}
     shared = len(set(_note_authors(entry)) & bib_names)
     year = _note_year(entry)
     return shared + (1 if year and rec.year and abs(year - rec.year) <= 1 else 0)
@@ -801,14 +764,14 @@ class Matcher:
         Courville share a title and an author, but not the first author.)
         """
         first = self.records[indexes[0]]
-        lead = _family(first.authors[0]) if first.authors else ""
+        lead = family_key(first.authors[0]) if first.authors else ""
         for i in indexes[1:]:
             rec = self.records[i]
             if self.look.titles[i] != self.look.titles[indexes[0]] and (
                     title_score >= 100 or fuzz.ratio(self.look.titles[i],
                                                      self.look.titles[indexes[0]]) < title_score):
                 return False
-            if not lead or not rec.authors or _family(rec.authors[0]) != lead:
+            if not lead or not rec.authors or family_key(rec.authors[0]) != lead:
                 return False
             if first.year and rec.year and abs(first.year - rec.year) > 1:
                 return False
@@ -1300,5 +1263,5 @@ def make_stub(entry: Entry) -> BibRecord:
     raw = f"@misc{{{key},\n{body}\n}}"
     return BibRecord(
         key=key, type="misc", fields=fields, source=entry.source, raw=raw, title=title,
-        title_norm=normalize_title(title), authors=[_family_name(n) for n in names], year=year_int,
+        title_norm=normalize_title(title), authors=[family_name(n) for n in names], year=year_int,
         doi=doi, arxiv=arxiv, shorttitle_norm="")

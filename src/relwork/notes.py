@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from .ids import arxiv_of_doi, exact_arxiv, is_valid_key, normalize_arxiv, normalize_doi
 from .model import Entry, Point, Problem, Source
 
 if TYPE_CHECKING:
@@ -262,19 +263,11 @@ _ID_RE = re.compile(
     r"|(?P<arxivurl>arxiv\.org/(?:abs|pdf|html)/(?P<ax1>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})"
     r"(?:v\d+)?)"
     r"|(?P<arxivpfx>\barxiv:[ \t]*(?P<ax2>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)"
-    r"|(?P<doi>\b10\.\d{4,9}/[-._;()/:A-Za-z0-9]+)"  # no braces, quotes or '@': see _DOI_CHARS
+    r"|(?P<doi>\b10\.\d{4,9}/[-._;()/:A-Za-z0-9]+)"  # no braces, quotes, '@'
     r"|(?P<bare>(?<![\w.@/\\])@(?P<barekey>" + _KEY_CHARS + r"))",
     re.I)
 _IN_BRACKET_RE = re.compile(r"(?<![\w.@/])-?@(\{[^}\n]*\}|[^\s,;\]]+)")
-_BAD_KEY_CHARS = set("},\\% \t{")
-_VALID_KEY_RE = re.compile(r"^[^\s{},\\%#~\"']+$")
 _INLINE_CODE_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
-_ARXIV_ID_RE = re.compile(
-    r"^(?:https?://)?(?:www\.)?(?:arxiv\.org/(?:abs|pdf|html)/|arxiv:)?[ \t]*"
-    r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?$", re.I)
-_DOI_PREFIX_RE = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:[ \t]*)?(?=10\.)", re.I)
-_ARXIV_DOI_RE = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
-_DOI_CHARS = re.compile(r"[-._;()/:A-Za-z0-9]*")
 
 # ---------------------------------------------------------------------------------------
 # Private text
@@ -949,9 +942,9 @@ def _bullet_is_meta(lk: str, kind: str, value: str) -> bool:
     if kind == "key":
         return lk in _EXPLICIT_KEY or (" " not in plain.strip("[]@ ") and bool(plain))
     if kind == "doi":
-        return _norm_doi(plain) is not None
+        return normalize_doi(plain) is not None
     if kind == "arxiv":
-        return _ARXIV_ID_RE.match(plain.strip()) is not None
+        return exact_arxiv(plain) is not None
     if kind == "url":
         # a link, perhaps with a word or two ("paper", "code"); a sentence that mentions a
         # link ("Links: the project page and the code are online") is prose
@@ -1007,14 +1000,14 @@ def _apply_meta(
             _add_key(entry, _strip_md(str(k)).strip("[]@ "), where, result)
     elif kind == "doi":
         for v in value if isinstance(value, list) else [value]:
-            doi = _norm_doi(_strip_md(str(v)))
+            doi = normalize_doi(_strip_md(str(v)))
             if doi:
                 _add_doi(entry, doi)
     elif kind == "arxiv":
         for v in value if isinstance(value, list) else [value]:
-            m = _ARXIV_ID_RE.match(_strip_md(str(v)).strip())
-            if m:
-                entry.add_id("arxiv", m.group(1))
+            arxiv = exact_arxiv(_strip_md(str(v)))
+            if arxiv:
+                entry.add_id("arxiv", arxiv)
     elif kind == "url":
         for v in value if isinstance(value, list) else [value]:
             link = _LINK_RE.search(_strip_md(str(v)))
@@ -1100,9 +1093,10 @@ def _scan_ids(
                 if key:
                     _add_key(entry, key, where(m.start()), result)
         elif m.group("ax1") or m.group("ax2"):
-            entry.add_id("arxiv", m.group("ax1") or m.group("ax2"))
+            found = m.group("ax1") or m.group("ax2")
+            entry.add_id("arxiv", normalize_arxiv(found) or found)
         elif m.group("doi"):
-            doi = _norm_doi(m.group("doi"))
+            doi = normalize_doi(m.group("doi"))
             if doi:
                 _add_doi(entry, doi)
         elif m.group("barekey"):
@@ -1116,7 +1110,7 @@ def _scan_ids(
 def _add_key(entry: Entry, key: str, where: Source, result: NotesResult) -> None:
     if not key:
         return
-    if any(ch in _BAD_KEY_CHARS for ch in key) or not _VALID_KEY_RE.match(key):
+    if not is_valid_key(key):
         result.problems.append(Problem(
             "error", f"citation key '{key}' is not valid in BibTeX", where,
             "keys cannot contain spaces, braces, commas, backslashes or '%'; "
@@ -1128,11 +1122,9 @@ def _add_key(entry: Entry, key: str, where: Source, result: NotesResult) -> None
 
 def _add_doi(entry: Entry, doi: str) -> None:
     entry.add_id("doi", doi)
-    m = _ARXIV_DOI_RE.match(doi)
-    if m:
-        am = _ARXIV_ID_RE.match(m.group(1))
-        if am:
-            entry.add_id("arxiv", am.group(1))
+    arxiv = arxiv_of_doi(doi)
+    if arxiv:
+        entry.add_id("arxiv", arxiv)
 
 
 def _add_link(entry: Entry, href: str) -> None:
@@ -1140,39 +1132,17 @@ def _add_link(entry: Entry, href: str) -> None:
     href = href.strip().strip("<>")
     if not href:
         return
-    m = _ARXIV_ID_RE.match(href)
-    if m:
-        entry.add_id("arxiv", m.group(1))
-    elif "10." in href:
-        doi = _norm_doi(href)
-        if doi:
-            _add_doi(entry, doi)
-    else:
-        am = re.search(r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z-]+/\d{7})", href, re.I)
-        if am:
-            entry.add_id("arxiv", am.group(1))
+    arxiv = exact_arxiv(href)
+    if arxiv:
+        entry.add_id("arxiv", arxiv)
+    elif "10." in href and (doi := normalize_doi(href)):
+        _add_doi(entry, doi)
+    elif "arxiv.org/" in href.lower() and (arxiv := normalize_arxiv(href)):
+        entry.add_id("arxiv", arxiv)
     if "://" in href or href.startswith("www."):
         entry.add_id("url", href)
 
 
-def _norm_doi(text: str) -> str | None:
-    text = text.strip()
-    m = _DOI_PREFIX_RE.match(text)
-    if m:
-        text = text[m.end():]
-    k = text.find("10.")
-    if k < 0:
-        return None
-    # only the characters of real DOIs: a brace or '@' would end the stub's bib field
-    found = _DOI_CHARS.match(text, k)
-    doi = (found.group(0) if found else "").rstrip(".,;:'\"")
-    # a closing bracket belongs to the DOI only when it has its opening one
-    while doi and doi[-1] in ")]}" and doi.count(doi[-1]) > doi.count(
-            {")": "(", "]": "[", "}": "{"}[doi[-1]]):
-        doi = doi[:-1].rstrip(".,;:")
-    if "/" not in doi:
-        return None
-    return doi.lower()
 
 
 def _strip_md(text: str) -> str:

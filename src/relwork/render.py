@@ -21,8 +21,10 @@ from typing import Any, Protocol
 
 from .config import Config
 from .errors import TemplateError
+from .ids import family_name, is_valid_key
 from .latex import Latex, LatexText, escape_latex, md_inline_to_latex, md_to_latex
 from .model import BibRecord, Entry, Match, Problem, Source
+from .text import latex_to_text
 
 #: Folder of the built-in templates shipped in the package.
 BUILTIN_DIR = Path(__file__).parent / "templates"
@@ -46,8 +48,6 @@ LEVELS: dict[str, tuple[str, str]] = {
     "subsubsection": ("\\subsubsection", "\\paragraph"),
     "none": ("", "\\subsection"),
 }
-#: Characters a citation key may use so that \cite, BibTeX and biber all accept it.
-KEY_RE = re.compile(r"[A-Za-z0-9_:.\-+/@']+")
 LABEL_RE = re.compile(r"[A-Za-z0-9_:.\-+/]+")
 OTHER_GROUP = "Other"
 
@@ -211,8 +211,6 @@ class _LineTags:
 @lru_cache(maxsize=4096)
 def bib_to_text(raw: str) -> str:
     """BibTeX field text (braces, accents, macros) -> plain Unicode on one line."""
-    from .bib import latex_to_text
-
     return " ".join(latex_to_text(raw).replace("\u00a0", " ").split())
 
 
@@ -226,20 +224,6 @@ def _sort_text(text: str) -> str:
     """Plain lower-case ASCII-ish text for sorting (accents dropped)."""
     decomposed = unicodedata.normalize("NFKD", bib_to_text(text))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def family_name(full_name: str) -> str:
-    """'Tero Karras' or 'Karras, Tero' -> 'Karras' (for note front-matter authors)."""
-    name = full_name.strip()
-    if "," in name:
-        return name.split(",", 1)[0].strip()
-    parts = name.split()
-    return parts[-1] if parts else name
-
-
-def is_valid_key(key: str) -> bool:
-    """True when ``key`` can be printed inside \\cite{} and read by BibTeX and biber."""
-    return bool(KEY_RE.fullmatch(key))
 
 
 # --------------------------------------------------------------------------- citations
