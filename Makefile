@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 RELWORK := $(BIN)/relwork
 
-.PHONY: tex pdf png check lint sync zip watch test lint-code bench golden clean help
+.PHONY: tex pdf png check lint sync zip watch test lint-code bench golden docs clean help
 
 help:
 	@echo "make tex    - build latex/related_work.tex from summaries/ and bib/"
@@ -14,6 +14,7 @@ help:
 	@echo "make sync   - build and push to the Overleaf project (git bridge)"
 	@echo "make test   - run the test suite"
 	@echo "make bench  - benchmarks against pandoc and bibtexparser"
+	@echo "make docs   - build the manual (docs/) into build/site"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +56,11 @@ bench: $(STAMP)
 # Regenerate the expected outputs of the golden tests (review the diff before committing).
 golden: $(STAMP)
 	RELWORK_REGEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
+
+# The manual: installs the docs extra (mkdocs) into the venv when it is missing.
+docs: $(STAMP)
+	@$(BIN)/python -c 'import mkdocs' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,docs]'
+	$(BIN)/mkdocs build --strict -d build/site
 
 clean:
 	rm -rf $(VENV) .relwork build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

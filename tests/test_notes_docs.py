@@ -1,16 +1,16 @@
-"""The examples in the README's "Writing notes" section parse as the text says."""
+"""The examples on the "Writing notes" page (docs/notes.md) parse as the text says."""
 
 from __future__ import annotations
 
 import re
 
-from readme_sections import readme_section
+from readme_sections import docs_page
 
 from relwork.notes import parse_note
 
 
 def blocks() -> list[str]:
-    text = readme_section("Writing notes")
+    text = docs_page("notes")
     return re.findall(r"```markdown\n(.*?)```", text, re.S)
 
 

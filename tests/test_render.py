@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from readme_sections import readme_section
+from readme_sections import docs_page
 
 from relwork import bib, match, notes
 from relwork.config import Config, load_config
@@ -466,7 +466,7 @@ def test_inline_citation_notes_in_each_style(authors_index, style, expected):
 
 
 def test_custom_template_example_in_the_docs_renders_as_documented(tmp_path, example):
-    docs = readme_section("Templates and citation styles")
+    docs = docs_page("templates")
     section = docs.split("`latex/templates/described.tex.j2`:", 1)[1]
     template, rest = section.split("```latex\n", 1)[1].split("```", 1)
     shown = rest.split("```latex\n", 1)[1].split("```", 1)[0]
@@ -483,8 +483,8 @@ def test_custom_template_example_in_the_docs_renders_as_documented(tmp_path, exa
 
 
 def test_builtin_excerpts_in_the_docs_match_the_output(example):
-    docs = readme_section("Templates and citation styles")
-    part = docs.split("#### What each looks like", 1)[1].split("\n### ", 1)[0]
+    docs = docs_page("templates")
+    part = docs.split("### What each looks like", 1)[1].split("\n## ", 1)[0]
     excerpts = re.findall(r"^`(\w+)`[^\n]*\n(?:[^`][^\n]*\n)*?\n?```latex\n(.*?)```", part,
                           re.M | re.S)
     assert sorted(name for name, _ in excerpts) == sorted(BUILTINS)
