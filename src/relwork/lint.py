@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -785,11 +785,11 @@ _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])?\s*")
 _note_memo: dict[str, _NoteFile] = {}  # file text -> what it says (watch reads it again)
 
 
-def _read_note(path: str) -> _NoteFile | None:
-    from .notes import texts_read
-
+def _read_note(path: str, texts: Mapping[str, tuple[str, tuple[int, int]]]) -> _NoteFile | None:
+    """The note file at ``path``: from ``texts`` (what the notes stage read) while the
+    file's stamp is unchanged, else read again."""
     text: str | None = None
-    seen = texts_read.get(os.path.abspath(path))  # what the notes stage read, if it did
+    seen = texts.get(os.path.abspath(path))
     if seen is not None and not seen[0].startswith("\ufeff"):
         try:
             st = os.stat(path)
@@ -869,6 +869,7 @@ def lint_entries(
     config: Config,
     *,
     known_words: set[str] | frozenset[str] = frozenset(),
+    texts: Mapping[str, tuple[str, tuple[int, int]]] | None = None,
 ) -> list[Problem]:
     """Tone findings for the bodies of ``entries`` (the text headed for the section).
 
@@ -876,9 +877,10 @@ def lint_entries(
     entries' own titles are accepted too. Each entry's note file (``entry.source.path``,
     relative to the current folder) is read again for what the notes stage cuts out: the
     ``<!-- relwork: ... -->`` markers, file-wide front matter, and the exact line of every
-    body line. ``lint: false`` (front matter of the note or of its file) skips a note;
-    ``lint: [rule, ...]`` skips those rules. Returns warnings (``--strict`` makes them
-    errors in the CLI); ``lint.enabled`` is the caller's call.
+    body line; ``texts`` (``NotesResult.texts``) saves reading a file the notes stage
+    read and that has not changed since. ``lint: false`` (front matter of the note or of
+    its file) skips a note; ``lint: [rule, ...]`` skips those rules. Returns warnings
+    (``--strict`` makes them errors in the CLI); ``lint.enabled`` is the caller's call.
     """
     # the bib's words lower-cased once per bib (watch), then this run's titles and authors
     known = _known(known_words, config) | words_from_titles(e.title for e in entries)
@@ -888,6 +890,7 @@ def lint_entries(
     _remember_known(known, config, known)  # already lower-cased: _known(known) is known
     problems: list[Problem] = check_config(config)
     analyses = _AnalysisStore(config.root)
+    texts = texts or {}
     if "spelling" not in _disabled_rules(config):
         store = _SpellStore(config.root)  # verdicts kept across runs: hunspell is slow to start
         _prefetch_spelling(entries, known, config)
@@ -900,7 +903,7 @@ def lint_entries(
     for entry in entries:
         path = entry.source.path
         if path not in files:
-            files[path] = _read_note(path)
+            files[path] = _read_note(path, texts)
         note = files[path]
         skip = _setting_skips(entry.meta.get("lint", True))
         file_skip = _setting_skips(note.lint) if note is not None else set()
