@@ -167,7 +167,6 @@ def _paragraph(
             replaced[first] = m.group(1) + ln[m.end():]
 
 
-
 def single_note(doc: Doc, front: dict[str, Any]) -> None:
     """A file with paper front matter is one entry; its first heading may repeat the title."""
     hs = doc.headings

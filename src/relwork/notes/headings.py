@@ -57,7 +57,6 @@ def _misspelt_admin(word: str) -> bool:
     return bool(difflib.get_close_matches(word, _ADMIN_LONG, 1, 0.85))
 
 
-
 def is_papers(h: Heading) -> bool:
     return any(w in PAPERS_WORDS for w in h.words.split())
 

@@ -138,7 +138,6 @@ def merge_file_meta(entry: Entry, front: dict[str, Any]) -> None:
             entry.meta.setdefault("status", str(value))
 
 
-
 def _split_authors(value: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v).strip() for v in value if str(v).strip()]
