@@ -221,7 +221,8 @@ def _build(
 
     if config.lint_enabled:
         known = known_words(index)
-        result.problems += lint.lint_entries(result.entries, config, known_words=known)
+        result.problems += lint.lint_entries(result.entries, config, known_words=known,
+                                             texts=parsed.texts)
 
     if write and not result.errors:
         tex_path = config.resolve(config.output_tex)

@@ -346,7 +346,8 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
     parsed = notes.read_notes(files, config)
     index, _ = load_index(config)
     selected = select_entries(parsed.entries, config)  # what the section would contain
-    reported = lint_mod.lint_entries(selected, config, known_words=known_words(index))
+    reported = lint_mod.lint_entries(selected, config, known_words=known_words(index),
+                                     texts=parsed.texts)
     found = [p for p in reported if p.severity != "info"]  # info: e.g. no spell checker
     if config.strict:
         found = [Problem("error", p.message, p.source, p.hint, p.code) for p in found]

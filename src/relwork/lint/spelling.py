@@ -1,0 +1,145 @@
+"""The spelling rule: which words to ask hunspell about; the words accepted without asking."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ..config import Config
+from ..model import Problem
+from .hunspell import SUGGEST_LIMIT, suggestions, unknown_words
+from .rules import Finding
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
+
+WORD_RE = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+
+#: Technical words hunspell's en_US lacks (compounds it splits are accepted separately).
+TECH_WORDS = frozenset("""
+pretrained pretraining pretrain finetuned finetune convolutional deconvolutional tokenizer
+tokenizers tokenization tokenize tokenized logit logits regularizer regularizers
+reparameterization reparametrization reparameterize riemannian lipschitz markovian hessian
+jacobian laplacian latents denoise denoises denoised denoiser denoisers downscale downscales
+downscaled upscale upscales upscaled upsample upsampled upsamples downsample downsampled
+downsamples subsample subsampled softmax relu arxiv github pytorch tensorflow jax overleaf
+bibtex biblatex latex markdown zotero dirichlet bernoulli boltzmann kullback leibler wasserstein
+gaussians bayes bayesian heteroscedastic homoscedastic disentangled disentanglement
+disentangle equivariant equivariance invariances discretized discretize discretization
+quantized quantize vectorized parameterized parametrized parameterize parameterizing
+parametrization parameterization hyperparameter hyperparameters eigen eigenvector eigenvectors
+eigendecomposition backprop minibatches embeddings embedder unnormalized normalizing
+nonlinearity nonlinearities nonlinear nonconvex nonparametric multimodal multiscale
+preprocessing preprocessed postprocessing interpretable interpretability explainability
+generalizable generalizability learnable trainable scalable scalability finetuning
+upsampling downsampling inpainting outpainting denoising autoencoding superresolution
+dataset datasets codebook codebooks multilabel unimodal submodular
+""".split())
+
+
+def spell_candidates(masked: str) -> list[tuple[int, str]]:
+    """Words of ``masked`` the spell check must ask about, before the accepted-words
+    filter (applied per run: the accepted words depend on the bib and all titles)."""
+    found = []
+    for m in WORD_RE.finditer(masked):
+        word = re.sub(r"['\u2019]s$", "", m.group())
+        if "'" in word or "\u2019" in word or len(word) <= 2:
+            continue
+        if any(c.isupper() for c in word[1:]):
+            continue  # acronyms (GANs) and CamelCase names (StyleGAN)
+        around = masked[max(0, m.start() - 1):m.start()] + masked[m.end():m.end() + 2]
+        if re.search(r"\d", around[:2]) or re.match(r"\.\w", around[1:]):
+            continue  # word2vec, 3D, file.name
+        if word.lower() in TECH_WORDS:
+            continue
+        if word[0].isupper() and (_mid_sentence(masked, m.start()) or _NAME_NEXT.match(
+                masked, m.end())):
+            continue  # a name: inside a sentence (Zhu), or "Arvanitidis et al.", "Vahdat, Kreis"
+        found.append((m.start(), word))
+    return found
+
+
+_NAME_NEXT = re.compile(r"(?:['\u2019]s)?(?:\s+et\s+al\b|\s*,\s*[A-Z]|\s+and\s+[A-Z])")
+
+
+def _mid_sentence(masked: str, start: int) -> bool:
+    """True when the text before ``start`` continues a sentence (no . ! ? : or block start)."""
+    head = masked[max(0, start - 200):start]
+    head = re.sub(r"(?m)^[ \t]*(?:[-*+]|\d{1,9}[.)]|#{1,6}|>)[ \t]+", "\n", head)
+    head = head.rstrip(" \t*_\"'`([\u201c\u2018")
+    return bool(head) and head[-1] not in ".!?:\n"
+
+
+def words_from_titles(titles: Iterable[str]) -> set[str]:
+    """Lowercased words of ``titles`` (bib titles, note headings) for ``known_words``."""
+    words: set[str] = set()
+    for title in titles:
+        found = _title_words.get(title)
+        if found is None:
+            found = frozenset(w.lower() for w in
+                              WORD_RE.findall(title.replace("{", "").replace("}", "")))
+            if len(_title_words) > 50000:  # bound memory in very long watch sessions
+                _title_words.clear()
+            _title_words[title] = found
+        words |= found
+    return words
+
+
+_title_words: dict[str, frozenset[str]] = {}  # title -> its words (watch: the same titles)
+
+
+def rule_spelling(analysis: Analysis, known_words: Iterable[str], config: Config,
+                   flagged: set[int], suggest_limit: int = SUGGEST_LIMIT
+                   ) -> tuple[list[Finding], Problem | None]:
+    """Unknown words of one analysed text (not at ``flagged`` offsets); a Problem instead
+    when hunspell cannot be run."""
+    known = accepted_words(known_words, config)
+    candidates = [(o, w) for o, w, low in analysis.candidates
+                  if o not in flagged and low not in known]
+    if not candidates:
+        return [], None
+    try:
+        unknown = unknown_words(w for _, w in candidates)
+        hints = suggestions([w for _, w in candidates if w in unknown], limit=suggest_limit)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return [], Problem("info", f"spell check skipped: {exc}", None,
+                           "install hunspell and hunspell-en-us (apt-get)", "spellcheck")
+    findings = []
+    seen: set[str] = set()
+    for offset, word in candidates:
+        if word not in unknown or word.lower() in seen:
+            continue
+        seen.add(word.lower())  # one finding per word and note: the first place it occurs
+        better = [s for s in hints.get(word, []) if " " not in s and "-" not in s][:2]
+        hint = f'did you mean {" or ".join(f"{s!r}" for s in better)}? ' if better else ""
+        hint += "if the word is right, add it to lint.ignore_words in relwork.yaml"
+        findings.append(Finding("spelling", offset, word, f'unknown word "{word}"', hint))
+    return findings, None
+
+
+#: (id of words, id of config) -> (words, config, lower-cased accepted words): the bib's
+#: words (the same set for every note, and every rebuild in watch) and a run's full set
+_known_memo: dict[tuple[int, int], tuple[object, object, set[str]]] = {}
+
+
+def accepted_words(known_words: Iterable[str], config: Config) -> set[str]:
+    """Lower-cased accepted words; remembered for the last few (words, config) pairs, since
+    lint_entries passes the same large set for every note."""
+    slot = (id(known_words), id(config))
+    hit = _known_memo.get(slot)
+    if hit is not None and hit[0] is known_words and hit[1] is config:
+        _known_memo[slot] = _known_memo.pop(slot)  # most recently used last
+        return hit[2]
+    known = {w.lower() for w in known_words} | {w.lower() for w in config.lint_ignore_words}
+    known |= words_from_titles(config.aliases)
+    remember_accepted(known_words, config, known)
+    return known
+
+
+def remember_accepted(words: object, config: Config, known: set[str]) -> None:
+    """Keep ``known`` as the accepted words of (``words``, ``config``); the last four pairs."""
+    if len(_known_memo) >= 4:
+        _known_memo.pop(next(iter(_known_memo)))
+    _known_memo[(id(words), id(config))] = (words, config, known)

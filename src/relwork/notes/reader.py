@@ -1,0 +1,73 @@
+"""Reading note files: bytes -> UTF-8 text -> one parse per file, with an optional cache."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..model import Problem, Source
+from .parse import parse_note
+from .result import NotesResult
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+
+def read_notes(
+    files: Sequence[Path],
+    config: Config,
+    *,
+    cache: dict[tuple[str, str], tuple[bytes, NotesResult]] | None = None,
+    shown_paths: Sequence[str] | None = None,
+) -> NotesResult:
+    """Read and parse every file; paths in Sources are shown as ``config.display`` gives.
+
+    A file that cannot be read or is not UTF-8 becomes an error Problem; the other files
+    are still read. ``cache`` (kept by a long-running caller such as watch) maps a file
+    to its last content and parse, so an unchanged file is not parsed again.
+    ``shown_paths``: ``config.display`` of each file, when the caller has it already.
+    """
+    result = NotesResult()
+    marker = getattr(config, "private_marker", "!!")
+    names = list(shown_paths) if shown_paths is not None and len(shown_paths) == len(files) \
+        else [config.display(path) for path in files]
+    for path, shown in zip(files, names, strict=True):
+        try:
+            st = os.stat(path)  # before reading: a later change shows in the stamp
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            result.problems.append(Problem(
+                "error", f"cannot read note file: {exc.strerror or exc}", Source(shown),
+                "check that the file exists and is readable", "notes-read",
+            ))
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            result.problems.append(Problem(
+                "error",
+                f"{Path(shown).name} is not UTF-8: byte offset {exc.start} "
+                f"(0x{data[exc.start]:02x}) cannot be decoded; the file was skipped",
+                Source(shown, line),
+                "save the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8')", "encoding",
+            ))
+            continue
+        if stamp is not None:
+            result.texts[os.path.abspath(path)] = (text, stamp)
+        slot = (shown, marker)
+        hit = cache.get(slot) if cache is not None else None
+        if hit is not None and hit[0] == data:
+            result.extend(hit[1])
+            continue
+        parsed = parse_note(text, shown, private_marker=marker)
+        if cache is not None:
+            cache[slot] = (data, parsed)
+        result.extend(parsed)
+    return result
