@@ -232,7 +232,8 @@ class Matcher:
                  for i, s in self._ranked(work, clean, outcome)]
         key = self.look.keys[outcome.index] if outcome.index is not None else None
         return Match(entry=entry, key=key, method=outcome.method, score=round(outcome.score, 1),
-                     status=outcome.status, candidates=cands, reason=reason)
+                     status=outcome.status, candidates=cands, reason=reason,
+                     acceptable=outcome.status == "review" and outcome.acceptable)
 
     def _decide_weak(self, entry: Entry, outcome: _Outcome) -> _Outcome:
         """Nothing identifies the entry but its text names one paper ([@key], a DOI or
