@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import relwork.bib as bib
 from relwork.bib import BibIndex, load_bib
+from relwork.bib import cache as bib_cache
+from relwork.bib import load as bib_load
+from relwork.bib.splitter import ParsedFile
 from relwork.config import Config
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bib"
@@ -19,10 +21,10 @@ class SplitCounter:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = 0
-        self._split = bib._split
-        monkeypatch.setattr(bib, "_split", self)
+        self._split = bib_load.split_text
+        monkeypatch.setattr(bib_load, "split_text", self)
 
-    def __call__(self, text: str) -> bib._ParsedFile:
+    def __call__(self, text: str) -> ParsedFile:
         self.calls += 1
         return self._split(text)
 
@@ -116,7 +118,7 @@ def test_encoding_and_version_are_part_of_the_key(
     config.bib_encoding = "latin-1"
     load_bib(files, config)
     assert counter.calls == 2
-    monkeypatch.setattr(bib, "__version__", "999.0")
+    monkeypatch.setattr(bib_cache, "__version__", "999.0")
     load_bib(files, config)
     assert counter.calls == 4
 

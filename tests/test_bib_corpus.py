@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-import relwork.bib as bib
 from relwork.bib import load_bib
+from relwork.bib.splitter import split_text
 from relwork.config import Config
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -47,7 +47,7 @@ def test_same_entries_as_bibtexparser(name: str) -> None:
         if isinstance(block, model.Entry):
             title = next((f.value for f in block.fields if f.key.lower() == "title"), None)
             theirs.append((block.key, title, block.start_line + 1, block.raw))
-    parsed = bib._split(text)
+    parsed = split_text(text)
     mine = [(r[0], r[2].get("title"), r[3], r[4]) for r in parsed.records]
     assert len(mine) == len(theirs)
     assert mine == theirs

@@ -10,13 +10,12 @@ import pytest
 
 from relwork import bib, notes
 from relwork.config import load_config
+from relwork.ids import normalize_arxiv, normalize_doi
 from relwork.match import (
     compare_words,
     lookup_for,
     make_stub,
     match_entries,
-    normalize_arxiv,
-    normalize_doi,
 )
 from relwork.model import Entry, Match, Source
 

@@ -86,8 +86,9 @@ def test_cited_bib_kept_for_the_same_keys_only(
 
 def test_derived_tables_of_other_relwork_code_are_made_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from relwork import match
     from relwork.build import load_index
+    from relwork.infra import cache
+    from relwork.match import lookup as match
 
     shutil.copytree(FIXTURES, tmp_path / "bib")
     config = Config(root=tmp_path, bib=["bib"])
@@ -97,7 +98,7 @@ def test_derived_tables_of_other_relwork_code_are_made_again(
     load_index(config)
     load_index(config)
     assert len(made) == 1  # the second came from the cache
-    monkeypatch.setattr(bib, "code_key", lambda: "another relwork")
+    monkeypatch.setattr(cache, "code_key", lambda: "another relwork")
     index, _ = load_index(config)
     assert len(made) == 2
     assert index.derived["match-lookup"].keys == list(index.records)

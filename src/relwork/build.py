@@ -334,7 +334,7 @@ def _match(entries: Sequence[Entry], index: BibIndex, config: Config,
             matcher = match.Matcher(index, config.aliases)
             found = matcher.match(entry, accept_review=config.accept_review)
             outcome = (found.key, found.method, found.score, found.status, found.candidates,
-                       found.reason)
+                       found.reason, found.acceptable)
             slot = id(entry) if state is not None else repr(entry)
             memo[slot] = (entry if state is not None else None, outcome, matcher.problems)
     matches: list[Match] = []
@@ -459,8 +459,7 @@ def _match_findings(matches: Sequence[Match]) -> list[Problem]:
     found = []
     for m in matches:
         if m.status == "review":
-            # match.ACCEPT_REVIEW_NOTE: only then does --accept-review cite the paper
-            acceptable = "--accept-review cites it" in m.reason
+            acceptable = m.acceptable  # only then does --accept-review cite the paper
             found.append(Problem(
                 "warning",
                 f"'{m.entry.title}' probably is {m.key} ({m.method}, score {m.score:.0f}); "

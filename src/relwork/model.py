@@ -128,6 +128,9 @@ class Match:
     status: Status
     candidates: list[Candidate] = field(default_factory=list)
     reason: str = ""
+    #: a review that --accept-review (match.accept_review) would cite: one clear candidate,
+    #: no contradicting evidence
+    acceptable: bool = False
 
     @property
     def cited(self) -> bool:

@@ -1,0 +1,60 @@
+"""The bibliography index: records by key with look-up tables, @string macros, preambles,
+blocks that failed to parse, and the problems found reading it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import BibRecord, Problem, Source
+
+
+@dataclass(frozen=True)
+class FailedBlock:
+    """A block that could not be parsed: where it starts, its text, why, and its key if seen."""
+
+    source: Source
+    raw: str
+    error: str
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class BibString:
+    """An ``@string`` macro: name as written, raw value, the block's exact text and place."""
+
+    name: str
+    value: str
+    raw: str
+    source: Source
+
+
+@dataclass
+class BibIndex:
+    """All records of the bibliography, with look-up tables built from normalised fields.
+
+    ``records`` keeps the first entry of each key; the ``by_*`` tables map a normalised
+    DOI / arXiv id / title / short title to the keys having it, in file order.
+    """
+
+    records: dict[str, BibRecord] = field(default_factory=dict)
+    by_doi: dict[str, list[str]] = field(default_factory=dict)
+    by_arxiv: dict[str, list[str]] = field(default_factory=dict)
+    by_title: dict[str, list[str]] = field(default_factory=dict)
+    by_short: dict[str, list[str]] = field(default_factory=dict)
+    strings: dict[str, BibString] = field(default_factory=dict)  # lowercase name -> macro
+    preambles: list[tuple[Source, str]] = field(default_factory=list)
+    failed: list[FailedBlock] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    #: values other stages derive from this index and keep while it lives (lookups,
+    #: rendered fragments), so a long-running process does that work once
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def get(self, key: str) -> BibRecord | None:
+        """The record with exactly this key, or None."""
+        return self.records.get(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.records
+

@@ -1,0 +1,1 @@
+"""Infrastructure shared by the stages: the cache file format and code keys."""

@@ -1,0 +1,33 @@
+"""Entries x bibliography index -> one ``Match`` per entry.
+
+Evidence, strongest first: explicit key, DOI, arXiv id, alias, exact normalised title,
+short title (``shorttitle`` field, the part of a title before its colon, a distinctive key
+token), fuzzy title. Precision comes first: anything ambiguous or contradictory becomes
+``review`` with a reason, never a silent pick; a heading that resembles nothing is
+``unmatched`` and carries its three best candidates.
+
+``lookup`` builds the per-index tables once per ``BibIndex`` object (kept in
+``index.derived``), ``fuzzy`` scores titles, ``words`` tells a typo from another word,
+``matcher`` decides, and ``stubs`` writes entries for papers missing from the bib.
+"""
+
+from __future__ import annotations
+
+from .fuzzy import Scored, fuzzy_candidates, score, score_many
+from .headings import split_heading
+from .lookup import IndexLike, Lookup, build_lookup, lookup_for
+from .matcher import Matcher, match_entries
+from .normalize import key_token, norm_title
+from .stubs import make_stub, stub_key
+from .thresholds import ACCEPT_REVIEW_NOTE
+from .words import compare_words
+
+# the names bench/match_eval.py uses
+_score = score
+_score_many = score_many
+
+__all__ = [
+    "ACCEPT_REVIEW_NOTE", "IndexLike", "Lookup", "Matcher", "Scored", "build_lookup",
+    "compare_words", "fuzzy_candidates", "key_token", "lookup_for", "make_stub",
+    "match_entries", "norm_title", "score", "score_many", "split_heading", "stub_key",
+]

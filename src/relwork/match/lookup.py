@@ -1,0 +1,163 @@
+"""The matching tables of one bibliography index (normalised titles, ids, short names, token
+postings), built once per index object and kept while it lives."""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..ids import family_key, normalize_arxiv, normalize_doi
+from ..model import BibRecord
+from .normalize import key_token, norm_title, stem
+from .thresholds import DF_CAP_SHARE
+
+
+class IndexLike(Protocol):
+    """What matching needs from ``bib.BibIndex``."""
+
+    records: dict[str, BibRecord]
+
+
+
+@dataclass
+class Lookup:
+    """Tables derived from one bibliography index (all keyed by normalised text)."""
+
+    keys: list[str]
+    titles: list[str] = field(default_factory=list)  # title_norm per record: fuzzy choices
+    heads: list[str] = field(default_factory=list)  # part before the title's colon, or ""
+    tails: list[str] = field(default_factory=list)  # part after it, when 4+ words, or ""
+    raw_titles: list[str] = field(default_factory=list)  # plain titles, case kept
+    initials: list[str] = field(default_factory=list)  # first letters of the title's words
+    by_title: dict[str, list[int]] = field(default_factory=dict)
+    by_doi: dict[str, list[int]] = field(default_factory=dict)
+    by_arxiv: dict[str, list[int]] = field(default_factory=dict)
+    by_short: dict[str, list[int]] = field(default_factory=dict)
+    by_author_year: dict[tuple[str, int], list[int]] | None = None  # see author_year
+    records: list[BibRecord] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)  # key -> record number
+    postings: dict[str, list[int]] = field(default_factory=dict)
+    acronym_hits: dict[str, list[int]] = field(default_factory=dict)  # filled lazily
+    title_acronyms: dict[int, dict[str, str]] = field(default_factory=dict)  # filled lazily
+    buckets: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # words by
+    # (first letter, length), to find the word a misspelt heading word stands for
+    initials_blob: str = ""  # all initials, one record per line, for fast substring search
+    line_starts: list[int] = field(default_factory=list)
+    df_cap: int = 0
+    size: int = 0
+
+
+# id(index) -> (weak reference to the index, its tables); BibIndex is an unhashable dataclass
+_LOOKUPS: dict[int, tuple[weakref.ref[Any], Lookup]] = {}
+_HEAD_SPLIT = re.compile(r"\s*:\s+|\s*:$|\s+[-–—]+\s+")
+
+
+def lookup_for(index: IndexLike) -> Lookup:
+    """The lookup tables of ``index``, built once per index object and cached while it lives
+    (rebuilt when its number of records changes): in ``index.derived`` when the index has
+    that dict (``bib.BibIndex``), else in a module-level table of weak references."""
+    derived = getattr(index, "derived", None)
+    if isinstance(derived, dict):
+        look = derived.get("match-lookup")
+        if not isinstance(look, Lookup) or look.size != len(index.records):
+            look = derived["match-lookup"] = build_lookup(index)
+        return look
+    ident = id(index)
+    cached = _LOOKUPS.get(ident)
+    if cached is not None and cached[0]() is index and cached[1].size == len(index.records):
+        return cached[1]
+    look = build_lookup(index)
+    try:
+        ref = weakref.ref(index, lambda _ref: _LOOKUPS.pop(ident, None))
+    except TypeError:  # cannot be weakly referenced: do not cache
+        return look
+    _LOOKUPS[ident] = (ref, look)
+    return look
+
+
+def build_lookup(index: IndexLike) -> Lookup:
+    """Build the matching tables of ``index`` (normalised titles, ids, short names, postings)."""
+    records = list(index.records.values())
+    look = Lookup(keys=[r.key for r in records], size=len(records))
+    titles, heads, initials = look.titles, look.heads, look.initials
+    by_title, by_short, postings = look.by_title, look.by_short, look.postings
+    stems: dict[str, str] = {}
+    for i, rec in enumerate(records):
+        raw = rec.title
+        title = (norm_title(raw) if "++" in raw else rec.title_norm) or norm_title(raw)
+        words = title.split()
+        titles.append(title)
+        look.raw_titles.append(raw)
+        initials.append("".join([w[0] for w in words]))
+        head = tail = ""
+        if ":" in raw or " -" in raw or "–" in raw or "—" in raw:
+            parts = _HEAD_SPLIT.split(raw, maxsplit=1)
+            if len(parts) == 2:
+                head = norm_title(parts[0])
+                if head == title:
+                    head = ""
+                tail = norm_title(parts[1])
+                if len(tail.split()) < 4:  # "A Survey", "An Overview" name nothing
+                    tail = ""
+        heads.append(head)
+        look.tails.append(tail)
+        if title:
+            by_title.setdefault(title, []).append(i)
+        if rec.doi and (doi := normalize_doi(rec.doi)):
+            look.by_doi.setdefault(doi, []).append(i)
+        if rec.arxiv and (arxiv := normalize_arxiv(rec.arxiv)):
+            look.by_arxiv.setdefault(arxiv, []).append(i)
+        short = rec.shorttitle_norm
+        if short and "++" in raw:  # the bib stage made it without the "++"
+            field_short = rec.fields.get("shorttitle", "")
+            short = norm_title(field_short or raw.partition(":")[0])
+        if short and short != title:
+            by_short.setdefault(short, []).append(i)
+        if head and head != short:
+            by_short.setdefault(head, []).append(i)
+        token = key_token(rec.key)
+        if token and token != head and token != short and token not in words:
+            # a nickname the user put in the key (he2016resnet, chen2020simclr); a token that
+            # is just the title's first word (vaswani2017attention) names nothing
+            by_short.setdefault(token, []).append(i)
+        for tok in set(words):
+            folded = stems.get(tok)
+            if folded is None:
+                folded = stems[tok] = stem(tok)
+            postings.setdefault(folded, []).append(i)
+    look.df_cap = max(50, int(DF_CAP_SHARE * len(records)))
+    for tok in postings:
+        look.buckets.setdefault((tok[0], len(tok)), []).append(tok)
+    look.initials_blob = "\n".join(initials)
+    pos = 0
+    for text in initials:
+        look.line_starts.append(pos)
+        pos += len(text) + 1
+    look.records = records
+    look.positions = {key: i for i, key in enumerate(look.keys)}
+    return look
+
+
+def author_year(look: Lookup) -> dict[tuple[str, int], list[int]]:
+    """(first author's family name, year) -> records; built on first use."""
+    if look.by_author_year is None:
+        table: dict[tuple[str, int], list[int]] = {}
+        for i, rec in enumerate(look.records):
+            if rec.authors and rec.year:
+                table.setdefault((family_key(rec.authors[0]), rec.year), []).append(i)
+        look.by_author_year = table
+    return look.by_author_year
+
+
+def phrase_titles(look: Lookup, phrase: str) -> list[int]:
+    """Records whose title contains ``phrase`` as whole words."""
+    tokens = [stem(t) for t in phrase.split()]
+    if not tokens:
+        return []
+    lists = [look.postings.get(t, []) for t in tokens]
+    smallest = min(lists, key=len)
+    needle = f" {phrase} "
+    return [i for i in smallest if needle in f" {look.titles[i]} "]
+
