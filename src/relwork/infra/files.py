@@ -1,4 +1,4 @@
-"""Safe writing of generated files.
+"""Atomic file writes and the manifest of generated outputs.
 
 Every write is atomic (a temporary file in the same folder, then ``os.replace``), and a
 manifest under ``.relwork/`` records the checksum of what relwork wrote, so a file edited by
@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputEditedError, OutputWriteError
-from .model import Source
+from ..errors import OutputEditedError, OutputWriteError
+from ..model import Source
 
 STATE_DIR = ".relwork"
 MANIFEST = "outputs.json"
@@ -58,6 +58,20 @@ def _stage(path: Path, data: str | bytes, *, encoding: str = "utf-8") -> str:
             os.unlink(tmp)
         raise
     return tmp
+
+
+def write_new_atomic(path: Path, data: str | bytes, *, encoding: str = "utf-8") -> None:
+    """Create ``path`` with ``data`` atomically; ``FileExistsError`` if it exists already.
+
+    The text is written beside ``path`` first, then hard-linked into place: the link is
+    atomic and, unlike ``os.replace``, never replaces a file that appeared meanwhile.
+    """
+    tmp = _stage(path, data, encoding=encoding)
+    try:
+        os.link(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _umask() -> int:

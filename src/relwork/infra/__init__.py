@@ -1,0 +1,1 @@
+"""Infrastructure the stages share: atomic file IO."""
