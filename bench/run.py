@@ -145,16 +145,16 @@ def main() -> int:
 
         # 3. watch-style rebuild in process, index loaded
         sys.path.insert(0, str(ROOT / "src"))
-        from relwork.build import BuildState, build
         from relwork.config import load_config
+        from relwork.pipeline import BuildState, build
 
         cwd = Path.cwd()
         os.chdir(project)
         try:
             config = load_config(project / "relwork.yaml")
             state = BuildState()
-            build(config, state=state)
-            t_watch = timed(lambda: build(config, state=state), args.repeat * 2,
+            build(config, state=state, write=True)
+            t_watch = timed(lambda: build(config, state=state, write=True), args.repeat * 2,
                             edit_note(notes[1]))
         finally:
             os.chdir(cwd)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from relwork.build import BuildState, build, select_entries
 from relwork.config import load_config
 from relwork.model import Entry, Source
+from relwork.pipeline import BuildState, build, select_entries
 
 ROOT = Path(__file__).parents[1]
 
@@ -32,12 +32,12 @@ def test_select_entries_by_group_and_tag() -> None:
 def test_rebuild_with_state_reuses_parses_and_gives_the_same_output(project: Path) -> None:
     config = load_config(project / "relwork.yaml")
     state = BuildState()
-    first = build(config, state=state)
+    first = build(config, state=state, write=True)
     tex = project / "latex" / "related_work.tex"
     text = tex.read_text(encoding="utf-8")
     index = state.index
     assert index is not None and index.derived.get("render-fragments")
-    again = build(config, state=state)
+    again = build(config, state=state, write=True)
     assert state.index is index  # bib unchanged: not loaded again
     assert tex.read_text(encoding="utf-8") == text
     assert again.line_map == first.line_map
@@ -47,11 +47,11 @@ def test_rebuild_with_state_reuses_parses_and_gives_the_same_output(project: Pat
 def test_rebuild_with_state_sees_a_note_edit(project: Path) -> None:
     config = load_config(project / "relwork.yaml")
     state = BuildState()
-    build(config, state=state)
+    build(config, state=state, write=True)
     note = project / "summaries" / "weekly_report.md"
     text = note.read_text(encoding="utf-8")
     note.write_text(text.replace("is curved", "is strongly curved"), encoding="utf-8")
-    build(config, state=state)
+    build(config, state=state, write=True)
     tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
     assert "strongly curved" in tex
 
@@ -59,26 +59,26 @@ def test_rebuild_with_state_sees_a_note_edit(project: Path) -> None:
 def test_rebuild_with_state_sees_a_bib_edit(project: Path) -> None:
     config = load_config(project / "relwork.yaml")
     state = BuildState()
-    build(config, state=state)
+    build(config, state=state, write=True)
     bib = project / "bib" / "references.bib"
     bib.write_text(bib.read_text(encoding="utf-8").replace(
         "{Score-based Generative Modeling in Latent Space}",
         "{Score-Based Generative Modeling in Latent Space}"), encoding="utf-8")
-    build(config, state=state)
+    build(config, state=state, write=True)
     tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
     assert "Score-Based Generative" in tex
 
 
 def test_errors_leave_previous_outputs_intact(project: Path) -> None:
     config = load_config(project / "relwork.yaml")
-    build(config)
+    build(config, write=True)
     tex = project / "latex" / "related_work.tex"
     before = tex.read_text(encoding="utf-8")
     note = project / "summaries" / "weekly_report.md"
     note.write_text(note.read_text(encoding="utf-8").replace(
         "#### Score-based Generative Modeling in Latent Space",
         "#### Score-based Generative Modeling in Latent Space [@nosuchkey2099]"), encoding="utf-8")
-    result = build(config)
+    result = build(config, write=True)
     assert result.errors and any("nosuchkey2099" in p.message for p in result.errors)
     assert any(p.source and p.source.path.endswith("weekly_report.md") for p in result.errors)
     assert tex.read_text(encoding="utf-8") == before
@@ -96,8 +96,8 @@ def test_alias_to_a_missing_key_is_reported_with_the_config_line(project: Path) 
 
 
 def test_matching_tables_come_from_the_cache_and_a_damaged_one_is_rebuilt(project: Path) -> None:
-    from relwork.build import load_index
     from relwork.match import lookup_for
+    from relwork.pipeline import load_index
 
     config = load_config(project / "relwork.yaml")
     first, _ = load_index(config)
@@ -116,7 +116,7 @@ def test_matching_tables_come_from_the_cache_and_a_damaged_one_is_rebuilt(projec
 
 
 def test_derived_cache_follows_the_bib_content(project: Path) -> None:
-    from relwork.build import load_index
+    from relwork.pipeline import load_index
 
     config = load_config(project / "relwork.yaml")
     first, _ = load_index(config)
@@ -133,13 +133,13 @@ def test_math_macros_from_the_config_are_allowed_in_formulas(project: Path) -> N
     note.write_text(note.read_text(encoding="utf-8").replace(
         "is curved,", "is curved in $\\R^n$,"), encoding="utf-8")
     config = load_config(project / "relwork.yaml")
-    result = build(config)
+    result = build(config, write=True)
     tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
     assert "$\\R^n$" not in tex  # an unknown command: written as text, with a warning
     assert any("\\R" in p.message and p.source and p.source.line == 32
                for p in result.problems), [str(p) for p in result.problems]
     config.math_macros = ["R"]
-    result = build(config)
+    result = build(config, write=True)
     tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
     assert "is curved in $\\R^n$," in tex
 
@@ -150,7 +150,7 @@ def test_one_stub_per_missing_paper_even_when_summarised_twice(project: Path) ->
                     "### A Paper Nobody Has In The Bib\nSecond summary.\n", encoding="utf-8")
     config = load_config(project / "relwork.yaml")
     config.stubs = True
-    result = build(config)
+    result = build(config, write=True)
     bib = (project / "latex" / "references.bib").read_text(encoding="utf-8")
     assert bib.count("@misc{missing_") == 1
     assert any(p.code == "twice" for p in result.problems)

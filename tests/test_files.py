@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from relwork import files
 from relwork.errors import OutputEditedError
+from relwork.infra import files
 
 
 def test_write_atomic_replaces_content(tmp_path: Path) -> None:

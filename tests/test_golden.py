@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from relwork.build import build
 from relwork.config import load_config
+from relwork.pipeline import build
 
 CASES = Path(__file__).parent / "cases"
 REGEN = os.environ.get("RELWORK_REGEN") == "1"
@@ -27,7 +27,7 @@ def test_golden(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         {"output_tex": str(tmp_path / "related_work.tex"),
          "output_bib": str(tmp_path / "references.bib")},
     )
-    result = build(config)
+    result = build(config, write=True)
     assert not result.errors, [str(p) for p in result.errors]
     outputs = (("expected.tex", "related_work.tex"), ("expected.bib", "references.bib"))
     for name, produced in outputs:

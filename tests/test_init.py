@@ -12,9 +12,9 @@ import yaml
 from click.testing import CliRunner
 
 from relwork.cli import main
+from relwork.cli.init import config_text, init_project
 from relwork.config import OPTIONS, load_config
 from relwork.errors import UsageError
-from relwork.init import config_text, init_project
 
 EXPECTED = {".gitignore", "Makefile", "bib/references.bib", "latex/.gitkeep", "relwork.yaml",
             "summaries/example.md", "latex/templates/.gitkeep"}
@@ -101,10 +101,10 @@ def test_fresh_project_builds_matches_and_lints_clean(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     init_project(tmp_path)
     monkeypatch.chdir(tmp_path)
-    from relwork.build import build
     from relwork.lint import spell_checker
+    from relwork.pipeline import build
 
-    result = build(load_config(tmp_path / "relwork.yaml"))
+    result = build(load_config(tmp_path / "relwork.yaml"), write=True)
     assert result.errors == []
     assert result.counts() == {"entries": 2, "matched": 2, "review": 0, "unmatched": 0}
     assert set(result.cited_keys) == {"vaswani2017attention", "he2016deep"}

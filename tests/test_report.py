@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from relwork.model import BuildResult, Candidate, Entry, Match, Problem, Source
-from relwork.report import (
+from relwork.cli.output import (
     format_matches,
     format_problems,
     match_to_json,
@@ -19,6 +18,7 @@ from relwork.report import (
     text_width,
     use_color,
 )
+from relwork.model import BuildResult, Candidate, Entry, Match, Problem, Source
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -185,7 +185,7 @@ def test_cli_output_is_plain_when_piped(tmp_path: Path, monkeypatch: pytest.Monk
     from click.testing import CliRunner
 
     from relwork.cli import main
-    from relwork.init import init_project
+    from relwork.cli.init import init_project
 
     init_project(tmp_path)
     monkeypatch.chdir(tmp_path)

@@ -86,9 +86,9 @@ def test_cited_bib_kept_for_the_same_keys_only(
 
 def test_derived_tables_of_other_relwork_code_are_made_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from relwork.build import load_index
     from relwork.infra import cache
     from relwork.match import lookup as match
+    from relwork.pipeline import load_index
 
     shutil.copytree(FIXTURES, tmp_path / "bib")
     config = Config(root=tmp_path, bib=["bib"])

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from relwork import bib, lint
-from relwork.build import BuildState, build
 from relwork.config import load_config
 from relwork.notes import NotesResult
+from relwork.pipeline import BuildState, build
 
 BIB = """\
 @inproceedings{karras2019style,
@@ -65,7 +65,7 @@ def _run(project: Path, *, cold: bool) -> tuple[str, str, list[str]]:
     lint._analysis_cache.clear()
     lint._analysis_files.clear()
     config = load_config(project / "relwork.yaml")
-    result = build(config, force=True)
+    result = build(config, write=True, force=True)
     tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
     cited = (project / "latex" / "references.bib").read_text(encoding="utf-8")
     return tex, cited, [f"{p.severity} {p.source} {p.message} ({p.hint}) {p.code}"
@@ -159,11 +159,11 @@ def test_watch_state_seeded_from_disk_sees_edits(project: Path) -> None:
     _run(project, cold=True)
     config = load_config(project / "relwork.yaml")
     state = BuildState()
-    first = build(config, state=state)
+    first = build(config, state=state, write=True)
     assert state.notes_cache  # seeded from .relwork/cache
     note = project / "notes" / "papers.md"
     note.write_text(NOTE.replace("mapping network", "deep mapping network"), encoding="utf-8")
-    again = build(config, state=state, force=True)
+    again = build(config, state=state, write=True, force=True)
     tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
     assert "deep mapping network" in tex
     assert [m.key for m in again.matches] == [m.key for m in first.matches]

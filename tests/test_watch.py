@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from relwork.cli.init import init_project
+from relwork.cli.watch import is_relevant, watch, watched_paths
 from relwork.config import load_config
-from relwork.init import init_project
-from relwork.watch import is_relevant, watch, watched_paths
 
 DEBOUNCE = 0.3
 

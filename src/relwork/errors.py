@@ -1,4 +1,7 @@
-"""One exception hierarchy; every error can carry the Source it is about.
+"""One exception hierarchy on click.ClickException; every error can carry its Source.
+
+click's command runner shows these without a traceback (``show``) and exits with
+``exit_code``: the one place outside ``cli/`` that knows about click.
 
 Exit codes: 0 ok, 1 findings or build errors, 2 usage or configuration errors.
 """
@@ -40,19 +43,9 @@ class ConfigError(RelworkError):
 
 
 class UsageError(RelworkError):
+    """A command line or project folder relwork cannot work with."""
+
     exit_code = 2
-
-
-class NotesError(RelworkError):
-    """A note cannot be read (encoding, bad front matter) or names a bad key."""
-
-
-class BibError(RelworkError):
-    """A bibliography cannot be read or a cited entry is broken."""
-
-
-class MatchError(RelworkError):
-    """Matching failed in a way that must stop the build (an explicit key not in the bib)."""
 
 
 class TemplateError(RelworkError):
@@ -62,7 +55,7 @@ class TemplateError(RelworkError):
 
 
 class BuildError(RelworkError):
-    """The build produced errors; nothing unsafe was written."""
+    """The build has errors, so its section is not exported (sync, zip)."""
 
 
 class OutputEditedError(RelworkError):

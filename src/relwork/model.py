@@ -139,8 +139,18 @@ class Match:
 
 @dataclass
 class BuildResult:
-    """What a build did: the entries, their matches, the files written, the problems found."""
+    """What a build made: the section and its bibliography as text, the packages the
+    section needs, the entries and their matches, the files written, the problems found.
 
+    ``tex`` and ``bib`` are exactly what the build writes (or, without ``write``, would
+    write) to the configured outputs; both are empty when the build stopped before
+    rendering (a bibliography that cannot be read).
+    """
+
+    tex: str = ""
+    bib: str = ""
+    #: LaTeX packages the paper's preamble must load for ``tex``, in loading order
+    packages: list[str] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)

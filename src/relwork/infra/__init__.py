@@ -1,1 +1,1 @@
-"""Infrastructure shared by the stages: the cache file format and code keys."""
+"""Infrastructure the stages share: atomic file IO, the cache file format, running processes."""

@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from .config import Config, load_config
-from .errors import RelworkError, UsageError
-from .model import BuildResult, Problem
+from .. import __version__
+from ..config import Config, load_config
+from ..errors import UsageError
+from ..model import BuildResult, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,7 +34,7 @@ class Context:
 
     @property
     def color(self) -> bool:
-        from .report import use_color
+        from .output import use_color
 
         return use_color(sys.stdout)
 
@@ -45,7 +45,7 @@ def _out(ctx: Context, text: str, *, err: bool = False) -> None:
 
 
 def _problems(ctx: Context, problems: Sequence[Problem]) -> None:
-    from .report import format_problems, use_color
+    from .output import format_problems, use_color
 
     text = format_problems(problems, color=use_color(sys.stderr), verbose=ctx.verbose)
     if ctx.quiet:
@@ -61,7 +61,7 @@ def _activity(ctx: Context, label: str) -> Iterator[Callable[[str], None]]:
     if ctx.verbose and not ctx.quiet:
         yield lambda msg: click.echo(f"relwork: {msg}...", err=True)
         return
-    from .report import spinner
+    from .output import spinner
 
     with spinner(label, quiet=ctx.quiet) as state:
         yield state
@@ -144,7 +144,7 @@ def main(ctx: click.Context, config_path: str | None, quiet: bool, verbose: bool
 
 
 def _finish(ctx: Context, result: BuildResult, config: Config) -> None:
-    from .report import summary_line
+    from .output import summary_line
 
     _problems(ctx, result.problems)
     _out(ctx, summary_line(result))
@@ -178,13 +178,13 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
       relwork build --template table --cite biblatex
       relwork build notes/ --bib ~/Zotero/library.bib --compile --png
     """
-    from .build import build as run_build
+    from ..pipeline import build as run_build
 
     config = ctx.load(document=document, **_overrides(**options))
     _problems(ctx, config.problems)
     with _activity(ctx, "building") as say:
-        result = run_build(config, paths=_note_paths(paths), bibs=bibs or None, force=force,
-                           progress=say)
+        result = run_build(config, paths=_note_paths(paths), bibs=bibs or None, write=True,
+                           force=force, progress=say)
         if compile_ and not result.errors:
             say("compiling the preview")
             _compile(ctx, config, result, png=png, bibs=bibs or None, progress=say)
@@ -194,17 +194,10 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
 def _compile(ctx: Context, config: Config, result: BuildResult, *, png: bool,
              bibs: Sequence[str] | None = None,
              progress: Callable[[str], None] | None = None) -> None:
-    from .build import load_index
-    from .compile import compile_preview
+    from ..pipeline import compile_preview
 
-    tex = config.resolve(config.output_tex)
-    index, _ = load_index(config, bibs)  # the same bibliography the build used
-    compiled = compile_preview(
-        tex, config.resolve(config.output_bib), out_dir=tex.parent, cite=config.cite,
-        document=config.document, engine=config.engine, line_map=result.line_map,
-        bib_index=index, timeout=config.compile_timeout, png=png, verbose=ctx.verbose,
-        progress=progress,
-    )
+    compiled = compile_preview(config, result, bibs=bibs, png=png, verbose=ctx.verbose,
+                               progress=progress)
     result.problems += compiled.problems
     if compiled.pdf is not None:
         result.outputs.append(config.display(compiled.pdf))
@@ -233,8 +226,8 @@ def check(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], fmt: str,
       relwork check
       relwork check notes/ --bib refs.bib --format json | jq '.[] | select(.status != "matched")'
     """
-    from .build import build as run_build
-    from .report import format_matches, match_to_json
+    from ..pipeline import build as run_build
+    from .output import format_matches, match_to_json
 
     config = ctx.load(**_overrides(**options))
     _problems(ctx, config.problems)
@@ -271,7 +264,7 @@ def entries(ctx: Context, paths: tuple[str, ...], fmt: str) -> None:
       relwork entries
       relwork entries ~/notes/papers --format json
     """
-    from . import notes
+    from .. import notes
 
     config = ctx.load()
     files, problems = notes.collect_note_files(config, _note_paths(paths))
@@ -307,7 +300,7 @@ def templates(ctx: Context, show: str | None) -> None:
       relwork templates
       relwork templates --show table > latex/templates/mytable.tex.j2
     """
-    from .render import list_templates, template_text
+    from ..render import list_templates, template_text
 
     config = ctx.load()
     _problems(ctx, config.problems)
@@ -337,24 +330,18 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
       relwork lint
       relwork lint summaries/week23.md --strict
     """
-    from . import lint as lint_mod
-    from . import notes
-    from .build import known_words, load_index, select_entries
+    from ..pipeline import lint_notes
 
     config = ctx.load(strict=strict)
-    files, problems = notes.collect_note_files(config, _note_paths(paths))
-    parsed = notes.read_notes(files, config)
-    index, _ = load_index(config)
-    selected = select_entries(parsed.entries, config)  # what the section would contain
-    reported = lint_mod.lint_entries(selected, config, known_words=known_words(index),
-                                     texts=parsed.texts)
-    found = [p for p in reported if p.severity != "info"]  # info: e.g. no spell checker
+    report = lint_notes(config, _note_paths(paths))
+    found = [p for p in report.findings if p.severity != "info"]  # info: no spell checker
     if config.strict:
         found = [Problem("error", p.message, p.source, p.hint, p.code) for p in found]
-    notices = [p for p in reported if p.severity == "info"]
-    _problems(ctx, config.problems + problems + parsed.problems + found + notices)
-    _out(ctx, f"{len(found)} findings in {len(selected)} entries", err=True)
-    if (found and config.strict) or any(p.severity == "error" for p in problems):
+    notices = [p for p in report.findings if p.severity == "info"]
+    _problems(ctx, config.problems + report.file_problems + report.note_problems + found
+              + notices)
+    _out(ctx, f"{len(found)} findings in {len(report.entries)} entries", err=True)
+    if (found and config.strict) or any(p.severity == "error" for p in report.file_problems):
         sys.exit(1)
 
 
@@ -367,7 +354,7 @@ def config_cmd(ctx: Context) -> None:
     Example:
       relwork config
     """
-    from .config import OPTIONS
+    from ..config import OPTIONS
 
     config = ctx.load()
     _problems(ctx, config.problems)
@@ -376,7 +363,7 @@ def config_cmd(ctx: Context) -> None:
     for opt in OPTIONS:
         raw = getattr(config, opt.attr)
         if opt.attr == "overleaf_remote" and raw:
-            from .overleaf import redact_url
+            from ..overleaf import redact_url
 
             raw = redact_url(raw)  # a token written into the URL is never printed
         value = json.dumps(raw, ensure_ascii=False)
@@ -418,7 +405,7 @@ def sync(ctx: Context, dry_run: bool, overwrite: bool, force: bool) -> None:
       OVERLEAF_TOKEN=... relwork sync --dry-run
       relwork sync
     """
-    from .overleaf import check_paths
+    from ..overleaf import check_paths
 
     config = ctx.load()
     _problems(ctx, config.problems)
@@ -428,30 +415,24 @@ def sync(ctx: Context, dry_run: bool, overwrite: bool, force: bool) -> None:
 
 
 def _build_for_export(ctx: Context, config: Config, *, force: bool) -> BuildResult:
-    from .build import build as run_build
-    from .report import summary_line
+    """A written build for sync and zip; its problems printed (the export refuses errors)."""
+    from ..pipeline import build as run_build
+    from .output import summary_line
 
     with _activity(ctx, "building") as say:
-        result = run_build(config, force=force, progress=say)
+        result = run_build(config, write=True, force=force, progress=say)
     _problems(ctx, result.problems)
     if result.errors:
         _out(ctx, summary_line(result))
-        raise RelworkError("the build has errors; nothing was exported",
-                           hint="fix the errors above and run again")
     return result
 
 
 def _sync(ctx: Context, config: Config, result: BuildResult, *, dry_run: bool,
           overwrite: bool) -> None:
-    from .overleaf import sync as run_sync
+    from ..pipeline import sync as run_sync
 
     with _activity(ctx, "syncing with Overleaf") as say:
-        outcome = run_sync(
-            config,
-            section_text=config.resolve(config.output_tex).read_text(encoding="utf-8"),
-            bib_text=config.resolve(config.output_bib).read_text(encoding="utf-8"),
-            notes=result.notes_read, dry_run=dry_run, overwrite=overwrite, progress=say,
-        )
+        outcome = run_sync(config, result, dry_run=dry_run, overwrite=overwrite, progress=say)
     for message in outcome.messages:
         _out(ctx, message)
     if dry_run and outcome.diff:
@@ -468,18 +449,13 @@ def zip_cmd(ctx: Context, force: bool) -> None:
     Example:
       relwork zip
     """
-    from .overleaf import check_paths, make_zip
+    from ..overleaf import check_paths
+    from ..pipeline import make_zip
 
     config = ctx.load()
     _problems(ctx, config.problems)
     check_paths(config)
-    _build_for_export(ctx, config, force=force)
-    path = make_zip(
-        config,
-        section_text=config.resolve(config.output_tex).read_text(encoding="utf-8"),
-        bib_text=config.resolve(config.output_bib).read_text(encoding="utf-8"),
-        cite=config.cite,
-    )
+    path = make_zip(config, _build_for_export(ctx, config, force=force))
     _out(ctx, f"wrote {config.display(path)}")
 
 
@@ -494,9 +470,9 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
     Example:
       relwork watch --template subsections
     """
-    from .build import BuildState
-    from .build import build as run_build
-    from .report import summary_line
+    from ..pipeline import BuildState
+    from ..pipeline import build as run_build
+    from .output import summary_line
     from .watch import watch as run_watch
 
     state = BuildState()
@@ -506,7 +482,7 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
         config = ctx.load(**_overrides(**options))  # re-read: the config may have changed
         holder["config"] = config
         _problems(ctx, config.problems)
-        result = run_build(config, state=state)
+        result = run_build(config, write=True, state=state)
         _problems(ctx, result.problems)
         _out(ctx, summary_line(result))
         if sync_after and not result.errors:
@@ -520,7 +496,7 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
 
     config = ctx.load(**_overrides(**options))
     if sync_after:
-        from .overleaf import check_paths
+        from ..overleaf import check_paths
 
         check_paths(config)
     try:

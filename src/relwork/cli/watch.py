@@ -18,8 +18,8 @@ from pathlib import Path
 
 import click
 
-from .config import Config
-from .files import STATE_DIR
+from ..config import Config
+from ..infra.files import STATE_DIR
 
 #: Suffixes of the files a rebuild depends on.
 WATCH_SUFFIXES = (".md", ".markdown", ".bib", ".yaml", ".yml", ".j2")
@@ -104,8 +104,8 @@ def is_relevant(path: str | os.PathLike[str], config: Config) -> bool:
 def _reload(config: Config) -> Config:
     """``config`` read again from its file (keeping it when the file is broken: the
     rebuild reports that)."""
-    from .config import load_config
-    from .errors import RelworkError
+    from ..config import load_config
+    from ..errors import RelworkError
 
     try:
         return load_config(config.path)

@@ -1,8 +1,8 @@
-"""Terminal output: tables and problem lists that read well.
+"""Terminal output: match tables, problem lists, the summary line, colour and spinners.
 
 Colour only when writing to a terminal (``use_color``) and ``NO_COLOR`` is unset; the same
-text without escape codes when piped. Every function returns a string; printing is the
-CLI's job, except the progress helpers, which draw on stderr only when it is a terminal.
+text without escape codes when piped. Every function returns a string for the commands to
+print, except the progress helpers, which draw on stderr only when it is a terminal.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from .model import BuildResult, Match, Problem
+from ..model import BuildResult, Match, Problem
 
 T = TypeVar("T")
 

@@ -1,21 +1,19 @@
-"""The pipeline: notes -> entries -> match -> render -> files. The one place stages meet."""
+"""What builds keep and reuse: the bib index, note parses, match outcomes and rendered
+fragments, in a ``BuildState`` (watch) and in ``.relwork/cache`` (every build)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import files
 from .config import Config
-from .model import BibRecord, BuildResult, Entry, Match, Problem
+from .model import Entry, Match, Problem
 
 if TYPE_CHECKING:
     from .bib import BibIndex
     from .notes import NotesResult
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -32,26 +30,6 @@ class BuildState:
     match_key: tuple[Any, ...] = ()
     #: absolute note path -> how it is shown ("" -> the folder it was shown from)
     shown: dict[str, str] = field(default_factory=dict)
-
-
-def _norm_group(name: str) -> str:
-    return " ".join(name.strip().rstrip(":").split()).casefold()
-
-
-def select_entries(entries: Sequence[Entry], config: Config) -> list[Entry]:
-    """Apply ``include_groups`` / ``exclude_groups`` (case-insensitive, any level of the path)."""
-    include = {_norm_group(g) for g in config.include_groups}
-    exclude = {_norm_group(g) for g in config.exclude_groups}
-    chosen = []
-    for entry in entries:
-        path = {_norm_group(g) for g in entry.group}
-        path.update(_norm_group(t) for t in entry.meta.get("tags", []) or [])
-        if exclude & path:
-            continue
-        if include and not include & path:
-            continue
-        chosen.append(entry)
-    return chosen
 
 
 def _bib_stamp(paths: Sequence[Path]) -> tuple[Any, ...]:
@@ -120,128 +98,7 @@ def _attach_lookup(config: Config, index: BibIndex) -> None:
         bib.write_derived(config, index, "match-lookup", dataclasses.replace(look, records=[]))
 
 
-def build(
-    config: Config,
-    *,
-    paths: Sequence[str] | None = None,
-    bibs: Sequence[str] | None = None,
-    write: bool = True,
-    force: bool = False,
-    state: BuildState | None = None,
-    progress: Progress | None = None,
-) -> BuildResult:
-    """Run the whole pipeline for ``config``.
-
-    ``paths``/``bibs`` override the configured notes and bibliographies. With ``write``,
-    the section and the cited-only bib are written atomically unless the build has errors
-    (then the previous files stay as they were). Problems are collected in the result; an
-    output edited by hand raises ``OutputEditedError`` unless ``force``.
-    """
-    import gc
-
-    # the bib index is hundreds of thousands of objects without cycles: a collection
-    # during the build scans them all (~0.1 s a time); collect after, if ever
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _build(config, paths=paths, bibs=bibs, write=write, force=force, state=state,
-                      progress=progress)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-
-
-def _build(
-    config: Config,
-    *,
-    paths: Sequence[str] | None,
-    bibs: Sequence[str] | None,
-    write: bool,
-    force: bool,
-    state: BuildState | None,
-    progress: Progress | None,
-) -> BuildResult:
-    from . import bib, lint, notes, render  # match: only when an entry needs matching
-
-    say = progress or (lambda _msg: None)
-    result = BuildResult()
-
-    say("reading notes")
-    note_files, problems = notes.collect_note_files(config, paths)
-    result.problems += problems
-    result.notes_read = _shown(note_files, config, state)
-    parsed = _read_notes(note_files, result.notes_read, config, state)
-    result.problems += parsed.problems
-    result.entries = select_entries(parsed.entries, config)
-    result.problems += _group_findings(parsed.entries, config)
-
-    say("loading bibliography")
-    index, problems = load_index(config, bibs, state, lookup=False)
-    result.problems += problems
-    result.problems += index.problems
-    if any(p.severity == "error" for p in problems + index.problems):
-        return result  # without the bibliography every paper would be "unmatched": noise
-
-    result.problems += _alias_findings(config, index)
-
-    say("matching")
-    matches, problems = _match(result.entries, index, config, state)
-    result.problems += problems
-    stubs: list[BibRecord] = []
-    if config.stubs:
-        from . import match
-
-        for m in matches:
-            if m.status == "unmatched":
-                stub = match.make_stub(m.entry)
-                m.key, m.method, m.status = stub.key, "stub", "matched"
-                m.reason = "no bib entry: citing a generated stub marked as missing"
-                result.problems.append(Problem(
-                    "warning", f"'{m.entry.title}' is cited through a placeholder entry "
-                    f"@misc{{{stub.key}}} (--stubs)", m.entry.source,
-                    "add the real entry to your .bib before you submit", "stub"))
-                if all(s.key != stub.key for s in stubs):  # one @misc per paper
-                    stubs.append(stub)
-    result.matches = matches
-    result.problems += _match_findings(matches)
-    result.problems += _twice_findings(matches)
-
-    say("rendering")
-    # from the cache file when this index has none yet: every CLI build, watch's first
-    saved = (_load_fragments(config, index, stubs)
-             if "render-fragments" not in index.derived else None)
-    rendered = render.render_section(matches, index, config, notes=result.notes_read)
-    if saved is not None:
-        _save_fragments(index, *saved)
-    result.problems += rendered.problems
-    result.line_map = rendered.line_map
-    result.cited_keys = rendered.keys
-    bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs)
-    result.problems += problems
-
-    if config.lint_enabled:
-        known = known_words(index)
-        result.problems += lint.lint_entries(result.entries, config, known_words=known,
-                                             texts=parsed.texts)
-
-    if write and not result.errors:
-        tex_path = config.resolve(config.output_tex)
-        bib_path = config.resolve(config.output_bib)
-        bib_header = (
-            f"% {files.GENERATED_MARK}: the cited entries of "
-            f"{', '.join(index.files) or 'no bibliography'}, copied verbatim.\n\n"
-        )
-        files.write_outputs(
-            config.root,
-            {tex_path: _with_mark(rendered.text), bib_path: bib_header + bib_text},
-            force=force,
-            display=config.display,
-        )
-        result.outputs = [config.display(tex_path), config.display(bib_path)]
-    return result
-
-
-def _shown(paths: Sequence[Path], config: Config, state: BuildState | None) -> list[str]:
+def shown_paths(paths: Sequence[Path], config: Config, state: BuildState | None) -> list[str]:
     """``config.display`` of each (absolute) path; remembered in ``state`` per current
     folder, the only other thing the result depends on."""
     if state is None:
@@ -263,7 +120,7 @@ def _shown(paths: Sequence[Path], config: Config, state: BuildState | None) -> l
     return out
 
 
-def _read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config,
+def read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config,
                 state: BuildState | None) -> NotesResult:
     """notes.read_notes with its per-file cache (content -> parse) kept in ``state`` and in
     ``.relwork/cache/notes.pickle``, so only files whose bytes changed are parsed again.
@@ -288,7 +145,7 @@ def _read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config
     return parsed
 
 
-def _match(entries: Sequence[Entry], index: BibIndex, config: Config,
+def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
            state: BuildState | None) -> tuple[list[Match], list[Problem]]:
     """match.match_entries, with each entry's outcome remembered: in ``state`` (watch: an
     entry of an unchanged note is the same object) or in ``.relwork/cache/matches.pickle``
@@ -358,7 +215,7 @@ def _match(entries: Sequence[Entry], index: BibIndex, config: Config,
     return matches, problems
 
 
-def _load_fragments(config: Config, index: BibIndex, stubs: Sequence[Any]
+def load_fragments(config: Config, index: BibIndex, stubs: Sequence[Any]
                     ) -> tuple[Path, str, frozenset[Any]] | None:
     """Seed render's fragment cache (note Markdown -> LaTeX, index.derived) from
     ``.relwork/cache``: valid for the same relwork code, bib content and stub keys, the
@@ -380,7 +237,7 @@ def _load_fragments(config: Config, index: BibIndex, stubs: Sequence[Any]
     return file, key, frozenset(fragments)
 
 
-def _save_fragments(index: BibIndex, file: Path, key: str, loaded: frozenset[Any]) -> None:
+def save_fragments(index: BibIndex, file: Path, key: str, loaded: frozenset[Any]) -> None:
     """Write the fragments this build used, when they differ from what was loaded."""
     from . import bib
 
@@ -389,99 +246,6 @@ def _save_fragments(index: BibIndex, file: Path, key: str, loaded: frozenset[Any
         return
     fragments = index.derived.get("render-fragments", {})
     bib.write_cache_file(file, key, {s: fragments[s] for s in used if s in fragments})
-
-
-def _with_mark(text: str) -> str:
-    if files.GENERATED_MARK in text[:400]:
-        return text
-    return f"% {files.GENERATED_MARK}\n{text}"
-
-
-def _group_findings(entries: Sequence[Entry], config: Config) -> list[Problem]:
-    """A name in include_groups/exclude_groups that no note has: most likely a typo, and
-    with exclude_groups the papers meant to stay out would go into the section."""
-    import difflib
-
-    known: dict[str, str] = {}
-    for entry in entries:
-        for name in (*entry.group, *(entry.meta.get("tags", []) or [])):
-            known.setdefault(_norm_group(str(name)), str(name).strip().rstrip(":"))
-    found = []
-    for attr in ("include_groups", "exclude_groups"):
-        for name in getattr(config, attr):
-            if _norm_group(name) in known:
-                continue
-            close = difflib.get_close_matches(_norm_group(name), list(known), n=1)
-            hint = (f"did you mean '{known[close[0]]}'?" if close
-                    else f"the notes have: {', '.join(sorted(known.values())) or 'no groups'}")
-            found.append(Problem(
-                "warning", f"{attr.replace('_', ' ').rstrip('s')} '{name}' matches no group "
-                "or tag in the notes", config.where(attr), hint, "group"))
-    return found
-
-
-def _twice_findings(matches: Sequence[Match]) -> list[Problem]:
-    """One paper summarised in two places is written into the section twice."""
-    first: dict[str, Match] = {}
-    found = []
-    for m in matches:
-        if not m.cited or m.key is None:
-            continue
-        if m.key in first:
-            found.append(Problem(
-                "warning", f"{m.key} is summarised twice: here and at "
-                f"{first[m.key].entry.source}; the section shows both",
-                m.entry.source, "merge the two summaries or leave one group out", "twice"))
-        else:
-            first[m.key] = m
-    return found
-
-
-def _alias_findings(config: Config, index: BibIndex) -> list[Problem]:
-    """An alias whose key is not in the bibliography, even if no note uses it yet."""
-    import difflib
-
-    found = []
-    for name, key in config.aliases.items():
-        if key not in index.records:
-            close = difflib.get_close_matches(key, list(index.records), n=1)
-            found.append(Problem(
-                "warning", f"alias '{name}' points to '{key}', which is not in the bibliography",
-                config.where("aliases"),
-                f"did you mean '{close[0]}'?" if close else "fix the key under 'aliases'",
-                "alias",
-            ))
-    return found
-
-
-def _match_findings(matches: Sequence[Match]) -> list[Problem]:
-    """One warning per entry that is not cited, saying why and what to do."""
-    found = []
-    for m in matches:
-        if m.status == "review":
-            acceptable = m.acceptable  # only then does --accept-review cite the paper
-            found.append(Problem(
-                "warning",
-                f"'{m.entry.title}' probably is {m.key} ({m.method}, score {m.score:.0f}); "
-                "not cited until accepted",
-                m.entry.source,
-                "add an alias in relwork.yaml, a [@key] in the note, or use --accept-review"
-                if acceptable else f"if it is that paper, add [@{m.key}] to the heading or an "
-                "alias in relwork.yaml ('relwork -v check' says why it was not accepted)",
-                "review",
-            ))
-        elif m.status == "unmatched":
-            best = ", ".join(c.key for c in m.candidates[:3]) or "none"
-            found.append(Problem(
-                "warning",
-                f"'{m.entry.title}' has no entry in the bibliography (closest: {best}); "
-                "left out of the section",
-                m.entry.source,
-                "add the paper to your .bib, add [@key] to the note's heading, an alias "
-                "in relwork.yaml, or use --stubs",
-                "unmatched",
-            ))
-    return found
 
 
 def known_words(index: BibIndex) -> set[str]:

@@ -7,17 +7,15 @@ relwork.yaml (every option, commented, with its default and help, generated from
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .config import CONFIG_NAME, OPTIONS, Option, display_path
-from .errors import UsageError
+from ..config import CONFIG_NAME, OPTIONS, Option, display_path
+from ..errors import UsageError
+from ..infra.files import write_new_atomic
 
 #: project path -> file in the packaged skeleton (dot files are stored without the dot,
 #: since package-data globs skip them)
@@ -91,24 +89,6 @@ def project_files() -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def _write_new(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, failing if ``path`` appeared meanwhile."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.link(tmp, path)  # atomic, and never replaces an existing file
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-
-
 def init_project(target: Path) -> list[Path]:
     """Create a new notes project in ``target`` (made if missing); return the files written.
 
@@ -131,7 +111,7 @@ def init_project(target: Path) -> list[Path]:
     for rel, text in files.items():
         path = target / rel
         try:
-            _write_new(path, text)
+            write_new_atomic(path, text)
         except FileExistsError:
             raise UsageError(f"{display_path(path.absolute())} appeared while writing; "
                              "not overwritten", hint="run relwork init again") from None

@@ -1,0 +1,358 @@
+"""The pipeline: notes -> entries -> match -> render -> files. The one place stages meet.
+
+``build`` makes the section; ``compile_preview``, ``sync``, ``make_zip`` and ``lint_notes``
+take it (or the notes) on to the next stage. Each returns data; none prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .config import Config
+from .errors import BuildError
+from .infra import files
+from .model import BibRecord, BuildResult, Entry, Match, Problem
+from .pipeline_cache import (
+    BuildState,
+    known_words,
+    load_fragments,
+    load_index,
+    match_entries,
+    read_notes,
+    save_fragments,
+    shown_paths,
+)
+
+if TYPE_CHECKING:
+    from .bib import BibIndex
+    from .compile import CompileResult
+    from .overleaf import SyncResult
+
+Progress = Callable[[str], None]
+
+
+def _norm_group(name: str) -> str:
+    return " ".join(name.strip().rstrip(":").split()).casefold()
+
+
+def select_entries(entries: Sequence[Entry], config: Config) -> list[Entry]:
+    """Apply ``include_groups`` / ``exclude_groups`` (case-insensitive, any level of the path)."""
+    include = {_norm_group(g) for g in config.include_groups}
+    exclude = {_norm_group(g) for g in config.exclude_groups}
+    chosen = []
+    for entry in entries:
+        path = {_norm_group(g) for g in entry.group}
+        path.update(_norm_group(t) for t in entry.meta.get("tags", []) or [])
+        if exclude & path:
+            continue
+        if include and not include & path:
+            continue
+        chosen.append(entry)
+    return chosen
+
+
+def build(
+    config: Config,
+    *,
+    paths: Sequence[str] | None = None,
+    bibs: Sequence[str] | None = None,
+    write: bool = False,
+    force: bool = False,
+    state: BuildState | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Run the whole pipeline for ``config`` and return the section, its bib and findings.
+
+    ``paths``/``bibs`` override the configured notes and bibliographies. The result holds
+    the section (``tex``), the cited-only bib (``bib``), the packages the section needs,
+    the matches and the problems. Files are written only with ``write``: then the section
+    and the bib go atomically to the configured outputs unless the build has errors (the
+    previous files stay as they were), and an output edited by hand raises
+    ``OutputEditedError`` unless ``force``. ``state`` keeps parses between builds (watch);
+    ``progress`` is called with the name of each step.
+    """
+    import gc
+
+    # the bib index is hundreds of thousands of objects without cycles: a collection
+    # during the build scans them all (~0.1 s a time); collect after, if ever
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(config, paths=paths, bibs=bibs, write=write, force=force, state=state,
+                      progress=progress)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _build(
+    config: Config,
+    *,
+    paths: Sequence[str] | None,
+    bibs: Sequence[str] | None,
+    write: bool,
+    force: bool,
+    state: BuildState | None,
+    progress: Progress | None,
+) -> BuildResult:
+    from . import bib, lint, notes, render  # match: only when an entry needs matching
+
+    say = progress or (lambda _msg: None)
+    result = BuildResult()
+
+    say("reading notes")
+    note_files, problems = notes.collect_note_files(config, paths)
+    result.problems += problems
+    result.notes_read = shown_paths(note_files, config, state)
+    parsed = read_notes(note_files, result.notes_read, config, state)
+    result.problems += parsed.problems
+    result.entries = select_entries(parsed.entries, config)
+    result.problems += _group_findings(parsed.entries, config)
+
+    say("loading bibliography")
+    index, problems = load_index(config, bibs, state, lookup=False)
+    result.problems += problems
+    result.problems += index.problems
+    if any(p.severity == "error" for p in problems + index.problems):
+        return result  # without the bibliography every paper would be "unmatched": noise
+
+    result.problems += _alias_findings(config, index)
+
+    say("matching")
+    matches, problems = match_entries(result.entries, index, config, state)
+    result.problems += problems
+    stubs: list[BibRecord] = []
+    if config.stubs:
+        from . import match
+
+        for m in matches:
+            if m.status == "unmatched":
+                stub = match.make_stub(m.entry)
+                m.key, m.method, m.status = stub.key, "stub", "matched"
+                m.reason = "no bib entry: citing a generated stub marked as missing"
+                result.problems.append(Problem(
+                    "warning", f"'{m.entry.title}' is cited through a placeholder entry "
+                    f"@misc{{{stub.key}}} (--stubs)", m.entry.source,
+                    "add the real entry to your .bib before you submit", "stub"))
+                if all(s.key != stub.key for s in stubs):  # one @misc per paper
+                    stubs.append(stub)
+    result.matches = matches
+    result.problems += _match_findings(matches)
+    result.problems += _twice_findings(matches)
+
+    say("rendering")
+    # from the cache file when this index has none yet: every CLI build, watch's first
+    saved = (load_fragments(config, index, stubs)
+             if "render-fragments" not in index.derived else None)
+    rendered = render.render_section(matches, index, config, notes=result.notes_read)
+    if saved is not None:
+        save_fragments(index, *saved)
+    result.problems += rendered.problems
+    result.line_map = rendered.line_map
+    result.cited_keys = rendered.keys
+    bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs)
+    result.problems += problems
+
+    if config.lint_enabled:
+        known = known_words(index)
+        result.problems += lint.lint_entries(result.entries, config, known_words=known,
+                                             texts=parsed.texts)
+
+    result.tex = _with_mark(rendered.text)
+    result.bib = (
+        f"% {files.GENERATED_MARK}: the cited entries of "
+        f"{', '.join(index.files) or 'no bibliography'}, copied verbatim.\n\n{bib_text}"
+    )
+    result.packages = list(rendered.packages)
+    if write and not result.errors:
+        tex_path = config.resolve(config.output_tex)
+        bib_path = config.resolve(config.output_bib)
+        files.write_outputs(config.root, {tex_path: result.tex, bib_path: result.bib},
+                            force=force, display=config.display)
+        result.outputs = [config.display(tex_path), config.display(bib_path)]
+    return result
+
+
+def _with_mark(text: str) -> str:
+    if files.GENERATED_MARK in text[:400]:
+        return text
+    return f"% {files.GENERATED_MARK}\n{text}"
+
+
+def _group_findings(entries: Sequence[Entry], config: Config) -> list[Problem]:
+    """A name in include_groups/exclude_groups that no note has: most likely a typo, and
+    with exclude_groups the papers meant to stay out would go into the section."""
+    import difflib
+
+    known: dict[str, str] = {}
+    for entry in entries:
+        for name in (*entry.group, *(entry.meta.get("tags", []) or [])):
+            known.setdefault(_norm_group(str(name)), str(name).strip().rstrip(":"))
+    found = []
+    for attr in ("include_groups", "exclude_groups"):
+        for name in getattr(config, attr):
+            if _norm_group(name) in known:
+                continue
+            close = difflib.get_close_matches(_norm_group(name), list(known), n=1)
+            hint = (f"did you mean '{known[close[0]]}'?" if close
+                    else f"the notes have: {', '.join(sorted(known.values())) or 'no groups'}")
+            found.append(Problem(
+                "warning", f"{attr.replace('_', ' ').rstrip('s')} '{name}' matches no group "
+                "or tag in the notes", config.where(attr), hint, "group"))
+    return found
+
+
+def _twice_findings(matches: Sequence[Match]) -> list[Problem]:
+    """One paper summarised in two places is written into the section twice."""
+    first: dict[str, Match] = {}
+    found = []
+    for m in matches:
+        if not m.cited or m.key is None:
+            continue
+        if m.key in first:
+            found.append(Problem(
+                "warning", f"{m.key} is summarised twice: here and at "
+                f"{first[m.key].entry.source}; the section shows both",
+                m.entry.source, "merge the two summaries or leave one group out", "twice"))
+        else:
+            first[m.key] = m
+    return found
+
+
+def _alias_findings(config: Config, index: BibIndex) -> list[Problem]:
+    """An alias whose key is not in the bibliography, even if no note uses it yet."""
+    import difflib
+
+    found = []
+    for name, key in config.aliases.items():
+        if key not in index.records:
+            close = difflib.get_close_matches(key, list(index.records), n=1)
+            found.append(Problem(
+                "warning", f"alias '{name}' points to '{key}', which is not in the bibliography",
+                config.where("aliases"),
+                f"did you mean '{close[0]}'?" if close else "fix the key under 'aliases'",
+                "alias",
+            ))
+    return found
+
+
+def _match_findings(matches: Sequence[Match]) -> list[Problem]:
+    """One warning per entry that is not cited, saying why and what to do."""
+    found = []
+    for m in matches:
+        if m.status == "review":
+            # match.ACCEPT_REVIEW_NOTE: only then does --accept-review cite the paper
+            acceptable = m.acceptable  # only then does --accept-review cite the paper
+            found.append(Problem(
+                "warning",
+                f"'{m.entry.title}' probably is {m.key} ({m.method}, score {m.score:.0f}); "
+                "not cited until accepted",
+                m.entry.source,
+                "add an alias in relwork.yaml, a [@key] in the note, or use --accept-review"
+                if acceptable else f"if it is that paper, add [@{m.key}] to the heading or an "
+                "alias in relwork.yaml ('relwork -v check' says why it was not accepted)",
+                "review",
+            ))
+        elif m.status == "unmatched":
+            best = ", ".join(c.key for c in m.candidates[:3]) or "none"
+            found.append(Problem(
+                "warning",
+                f"'{m.entry.title}' has no entry in the bibliography (closest: {best}); "
+                "left out of the section",
+                m.entry.source,
+                "add the paper to your .bib, add [@key] to the note's heading, an alias "
+                "in relwork.yaml, or use --stubs",
+                "unmatched",
+            ))
+    return found
+
+
+def compile_preview(
+    config: Config, result: BuildResult, *, bibs: Sequence[str] | None = None,
+    png: bool = False, verbose: bool = False, progress: Progress | None = None,
+) -> CompileResult:
+    """Compile a preview PDF (and with ``png`` page images) of the section that
+    ``build(config, write=True)`` wrote, mapping LaTeX diagnostics to note lines through
+    ``result``. Problems are returned in the result; ``CompileError`` when the TeX tools
+    are missing or the outputs cannot be used."""
+    from .compile import compile_preview as run_latexmk
+
+    tex_path = config.resolve(config.output_tex)
+    index, _ = load_index(config, bibs)  # the same bibliography the build used
+    return run_latexmk(
+        tex_path, config.resolve(config.output_bib), out_dir=tex_path.parent,
+        cite=config.cite, document=config.document, engine=config.engine,
+        line_map=result.line_map, bib_index=index, timeout=config.compile_timeout, png=png,
+        verbose=verbose, progress=progress,
+    )
+
+
+def _exportable(config: Config, result: BuildResult | None, *, force: bool,
+                progress: Progress | None) -> BuildResult:
+    """``result``, or a fresh written build; ``BuildError`` when it has errors."""
+    if result is None:
+        result = build(config, write=True, force=force, progress=progress)
+    if result.errors:
+        raise BuildError("the build has errors; nothing was exported",
+                         hint="fix the errors above and run again")
+    return result
+
+
+def sync(
+    config: Config, result: BuildResult | None = None, *, dry_run: bool = False,
+    overwrite: bool = False, force: bool = False, progress: Progress | None = None,
+) -> SyncResult:
+    """Push the section and its bib into the Overleaf project (git bridge) of ``config``.
+
+    ``result`` is a build to push; without it the project is built (and written) first,
+    ``force`` overwriting local outputs edited by hand. ``overwrite`` replaces managed
+    files edited on Overleaf; ``dry_run`` only computes the diff. Raises ``ConfigError``
+    for bad Overleaf paths, ``BuildError`` when the build has errors, ``SyncError`` when
+    Overleaf refuses."""
+    from . import overleaf
+
+    overleaf.check_paths(config)  # a bad project path is found before building
+    result = _exportable(config, result, force=force, progress=progress)
+    return overleaf.sync(config, section_text=result.tex, bib_text=result.bib,
+                         notes=result.notes_read, dry_run=dry_run, overwrite=overwrite,
+                         progress=progress)
+
+
+def make_zip(config: Config, result: BuildResult | None = None, *,
+             force: bool = False) -> Path:
+    """Write the Overleaf upload zip for ``result`` (built and written first when None)
+    and return its path; errors as for ``sync``."""
+    from . import overleaf
+
+    overleaf.check_paths(config)
+    result = _exportable(config, result, force=force, progress=None)
+    return overleaf.make_zip(config, section_text=result.tex, bib_text=result.bib,
+                             cite=config.cite)
+
+
+@dataclass
+class LintReport:
+    """What ``lint_notes`` found: the entries the section would contain, the problems met
+    finding the note files and reading them, and the lint findings (``info``: notices)."""
+
+    entries: list[Entry]
+    file_problems: list[Problem]
+    note_problems: list[Problem]
+    findings: list[Problem]
+
+
+def lint_notes(config: Config, paths: Sequence[str] | None = None) -> LintReport:
+    """Lint the text of the entries the section would contain (notes of ``paths``, or of
+    the config), accepting the words of the bibliography."""
+    from . import lint, notes
+
+    files, problems = notes.collect_note_files(config, paths)
+    parsed = notes.read_notes(files, config)
+    index, _ = load_index(config)
+    selected = select_entries(parsed.entries, config)
+    found = lint.lint_entries(selected, config, known_words=known_words(index),
+                              texts=parsed.texts)
+    return LintReport(selected, problems, parsed.problems, found)
