@@ -7,7 +7,7 @@ made per call, so the shared parser stays reentrant.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..model import Problem, Severity, Source
@@ -128,7 +128,7 @@ class State:
 Rule = Callable[["LatexRenderer", Sequence["Token"], int, Any, Any], Any]
 
 
-def state_of(env: dict[str, Any]) -> State:
+def state_of(env: Mapping[str, Any]) -> State:
     """The conversion state a rule works on (``env["latex"]``)."""
     state: State = env["latex"]
     return state
