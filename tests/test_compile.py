@@ -197,7 +197,7 @@ def test_table_template_compiles_in_one_and_two_columns(tmp_path: Path, tex: Any
     # template sets a table* float; in one column it stays a table that breaks across pages
     from test_render import REPO, example_config, example_matches
 
-    from relwork.render import render_section
+    from relwork.section import render_section
 
     need(tex, "bibtex")
     config = example_config(template="table", cite="plain")

@@ -12,7 +12,7 @@ from relwork import bib, match, notes
 from relwork.config import Config, load_config
 from relwork.errors import TemplateError
 from relwork.model import Match, Source
-from relwork.render import (
+from relwork.section import (
     BUILTIN_DIR,
     Citer,
     Latex,
@@ -529,7 +529,7 @@ def test_unknown_template_names_the_config_line_only_when_set_there(tmp_path):
 def test_finalize_escapes_everything_but_trusted_latex():
     from pylatex.utils import NoEscape
 
-    from relwork.render import make_environment
+    from relwork.section import make_environment
 
     env = make_environment(example_config())
     template = env.from_string(

@@ -21,7 +21,7 @@ from test_render import (
 
 from relwork import bib, notes
 from relwork.model import Match
-from relwork.render import render_section
+from relwork.section import render_section
 
 PREAMBLE = {
     "natbib": ("\\usepackage{natbib}\n", "\\bibliographystyle{plainnat}\n\\bibliography{refs}\n"),
@@ -56,7 +56,7 @@ def test_builtins_compile_without_errors_or_undefined_citations(tex, tmp_path, s
         rendered = render_section(matches, index, config, notes=note_files)
         assert not [p for p in rendered.problems if p.severity == "error"], rendered.problems
         (tmp_path / f"{template}.tex").write_text(rendered.text, encoding="utf-8")
-        packages += [p for p in rendered.packages if p not in packages]
+        packages += [p.name for p in rendered.packages if p.name not in packages]
         parts.append(template)
 
     evil_note = (FIXTURES / "evil.md").read_text(encoding="utf-8")

@@ -98,7 +98,7 @@ def _build(
     state: BuildState | None,
     progress: Progress | None,
 ) -> BuildResult:
-    from . import bib, lint, notes, render  # match: only when an entry needs matching
+    from . import bib, lint, notes, section  # match: only when an entry needs matching
 
     say = progress or (lambda _msg: None)
     result = BuildResult()
@@ -147,7 +147,7 @@ def _build(
     # from the cache file when this index has none yet: every CLI build, watch's first
     saved = (load_fragments(config, index, stubs)
              if "render-fragments" not in index.derived else None)
-    rendered = render.render_section(matches, index, config, notes=result.notes_read)
+    rendered = section.render_section(matches, index, config, notes=result.notes_read)
     if saved is not None:
         save_fragments(index, *saved)
     result.problems += rendered.problems

@@ -300,7 +300,7 @@ def templates(ctx: Context, show: str | None) -> None:
       relwork templates
       relwork templates --show table > latex/templates/mytable.tex.j2
     """
-    from ..render import list_templates, template_text
+    from ..section import list_templates, template_text
 
     config = ctx.load()
     _problems(ctx, config.problems)
