@@ -42,7 +42,7 @@ def test_build_returns_the_section_and_writes_nothing(project: Path) -> None:
     assert "\\section{Related Work}" in result.tex
     entries = re.findall(r"^@\w+\{([^,\s]+),", result.bib, flags=re.MULTILINE)
     assert sorted(entries) == sorted(CITED)
-    assert result.packages == ["natbib"]
+    assert [p.name for p in result.packages] == ["natbib"]
     assert sorted(m.key for m in result.matches if m.cited) == sorted(CITED)
     assert _files(project) == before  # write=False is the default
     assert result.outputs == []

@@ -137,6 +137,19 @@ class Match:
         return self.status == "matched" and self.key is not None
 
 
+@dataclass(frozen=True)
+class Package:
+    """``\\usepackage[options]{name}`` as data, so callers never parse it back from text."""
+
+    name: str
+    options: tuple[str, ...] = ()
+
+    def usepackage(self) -> str:
+        """The preamble line, e.g. ``\\usepackage[backend=biber]{biblatex}``."""
+        options = f"[{','.join(self.options)}]" if self.options else ""
+        return f"\\usepackage{options}{{{self.name}}}"
+
+
 @dataclass
 class BuildResult:
     """What a build made: the section and its bibliography as text, the packages the
@@ -150,7 +163,7 @@ class BuildResult:
     tex: str = ""
     bib: str = ""
     #: LaTeX packages the paper's preamble must load for ``tex``, in loading order
-    packages: list[str] = field(default_factory=list)
+    packages: list[Package] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
