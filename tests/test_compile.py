@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from relwork.bib import load_bib
-from relwork.compile import CompileResult, compile_preview
+from relwork.tex import CompileResult, compile_preview
 from relwork.config import load_config
 from relwork.model import Problem, Source
 

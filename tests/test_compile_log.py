@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from relwork.bib import BibIndex, FailedBlock
-from relwork.compile import (
+from relwork.tex import (
     SECTION,
     Locator,
     LogMessage,
@@ -257,7 +257,7 @@ def test_preview_source_rejects_unknown_choices() -> None:
 
 
 def test_compile_preview_refuses_unusable_inputs(tmp_path: Path) -> None:
-    from relwork.compile import compile_preview
+    from relwork.tex import compile_preview
 
     bib = tmp_path / "references.bib"
     bib.write_text("", encoding="utf-8")

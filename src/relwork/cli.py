@@ -195,7 +195,7 @@ def _compile(ctx: Context, config: Config, result: BuildResult, *, png: bool,
              bibs: Sequence[str] | None = None,
              progress: Callable[[str], None] | None = None) -> None:
     from .build import load_index
-    from .compile import compile_preview
+    from .tex import compile_preview
 
     tex = config.resolve(config.output_tex)
     index, _ = load_index(config, bibs)  # the same bibliography the build used

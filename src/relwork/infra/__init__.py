@@ -1,0 +1,1 @@
+"""Infrastructure shared by the stages: atomic file IO, the cache, running subprocesses."""
