@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from relwork.bib import BibIndex, FailedBlock
+from relwork.errors import CompileError
+from relwork.model import BibRecord, Source
 from relwork.tex import (
     SECTION,
     Locator,
@@ -22,8 +24,6 @@ from relwork.tex import (
     preview_source,
     scan_bib,
 )
-from relwork.errors import CompileError
-from relwork.model import BibRecord, Source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "compile"
 LOGS = FIXTURES / "logs"

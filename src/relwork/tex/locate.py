@@ -12,6 +12,7 @@ from ..config import display_path
 from ..model import Problem, Source
 from .log import SECTION, LogMessage, is_preview_main
 
+
 @dataclass(frozen=True)
 class BibSpan:
     """Where one entry of a ``.bib`` starts and ends (1-based lines, as BibTeX reads it)."""
