@@ -33,6 +33,7 @@ _DROPPED_ENV = (
     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_PREFIX",
     "GIT_ASKPASS", "SSH_ASKPASS", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR",
 )
+#: Fragments of git's (English, lower-cased) messages that tell a failure's cause.
 _AUTH_FAILED = (
     "authentication failed", "could not read username", "could not read password",
     "terminal prompts disabled", "http basic: access denied", "returned error: 401",

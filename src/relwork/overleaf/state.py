@@ -64,7 +64,6 @@ def save_state(config: Config, remote_url: str, branch: str, commit: str,
     write_atomic(_state_path(config), json.dumps(data, indent=2) + "\n")
 
 
-
 def state_map(state: dict[str, object], key: str) -> dict[str, str]:
     """The string map ``state[key]`` (empty when missing or malformed)."""
     value = state.get(key)
