@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from relwork.bib import load_bib
-from relwork.compile import CompileResult, compile_preview
 from relwork.config import load_config
 from relwork.model import Problem, Source
+from relwork.tex import CompileResult, compile_preview
 
 FIXTURES = Path(__file__).parent / "fixtures" / "compile"
 NOTE = "summaries/week1.md"

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from relwork.bib import BibIndex, FailedBlock
-from relwork.compile import (
+from relwork.errors import CompileError
+from relwork.model import BibRecord, Source
+from relwork.tex import (
     SECTION,
     Locator,
     LogMessage,
@@ -22,8 +24,6 @@ from relwork.compile import (
     preview_source,
     scan_bib,
 )
-from relwork.errors import CompileError
-from relwork.model import BibRecord, Source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "compile"
 LOGS = FIXTURES / "logs"
@@ -257,7 +257,7 @@ def test_preview_source_rejects_unknown_choices() -> None:
 
 
 def test_compile_preview_refuses_unusable_inputs(tmp_path: Path) -> None:
-    from relwork.compile import compile_preview
+    from relwork.tex import compile_preview
 
     bib = tmp_path / "references.bib"
     bib.write_text("", encoding="utf-8")

@@ -409,7 +409,7 @@ def test_server_down_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_server_that_never_answers_times_out(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(overleaf, "NETWORK_TIMEOUT", 2.0)
+    monkeypatch.setattr("relwork.overleaf.git.NETWORK_TIMEOUT", 2.0)
     with socket.socket() as silent:  # accepts connections, never replies
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)

@@ -28,7 +28,7 @@ from .pipeline_cache import (
 
 if TYPE_CHECKING:
     from .bib import BibIndex
-    from .compile import CompileResult
+    from .tex import CompileResult
     from .overleaf import SyncResult
 
 Progress = Callable[[str], None]
@@ -278,7 +278,7 @@ def compile_preview(
     ``build(config, write=True)`` wrote, mapping LaTeX diagnostics to note lines through
     ``result``. Problems are returned in the result; ``CompileError`` when the TeX tools
     are missing or the outputs cannot be used."""
-    from .compile import compile_preview as run_latexmk
+    from .tex import compile_preview as run_latexmk
 
     tex_path = config.resolve(config.output_tex)
     index, _ = load_index(config, bibs)  # the same bibliography the build used
@@ -330,7 +330,7 @@ def make_zip(config: Config, result: BuildResult | None = None, *,
     overleaf.check_paths(config)
     result = _exportable(config, result, force=force, progress=None)
     return overleaf.make_zip(config, section_text=result.tex, bib_text=result.bib,
-                             cite=config.cite)
+                             cite=config.cite, packages=[p.name for p in result.packages])
 
 
 @dataclass
