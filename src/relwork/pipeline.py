@@ -28,8 +28,8 @@ from .pipeline_cache import (
 
 if TYPE_CHECKING:
     from .bib import BibIndex
-    from .tex import CompileResult
     from .overleaf import SyncResult
+    from .tex import CompileResult
 
 Progress = Callable[[str], None]
 

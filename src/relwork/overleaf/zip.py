@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from ..config import Config
 from ..errors import ConfigError, SyncError
 from ..files import write_atomic
-from ..tex.document import Wrapper, wrapper_source
+from ..latex.document import Wrapper, wrapper_source
 from .paths import check_local_outputs, check_paths, managed_paths
 
 #: what main.tex loads for any section, besides the fonts and the citation package

@@ -7,7 +7,7 @@ into ``Problem`` objects that name the note or the source ``.bib`` entry each pr
 from (``tex.locate``).
 """
 
-from .document import Wrapper, cites_anything, preview_source, wrapper_source
+from ..latex.document import Wrapper, cites_anything, preview_source, wrapper_source
 from .locate import BibSpan, Locator, scan_bib
 from .log import SECTION, LogMessage, parse_biber_log, parse_bibtex_log, parse_log
 from .preview import CompileResult, compile_preview

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..latex.document import PREVIEW_NAME, SECTION_BEGIN, SECTION_END
 from ..model import Severity
-from .document import PREVIEW_NAME, SECTION_BEGIN, SECTION_END
 
 
 @dataclass

@@ -14,8 +14,7 @@ from ..config import display_path
 from ..errors import CompileError
 from ..files import write_atomic
 from ..infra import proc
-from ..model import Problem, Source
-from .document import (
+from ..latex.document import (
     CITE_STYLES,
     DOCUMENTS,
     ENGINES,
@@ -24,6 +23,7 @@ from .document import (
     cites_anything,
     preview_source,
 )
+from ..model import Problem, Source
 from .locate import Locator
 from .log import LogMessage, parse_biber_log, parse_bibtex_log, parse_log
 from .run import BUILD_DIR, LATEXMK_ENGINE, find_latexmk, run_latexmk
