@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -159,17 +161,30 @@ def test_watched_paths_cover_notes_bib_config_templates(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_exits_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import _thread
-
     init_project(tmp_path)
     config = load_config(tmp_path / "relwork.yaml")
+    # A shell starts a backgrounded job with SIGINT ignored; a terminal's Ctrl-C reaches
+    # relwork with Python's own handler installed, so install it for this test.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    stop = threading.Event()
     # Ctrl-C arrives in the main thread while watch() waits for changes
-    timer = threading.Timer(0.5, _thread.interrupt_main)
-    timer.start()
+    ctrl_c = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    give_up = threading.Timer(10, stop.set)  # a missed Ctrl-C fails the test, never hangs it
+    give_up.start()
     started = time.monotonic()
-    count = watch(config, lambda: None, debounce=DEBOUNCE)
-    timer.join()
-    assert count == 0 and time.monotonic() - started < 5
+    try:
+        count = watch(config, lambda: None, debounce=DEBOUNCE, stop_event=stop,
+                      on_start=lambda _targets: ctrl_c.start())
+        elapsed = time.monotonic() - started
+    finally:
+        ctrl_c.cancel()
+        give_up.cancel()
+        for timer in (ctrl_c, give_up):
+            if timer.ident is not None:
+                timer.join(5)
+        signal.signal(signal.SIGINT, previous)
+    assert not stop.is_set(), "watch did not stop on Ctrl-C"
+    assert count == 0 and elapsed < 5
     assert "Traceback" not in capsys.readouterr().err
 
 
