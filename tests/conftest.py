@@ -1,4 +1,4 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures: TeX tools, the ../shared folder, the example project."""
 
 from __future__ import annotations
 
@@ -6,8 +6,21 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
+
+#: ``../shared`` next to the repository: a real weekly report and third-party bibliographies
+#: that are never copied into the repository.
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def _unavailable(what: str, variable: str) -> NoReturn:
+    """Skip because ``what`` is missing, or fail when ``variable`` is 1 (CI provides it all,
+    so a missing one there is a defect)."""
+    if os.environ.get(variable) == "1":
+        pytest.fail(f"{what} and {variable}=1")
+    pytest.skip(f"{what} (set {variable}=1 to make this an error)")
 
 
 @dataclass(frozen=True)
@@ -24,12 +37,10 @@ class TexTools:
 
     def require(self, name: str) -> Path:
         """The path of the tool ``name``; skips when it is missing, or fails under
-        RELWORK_REQUIRE_TEX=1 (CI installs every tool, so a missing one is a defect)."""
+        RELWORK_REQUIRE_TEX=1."""
         found = _which(name)
         if found is None:
-            if os.environ.get("RELWORK_REQUIRE_TEX") == "1":
-                pytest.fail(f"{name} not installed and RELWORK_REQUIRE_TEX=1")
-            pytest.skip(f"{name} not installed (set RELWORK_REQUIRE_TEX=1 to make this an error)")
+            _unavailable(f"{name} not installed", "RELWORK_REQUIRE_TEX")
         return found
 
 
@@ -44,9 +55,7 @@ def tex() -> TexTools:
     latexmk, pdflatex = _which("latexmk"), _which("pdflatex")
     if latexmk is None or pdflatex is None:
         missing = ", ".join(n for n, p in (("latexmk", latexmk), ("pdflatex", pdflatex)) if not p)
-        if os.environ.get("RELWORK_REQUIRE_TEX") == "1":
-            pytest.fail(f"TeX Live not installed ({missing} missing) and RELWORK_REQUIRE_TEX=1")
-        pytest.skip("TeX Live not installed (set RELWORK_REQUIRE_TEX=1 to make this an error)")
+        _unavailable(f"TeX Live not installed ({missing} missing)", "RELWORK_REQUIRE_TEX")
     return TexTools(
         latexmk=latexmk,
         pdflatex=pdflatex,
@@ -56,6 +65,34 @@ def tex() -> TexTools:
         biber=_which("biber"),
         pdftoppm=_which("pdftoppm"),
     )
+
+
+@dataclass(frozen=True)
+class SharedFolder:
+    """The ``../shared`` folder; a fresh clone has none."""
+
+    root: Path
+
+    def require(self, relative: str) -> Path:
+        """``root / relative``; skips when it is missing, or fails under
+        RELWORK_REQUIRE_SHARED=1."""
+        path = self.root / relative
+        if not path.exists():
+            _unavailable(f"{path} is missing (it lives next to the repository, not in it)",
+                         "RELWORK_REQUIRE_SHARED")
+        return path
+
+
+@pytest.fixture(scope="session")
+def shared() -> SharedFolder:
+    """The ``../shared`` folder; ask it for a file with ``shared.require("corpus/x.bib")``."""
+    return SharedFolder(SHARED)
+
+
+@pytest.fixture(scope="session")
+def may30_report(shared: SharedFolder) -> Path:
+    """A real weekly report (../shared/examples/may30_report.md)."""
+    return shared.require("examples/may30_report.md")
 
 
 @pytest.fixture()
