@@ -1,18 +1,35 @@
-"""Shared pytest fixtures: TeX tools, the ../shared folder, the example project."""
+"""Shared pytest fixtures: TeX tools, the ../shared folder, the git server, the example project.
+
+Tests that ask for ``tex`` are marked ``tex`` and tests that ask for ``git_server`` are
+marked ``git``, so ``pytest -m "not tex and not git"`` leaves them out.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from gitserver import GitServer
 
 #: ``../shared`` next to the repository: a real weekly report and third-party bibliographies
 #: that are never copied into the repository.
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+#: Markers that follow from a fixture, so a new test that asks for one is marked for free.
+_FIXTURE_MARKERS = {"tex": "tex", "git_server": "git"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())  # the fixture closure, indirect uses too
+        for fixture, marker in _FIXTURE_MARKERS.items():
+            if fixture in names:
+                item.add_marker(marker)
 
 
 def _unavailable(what: str, variable: str) -> NoReturn:
@@ -93,6 +110,13 @@ def shared() -> SharedFolder:
 def may30_report(shared: SharedFolder) -> Path:
     """A real weekly report (../shared/examples/may30_report.md)."""
     return shared.require("examples/may30_report.md")
+
+
+@pytest.fixture()
+def git_server(tmp_path: Path) -> Iterator[GitServer]:
+    """A running git server standing in for the Overleaf git bridge."""
+    with GitServer(tmp_path / "server").running() as srv:
+        yield srv
 
 
 @pytest.fixture()
