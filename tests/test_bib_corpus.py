@@ -35,6 +35,7 @@ def config(tmp_path: Path, corpus: Path) -> Config:
     return Config(root=tmp_path, bib=[str(corpus)])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_same_entries_as_bibtexparser(corpus: Path, name: str) -> None:
     import bibtexparser
@@ -87,6 +88,7 @@ def test_nips_icml_is_clean(config: Config, corpus: Path) -> None:
     assert all(r.title_norm and r.year for r in index.records.values())
 
 
+@pytest.mark.slow
 def test_all_three_together(config: Config, corpus: Path) -> None:
     files = [corpus / f"{n}.bib" for n in NAMES]
     index = load_bib(files, config)

@@ -64,6 +64,7 @@ def test_sample_of_refdb_headings(refdb: bib.BibIndex) -> None:
     assert found >= 0.9 * len(sample), f"only {found}/{len(sample)} found"
 
 
+@pytest.mark.slow
 def test_labelled_cases_against_the_whole_corpus(tmp_path: Path, shared: SharedFolder) -> None:
     """The labelled benchmark set: no wrong auto-cite, >= 95% of findable papers found."""
     corpus = shared.require("corpus")

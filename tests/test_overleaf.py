@@ -199,6 +199,7 @@ def test_web_edit_during_receive_is_retried(project: Config, server: GitServer) 
     assert server.show("related_work.tex") == SECTION
 
 
+@pytest.mark.slow
 def test_gives_up_after_max_retries(project: Config, server: GitServer) -> None:
     start = server.head()
     edits: list[int] = []
@@ -406,6 +407,7 @@ def test_server_down_is_a_clear_error(tmp_path: Path) -> None:
     assert out.read_text() == SECTION
 
 
+@pytest.mark.slow
 def test_server_that_never_answers_times_out(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(overleaf, "NETWORK_TIMEOUT", 2.0)

@@ -79,6 +79,7 @@ def burst(path: Path, n: int = 5, append: Callable[[int], str] = lambda i: f"\ne
         time.sleep(0.01)
 
 
+@pytest.mark.slow
 def test_a_burst_of_writes_is_one_rebuild(watcher: Watcher) -> None:
     burst(watcher.root / "summaries" / "example.md", n=6)
     watcher.wait_for(1)
@@ -86,6 +87,7 @@ def test_a_burst_of_writes_is_one_rebuild(watcher: Watcher) -> None:
     assert len(watcher.calls) == 1
 
 
+@pytest.mark.slow
 def test_error_keeps_watching_and_next_change_rebuilds(watcher: Watcher) -> None:
     watcher.fail = True
     burst(watcher.root / "summaries" / "example.md", n=3)
@@ -99,6 +101,7 @@ def test_error_keeps_watching_and_next_change_rebuilds(watcher: Watcher) -> None
     assert len(watcher.calls) == 2 and len(watcher.errors) == 1
 
 
+@pytest.mark.slow
 def test_config_template_and_new_note_trigger(watcher: Watcher) -> None:
     (watcher.root / "relwork.yaml").write_text("template: paragraphs\n", encoding="utf-8")
     watcher.wait_for(1)
@@ -110,6 +113,7 @@ def test_config_template_and_new_note_trigger(watcher: Watcher) -> None:
     assert len(watcher.calls) == 2
 
 
+@pytest.mark.slow
 def test_outputs_state_and_editor_files_do_not_trigger(watcher: Watcher) -> None:
     root = watcher.root
     (root / "latex" / "related_work.tex").write_text("% out\n", encoding="utf-8")
@@ -122,6 +126,7 @@ def test_outputs_state_and_editor_files_do_not_trigger(watcher: Watcher) -> None
     assert watcher.calls == []
 
 
+@pytest.mark.slow
 def test_editor_save_by_rename_is_one_rebuild(watcher: Watcher) -> None:
     note = watcher.root / "summaries" / "example.md"
     tmp = note.with_name(".example.md.tmp")
@@ -188,6 +193,7 @@ def test_ctrl_c_exits_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_template_folder_created_later_is_watched(watcher: Watcher) -> None:
     templates = watcher.root / "latex" / "templates"
     templates.mkdir()
@@ -199,6 +205,7 @@ def test_template_folder_created_later_is_watched(watcher: Watcher) -> None:
     assert len(watcher.calls) == 1
 
 
+@pytest.mark.slow
 def test_notes_folder_named_in_changed_config_is_watched(watcher: Watcher) -> None:
     root = watcher.root
     (root / "papers").mkdir()
