@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 RELWORK := $(BIN)/relwork
 
-.PHONY: tex pdf png check lint sync zip watch test lint-code bench golden docs clean help
+.PHONY: tex pdf png check lint sync zip watch test test-fast lint-code bench golden docs clean help
 
 help:
 	@echo "make tex    - build latex/related_work.tex from summaries/ and bib/"
@@ -13,6 +13,7 @@ help:
 	@echo "make check  - show how each paper matched the bibliography"
 	@echo "make sync   - build and push to the Overleaf project (git bridge)"
 	@echo "make test   - run the test suite"
+	@echo "make test-fast - the tests that need no TeX, no git server and take under ~2 s each"
 	@echo "make bench  - benchmarks against pandoc and bibtexparser"
 	@echo "make docs   - build the manual (docs/) into build/site"
 
@@ -45,6 +46,9 @@ watch: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not tex and not git"
 
 lint-code: $(STAMP)
 	$(BIN)/ruff check src tests bench

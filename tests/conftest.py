@@ -1,13 +1,43 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures: TeX tools, the ../shared folder, the git server, the example project.
+
+Tests that ask for ``tex`` are marked ``tex`` and tests that ask for ``git_server`` are
+marked ``git``, so ``pytest -m "not tex and not git"`` leaves them out.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
+from gitserver import GitServer
+
+#: ``../shared`` next to the repository: a real weekly report and third-party bibliographies
+#: that are never copied into the repository.
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+#: Markers that follow from a fixture, so a new test that asks for one is marked for free.
+_FIXTURE_MARKERS = {"tex": "tex", "git_server": "git"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())  # the fixture closure, indirect uses too
+        for fixture, marker in _FIXTURE_MARKERS.items():
+            if fixture in names:
+                item.add_marker(marker)
+
+
+def _unavailable(what: str, variable: str) -> NoReturn:
+    """Skip because ``what`` is missing, or fail when ``variable`` is 1 (CI provides it all,
+    so a missing one there is a defect)."""
+    if os.environ.get(variable) == "1":
+        pytest.fail(f"{what} and {variable}=1")
+    pytest.skip(f"{what} (set {variable}=1 to make this an error)")
 
 
 @dataclass(frozen=True)
@@ -24,12 +54,10 @@ class TexTools:
 
     def require(self, name: str) -> Path:
         """The path of the tool ``name``; skips when it is missing, or fails under
-        RELWORK_REQUIRE_TEX=1 (CI installs every tool, so a missing one is a defect)."""
+        RELWORK_REQUIRE_TEX=1."""
         found = _which(name)
         if found is None:
-            if os.environ.get("RELWORK_REQUIRE_TEX") == "1":
-                pytest.fail(f"{name} not installed and RELWORK_REQUIRE_TEX=1")
-            pytest.skip(f"{name} not installed (set RELWORK_REQUIRE_TEX=1 to make this an error)")
+            _unavailable(f"{name} not installed", "RELWORK_REQUIRE_TEX")
         return found
 
 
@@ -44,9 +72,7 @@ def tex() -> TexTools:
     latexmk, pdflatex = _which("latexmk"), _which("pdflatex")
     if latexmk is None or pdflatex is None:
         missing = ", ".join(n for n, p in (("latexmk", latexmk), ("pdflatex", pdflatex)) if not p)
-        if os.environ.get("RELWORK_REQUIRE_TEX") == "1":
-            pytest.fail(f"TeX Live not installed ({missing} missing) and RELWORK_REQUIRE_TEX=1")
-        pytest.skip("TeX Live not installed (set RELWORK_REQUIRE_TEX=1 to make this an error)")
+        _unavailable(f"TeX Live not installed ({missing} missing)", "RELWORK_REQUIRE_TEX")
     return TexTools(
         latexmk=latexmk,
         pdflatex=pdflatex,
@@ -56,6 +82,41 @@ def tex() -> TexTools:
         biber=_which("biber"),
         pdftoppm=_which("pdftoppm"),
     )
+
+
+@dataclass(frozen=True)
+class SharedFolder:
+    """The ``../shared`` folder; a fresh clone has none."""
+
+    root: Path
+
+    def require(self, relative: str) -> Path:
+        """``root / relative``; skips when it is missing, or fails under
+        RELWORK_REQUIRE_SHARED=1."""
+        path = self.root / relative
+        if not path.exists():
+            _unavailable(f"{path} is missing (it lives next to the repository, not in it)",
+                         "RELWORK_REQUIRE_SHARED")
+        return path
+
+
+@pytest.fixture(scope="session")
+def shared() -> SharedFolder:
+    """The ``../shared`` folder; ask it for a file with ``shared.require("corpus/x.bib")``."""
+    return SharedFolder(SHARED)
+
+
+@pytest.fixture(scope="session")
+def may30_report(shared: SharedFolder) -> Path:
+    """A real weekly report (../shared/examples/may30_report.md)."""
+    return shared.require("examples/may30_report.md")
+
+
+@pytest.fixture()
+def git_server(tmp_path: Path) -> Iterator[GitServer]:
+    """A running git server standing in for the Overleaf git bridge."""
+    with GitServer(tmp_path / "server").running() as srv:
+        yield srv
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ slower than ``bibtexparser.parse_string`` of the same text, a warm load takes <=
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,30 +16,32 @@ from relwork.bib import load_bib
 from relwork.bib.splitter import split_text
 from relwork.config import Config
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+if TYPE_CHECKING:
+    from conftest import SharedFolder
+
 NAMES = ("ifn-spaml", "refdb", "nips-icml")
 
-pytestmark = pytest.mark.skipif(
-    not all((CORPUS / f"{n}.bib").is_file() for n in NAMES),
-    reason=f"the shared corpus is not at {CORPUS} (it lives next to the repository, not in it)",
-)
 
-
-def corpus_file(name: str) -> Path:
-    return CORPUS / f"{name}.bib"
+@pytest.fixture(scope="module")
+def corpus(shared: SharedFolder) -> Path:
+    """The corpus folder, with all three files present."""
+    for name in NAMES:
+        shared.require(f"corpus/{name}.bib")
+    return shared.root / "corpus"
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
-    return Config(root=tmp_path, bib=[str(CORPUS)])
+def config(tmp_path: Path, corpus: Path) -> Config:
+    return Config(root=tmp_path, bib=[str(corpus)])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
-def test_same_entries_as_bibtexparser(name: str) -> None:
+def test_same_entries_as_bibtexparser(corpus: Path, name: str) -> None:
     import bibtexparser
     from bibtexparser import model
 
-    text = corpus_file(name).read_text(encoding="utf-8")
+    text = (corpus / f"{name}.bib").read_text(encoding="utf-8")
     library = bibtexparser.parse_string(text, parse_stack=[])  # raw values, no middleware
     theirs = []
     for block in library.blocks:
@@ -56,8 +59,8 @@ def test_same_entries_as_bibtexparser(name: str) -> None:
     assert [line for _raw, _err, line, _key in parsed.failed] == failed_theirs
 
 
-def test_ifn_spaml_broken_block_and_duplicate_fields(config: Config) -> None:
-    index = load_bib([corpus_file("ifn-spaml")], config, use_cache=False)
+def test_ifn_spaml_broken_block_and_duplicate_fields(config: Config, corpus: Path) -> None:
+    index = load_bib([corpus / "ifn-spaml.bib"], config, use_cache=False)
     assert len(index.records) == 1854  # 1857 '@' lines: 2 @comment, 1 broken
     [failed] = index.failed
     assert failed.key == "jensen2016algorithm" and failed.source.line == 7506
@@ -67,8 +70,8 @@ def test_ifn_spaml_broken_block_and_duplicate_fields(config: Config) -> None:
     assert all(p.severity == "warning" for p in index.problems)
 
 
-def test_refdb_duplicate_keys(config: Config) -> None:
-    index = load_bib([corpus_file("refdb")], config, use_cache=False)
+def test_refdb_duplicate_keys(config: Config, corpus: Path) -> None:
+    index = load_bib([corpus / "refdb.bib"], config, use_cache=False)
     assert len(index.records) == 5029  # 5031 entries, 2 repeated keys
     dups = [p for p in index.problems if p.code == "bib-duplicate-key"]
     assert [p.source.line for p in dups] == [27089, 27227]  # type: ignore[union-attr]
@@ -78,15 +81,16 @@ def test_refdb_duplicate_keys(config: Config) -> None:
     assert index.records["dvijotham2018dual"].arxiv == "1803.06567"
 
 
-def test_nips_icml_is_clean(config: Config) -> None:
-    index = load_bib([corpus_file("nips-icml")], config, use_cache=False)
+def test_nips_icml_is_clean(config: Config, corpus: Path) -> None:
+    index = load_bib([corpus / "nips-icml.bib"], config, use_cache=False)
     assert len(index.records) == 15670
     assert index.problems == [] and index.failed == []
     assert all(r.title_norm and r.year for r in index.records.values())
 
 
-def test_all_three_together(config: Config) -> None:
-    files = [corpus_file(n) for n in NAMES]
+@pytest.mark.slow
+def test_all_three_together(config: Config, corpus: Path) -> None:
+    files = [corpus / f"{n}.bib" for n in NAMES]
     index = load_bib(files, config)
     assert len(index.records) == 1854 + 5029 + 15670  # no key repeated across the files...
     cased = [p for p in index.problems if p.code == "bib-case-key"]

@@ -70,6 +70,7 @@ def errors(result: CompileResult) -> list[Problem]:
     return [p for p in result.problems if p.severity == "error"]
 
 
+@pytest.mark.slow
 def test_missing_citation_names_the_note_line(tmp_path: Path, tex: Any) -> None:
     need(tex, "bibtex", "pdftoppm")
     lines = [*NATBIB_SECTION, "A paper missing from the bib~\\citep{nokey2020} is cited."]
@@ -124,6 +125,7 @@ def test_latex_error_names_the_note_line(tmp_path: Path, tex: Any) -> None:
     assert problem.hint
 
 
+@pytest.mark.slow
 def test_runaway_macro_is_stopped_by_the_time_limit(tmp_path: Path, tex: Any) -> None:
     need(tex, "bibtex")  # compile_preview checks for the bib tool up front
     lines = [*NATBIB_SECTION, "\\def\\x{\\x}\\x"]
@@ -150,6 +152,7 @@ def test_shell_escape_is_off_and_writes_outside_the_folder_are_refused(
     assert refused.source == note_line(6) and "can't write on file" in refused.message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("document", "cite", "engine"),
     [("ieee", "natbib", "pdflatex"), ("acm", "natbib", "pdflatex"),
@@ -169,6 +172,7 @@ def test_preview_compiles(tmp_path: Path, tex: Any, document: str, cite: str,
     assert marker in bbl and "karras2019style" in bbl
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cite", ["natbib", "biblatex"])
 def test_section_without_citations_compiles(tmp_path: Path, tex: Any, cite: str) -> None:
     need(tex, "biber" if cite == "biblatex" else "bibtex")
@@ -190,6 +194,7 @@ def test_read_from_the_terminal_names_the_note_line(tmp_path: Path, tex: Any) ->
         problem)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("document", "copies"), [("ieee", 1), ("acm", 1), ("article", 8)])
 def test_table_template_compiles_in_one_and_two_columns(tmp_path: Path, tex: Any,
                                                         document: str, copies: int) -> None:

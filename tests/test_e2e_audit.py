@@ -13,7 +13,6 @@ import pytest
 from cli_helpers import run
 
 ROOT = Path(__file__).parents[1]
-MAY30 = ROOT.parent / "shared" / "examples" / "may30_report.md"
 ALL_KEYS = {"arvanitidis2018latent", "vahdat2021score", "menon2020pulse", "yeh2017learning",
             "pang2020learning", "wu2016learning", "karras2019style", "patashnik2021styleclip"}
 
@@ -43,9 +42,8 @@ def cited(project: Path) -> list[str]:
     return keys
 
 
-@pytest.mark.skipif(not MAY30.is_file(), reason="the shared example report is not here")
-def test_the_real_weekly_report(project: Path) -> None:
-    shutil.copy(MAY30, project / "summaries" / "may30_report.md")
+def test_the_real_weekly_report(project: Path, may30_report: Path) -> None:
+    shutil.copy(may30_report, project / "summaries" / "may30_report.md")
     code, out, err = run(project, "build")
     assert code == 0, err
     assert set(cited(project)) == {"arvanitidis2018latent", "vahdat2021score"}  # Detailed only

@@ -90,6 +90,7 @@ def test_no_interaction_a_read_from_the_terminal_stops_at_once(project: Path) ->
     assert "End of file on the terminal" not in text and "AFTER-THE-READ" not in text
 
 
+@pytest.mark.slow
 def test_runaway_loop_is_ended_by_the_time_limit(project: Path) -> None:
     with (project / "relwork.yaml").open("a") as config:
         config.write("compile:\n  timeout: 5\n")
@@ -103,6 +104,7 @@ def test_runaway_loop_is_ended_by_the_time_limit(project: Path) -> None:
     assert tex_processes_in(project) == []  # the whole process group was ended
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("template", "cite"), [("subsections", "natbib"),
                                                 ("table", "biblatex")])
 def test_hostile_notes_compile(tmp_path: Path, tex: Any, template: str, cite: str) -> None:
@@ -167,6 +169,7 @@ TEXT = st.lists(st.one_of(st.sampled_from(FRAGMENTS),
 
 
 # no shrinking: each step would be another LaTeX run on a machine shared by several people
+@pytest.mark.slow
 @settings(max_examples=4, derandomize=True, deadline=None,
           phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -482,6 +482,7 @@ TITLES = ["Score-based Generative Modeling in Latent Space",
           "Latent Space Oddity: on the Curvature of Deep Generative Models", "styleclip"]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(group=TEXT, body=TEXT, point=TEXT, template=st.sampled_from(TEMPLATES),

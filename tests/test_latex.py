@@ -3,6 +3,8 @@ line map and problems (relwork.latex)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from relwork.latex import (
@@ -546,11 +548,9 @@ def test_trusted_markers() -> None:
     assert not is_trusted(LatexText("typed by someone").text)  # no trust by construction
 
 
-def test_example_report_converts_without_errors() -> None:
-    from pathlib import Path
-
-    text = Path(__file__).parents[2] / "shared" / "examples" / "may30_report.md"
-    result = md_to_latex(text.read_text(encoding="utf-8"), source=Source("may30_report.md", 1))
+def test_example_report_converts_without_errors(may30_report: Path) -> None:
+    text = may30_report.read_text(encoding="utf-8")
+    result = md_to_latex(text, source=Source("may30_report.md", 1))
     assert [p for p in result.problems if p.severity == "error"] == []
     assert r"\paragraph{Conclusion on papers:}" in result.text
     assert r"``style''" in result.text

@@ -232,6 +232,7 @@ COMPILE_TEXT = st.lists(st.one_of(st.sampled_from(COMPILE_FRAGMENTS),
                         max_size=30).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, derandomize=True, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(COMPILE_TEXT)

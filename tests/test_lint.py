@@ -15,7 +15,6 @@ from relwork.notes import parse_note, read_notes
 
 ROOT = Path(__file__).parents[1]
 WEEKLY = ROOT / "summaries" / "weekly_report.md"
-MAY30 = ROOT.parent / "shared" / "examples" / "may30_report.md"
 
 CLEAN = (
     "We build on variational autoencoders, which learn a latent space with an encoder and a "
@@ -88,12 +87,12 @@ def test_weekly_report_findings_at_exact_lines(monkeypatch: pytest.MonkeyPatch) 
         assert p.severity == "warning" and p.hint
 
 
-def test_may30_report_findings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(MAY30.parent)
+def test_may30_report_findings(monkeypatch: pytest.MonkeyPatch, may30_report: Path) -> None:
+    monkeypatch.chdir(may30_report.parent)
     config = load_config(None, search=False)
-    parsed = read_notes([Path(MAY30.name)], config)
+    parsed = read_notes([Path(may30_report.name)], config)
     got = found(lint_entries(parsed.entries, config, known_words=set()))
-    lines = MAY30.read_text(encoding="utf-8").splitlines()
+    lines = may30_report.read_text(encoding="utf-8").splitlines()
     line = next(i for i, t in enumerate(lines, 1) if t.startswith("I dont' think"))
     question = next(i for i, t in enumerate(lines, 1) if t.startswith("Are those good ones?"))
     assert {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,20 +14,16 @@ from relwork.config import Config
 from relwork.match import match_entries
 from relwork.model import Entry, Source
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+if TYPE_CHECKING:
+    from conftest import SharedFolder
 
-pytestmark = pytest.mark.skipif(
-    not (CORPUS / "refdb.bib").is_file(),
-    reason=f"the shared corpus is not here ({CORPUS}); it holds third-party bibliographies "
-    "that are never copied into the repository",
-)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def refdb(tmp_path_factory: pytest.TempPathFactory) -> bib.BibIndex:
+def refdb(tmp_path_factory: pytest.TempPathFactory, shared: SharedFolder) -> bib.BibIndex:
     config = Config(root=tmp_path_factory.mktemp("corpus"))
-    return bib.load_bib([CORPUS / "refdb.bib"], config, use_cache=False)
+    return bib.load_bib([shared.require("corpus/refdb.bib")], config, use_cache=False)
 
 
 def _typo(title: str, rng: random.Random) -> str:
@@ -67,14 +64,16 @@ def test_sample_of_refdb_headings(refdb: bib.BibIndex) -> None:
     assert found >= 0.9 * len(sample), f"only {found}/{len(sample)} found"
 
 
-def test_labelled_cases_against_the_whole_corpus(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_labelled_cases_against_the_whole_corpus(tmp_path: Path, shared: SharedFolder) -> None:
     """The labelled benchmark set: no wrong auto-cite, >= 95% of findable papers found."""
+    corpus = shared.require("corpus")
     sys.path.insert(0, str(ROOT / "bench"))
     try:
         import match_eval  # type: ignore[import-not-found]
     finally:
         sys.path.remove(str(ROOT / "bench"))
-    index = bib.load_bib(sorted(CORPUS.glob("*.bib")), Config(root=tmp_path), use_cache=False)
+    index = bib.load_bib(sorted(corpus.glob("*.bib")), Config(root=tmp_path), use_cache=False)
     rows = match_eval.read_cases(match_eval.CASES)
     assert len(rows) >= 150
     assert match_eval.check_labels(rows, index) == []

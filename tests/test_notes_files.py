@@ -8,7 +8,6 @@ from relwork.config import Config
 from relwork.notes import collect_note_files, parse_note, read_notes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notes"
-MAY30 = Path(__file__).resolve().parents[2] / "shared" / "examples" / "may30_report.md"
 
 
 def config_for(root: Path, notes: list[str]) -> Config:
@@ -42,8 +41,8 @@ def test_configured_notes_default_and_source():
     assert files == [(FIXTURES / "folder" / "a.md").resolve()] and problems == []
 
 
-def test_crlf_bom_and_tabs_keep_lines(tmp_path: Path):
-    text = MAY30.read_text(encoding="utf-8")
+def test_crlf_bom_and_tabs_keep_lines(tmp_path: Path, may30_report: Path):
+    text = may30_report.read_text(encoding="utf-8")
     crlf = tmp_path / "crlf.md"
     crlf.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
     cfg = config_for(tmp_path, [str(tmp_path)])

@@ -9,7 +9,6 @@ import pytest
 from relwork.notes import parse_note
 
 REPO = Path(__file__).resolve().parents[1]
-MAY30 = REPO.parent / "shared" / "examples" / "may30_report.md"
 WEEKLY = REPO / "summaries" / "weekly_report.md"
 
 MAY30_ENTRIES = [
@@ -28,10 +27,8 @@ MAY30_ENTRIES = [
 
 
 @pytest.fixture(scope="module")
-def may30():
-    if not MAY30.is_file():
-        pytest.fail(f"shared example missing: {MAY30}")
-    return parse_note(MAY30.read_text(encoding="utf-8"), "may30_report.md")
+def may30(may30_report: Path):
+    return parse_note(may30_report.read_text(encoding="utf-8"), "may30_report.md")
 
 
 def test_may30_finds_exactly_the_eight_papers(may30):

@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,9 +33,8 @@ def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[GitServer]:
-    with GitServer(tmp_path / "server").running() as srv:
-        yield srv
+def server(git_server: GitServer) -> GitServer:
+    return git_server
 
 
 def make_config(root: Path, remote: str, extra: str = "") -> Config:
@@ -132,6 +130,7 @@ def test_dry_run_shows_diff_and_pushes_nothing(project: Config, server: GitServe
     assert not (project.root / ".relwork" / "overleaf-state.json").exists()
 
 
+@pytest.mark.git
 def test_remote_head_branch_is_used(tmp_path: Path) -> None:
     with GitServer(tmp_path / "srv", branch="main").running() as srv:
         config = make_config(tmp_path / "paper", srv.url)
@@ -200,6 +199,7 @@ def test_web_edit_during_receive_is_retried(project: Config, server: GitServer) 
     assert server.show("related_work.tex") == SECTION
 
 
+@pytest.mark.slow
 def test_gives_up_after_max_retries(project: Config, server: GitServer) -> None:
     start = server.head()
     edits: list[int] = []
@@ -407,6 +407,7 @@ def test_server_down_is_a_clear_error(tmp_path: Path) -> None:
     assert out.read_text() == SECTION
 
 
+@pytest.mark.slow
 def test_server_that_never_answers_times_out(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("relwork.overleaf.git.NETWORK_TIMEOUT", 2.0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,9 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[GitServer]:
-    with GitServer(tmp_path / "server").running() as srv:
-        yield srv
+def server(git_server: GitServer) -> GitServer:
+    return git_server
 
 
 @pytest.fixture

@@ -120,6 +120,7 @@ def test_zip_rejects_unknown_cite(tmp_path: Path) -> None:
         make_zip(make_config(tmp_path / "paper"), section_text="", bib_text="", cite="apa")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cite", ["natbib", "biblatex", "plain"])
 def test_zip_compiles_with_latexmk(tmp_path: Path, tex: TexTools, cite: str) -> None:
     if cite == "biblatex":

@@ -43,6 +43,7 @@ def _undefined(log: str) -> list[str]:
     return re.findall(r"Citation [`'](\S+?)' (?:on page \d+ )?undefined", log)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("style", ["natbib", "biblatex", "plain"])
 def test_builtins_compile_without_errors_or_undefined_citations(tex, tmp_path, style):
     if style == "biblatex" and tex.biber is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -77,6 +79,7 @@ def burst(path: Path, n: int = 5, append: Callable[[int], str] = lambda i: f"\ne
         time.sleep(0.01)
 
 
+@pytest.mark.slow
 def test_a_burst_of_writes_is_one_rebuild(watcher: Watcher) -> None:
     burst(watcher.root / "summaries" / "example.md", n=6)
     watcher.wait_for(1)
@@ -84,6 +87,7 @@ def test_a_burst_of_writes_is_one_rebuild(watcher: Watcher) -> None:
     assert len(watcher.calls) == 1
 
 
+@pytest.mark.slow
 def test_error_keeps_watching_and_next_change_rebuilds(watcher: Watcher) -> None:
     watcher.fail = True
     burst(watcher.root / "summaries" / "example.md", n=3)
@@ -97,6 +101,7 @@ def test_error_keeps_watching_and_next_change_rebuilds(watcher: Watcher) -> None
     assert len(watcher.calls) == 2 and len(watcher.errors) == 1
 
 
+@pytest.mark.slow
 def test_config_template_and_new_note_trigger(watcher: Watcher) -> None:
     (watcher.root / "relwork.yaml").write_text("template: paragraphs\n", encoding="utf-8")
     watcher.wait_for(1)
@@ -108,6 +113,7 @@ def test_config_template_and_new_note_trigger(watcher: Watcher) -> None:
     assert len(watcher.calls) == 2
 
 
+@pytest.mark.slow
 def test_outputs_state_and_editor_files_do_not_trigger(watcher: Watcher) -> None:
     root = watcher.root
     (root / "latex" / "related_work.tex").write_text("% out\n", encoding="utf-8")
@@ -120,6 +126,7 @@ def test_outputs_state_and_editor_files_do_not_trigger(watcher: Watcher) -> None
     assert watcher.calls == []
 
 
+@pytest.mark.slow
 def test_editor_save_by_rename_is_one_rebuild(watcher: Watcher) -> None:
     note = watcher.root / "summaries" / "example.md"
     tmp = note.with_name(".example.md.tmp")
@@ -159,20 +166,34 @@ def test_watched_paths_cover_notes_bib_config_templates(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_exits_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import _thread
-
     init_project(tmp_path)
     config = load_config(tmp_path / "relwork.yaml")
+    # A shell starts a backgrounded job with SIGINT ignored; a terminal's Ctrl-C reaches
+    # relwork with Python's own handler installed, so install it for this test.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    stop = threading.Event()
     # Ctrl-C arrives in the main thread while watch() waits for changes
-    timer = threading.Timer(0.5, _thread.interrupt_main)
-    timer.start()
+    ctrl_c = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    give_up = threading.Timer(10, stop.set)  # a missed Ctrl-C fails the test, never hangs it
+    give_up.start()
     started = time.monotonic()
-    count = watch(config, lambda: None, debounce=DEBOUNCE)
-    timer.join()
-    assert count == 0 and time.monotonic() - started < 5
+    try:
+        count = watch(config, lambda: None, debounce=DEBOUNCE, stop_event=stop,
+                      on_start=lambda _targets: ctrl_c.start())
+        elapsed = time.monotonic() - started
+    finally:
+        ctrl_c.cancel()
+        give_up.cancel()
+        for timer in (ctrl_c, give_up):
+            if timer.ident is not None:
+                timer.join(5)
+        signal.signal(signal.SIGINT, previous)
+    assert not stop.is_set(), "watch did not stop on Ctrl-C"
+    assert count == 0 and elapsed < 5
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_template_folder_created_later_is_watched(watcher: Watcher) -> None:
     templates = watcher.root / "latex" / "templates"
     templates.mkdir()
@@ -184,6 +205,7 @@ def test_template_folder_created_later_is_watched(watcher: Watcher) -> None:
     assert len(watcher.calls) == 1
 
 
+@pytest.mark.slow
 def test_notes_folder_named_in_changed_config_is_watched(watcher: Watcher) -> None:
     root = watcher.root
     (root / "papers").mkdir()
