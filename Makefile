@@ -59,7 +59,7 @@ bench: $(STAMP)
 
 # Regenerate the expected outputs of the golden tests (review the diff before committing).
 golden: $(STAMP)
-	RELWORK_REGEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
+	RELWORK_REGEN=1 $(BIN)/python -m pytest -q tests/pipeline/test_golden.py
 
 # The manual: installs the docs extra (mkdocs) into the venv when it is missing.
 docs: $(STAMP)

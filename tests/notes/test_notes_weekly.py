@@ -1,0 +1,79 @@
+"""The weekly report shape: papers under group headings under a papers section."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from paths import REPO
+
+from relwork.notes import parse_note
+
+WEEKLY = REPO / "summaries" / "weekly_report.md"
+
+MAY30_ENTRIES = [
+    (32, ("Detailed",), "Latent Space Oddity: on the Curvature of Deep Generative Models"),
+    (38, ("Detailed",), "Score-based Generative Modeling in Latent Space"),
+    (55, ("Not sure",),
+     "PULSE: Self-Supervised Photo Upsampling via Latent Space Exploration of Generative Models"),
+    (58, ("Not sure",), "Learining deep latent space for multi-label classification"),
+    (62, ("Not sure",), "learning latent space energy based prior model"),
+    (65, ("Not sure",),
+     "Learning a Probabilistic Latent Space of Object Shapes via 3D Generative-Adversarial "
+     "Modeling"),
+    (69, ("Not sure",), "stylegan"),
+    (78, ("Not sure",), "styleclip"),
+]
+
+
+@pytest.fixture(scope="module")
+def may30(may30_report: Path):
+    return parse_note(may30_report.read_text(encoding="utf-8"), "may30_report.md")
+
+
+def test_may30_finds_exactly_the_eight_papers(may30):
+    got = [(e.source.line, e.group, e.title) for e in may30.entries]
+    assert got == MAY30_ENTRIES
+    assert all(e.source.path == "may30_report.md" for e in may30.entries)
+    assert may30.problems == []
+    assert may30.dropped == []
+
+
+def test_may30_other_sections_do_not_leak(may30):
+    text = "\n".join(e.body for e in may30.entries)
+    for phrase in ("transform the proper papers", "currently reading", "quetions",
+                   "should I look further into gans", "The paper summaries listed"):
+        assert phrase not in text
+    titles = {e.title.lower() for e in may30.entries}
+    assert not titles & {"todo", "done", "doing", "detailed", "not sure", "conclusion on papers"}
+
+
+def test_may30_bodies_labels_and_points(may30):
+    oddity, score, pulse, *_rest, stylegan, styleclip = may30.entries
+    assert oddity.body_line == 33
+    assert oddity.body.startswith("1. Deep generative models provide")
+    assert "Description:" not in oddity.body
+    assert [(p.label, p.source.line, p.depth) for p in oddity.points] == [("Description", 33, 0)]
+    assert oddity.points[0].text.startswith("Deep generative models provide")
+
+    assert [p.source.line for p in score.points] == [39, 40, 42]
+    assert score.points[1].text.endswith("to data space")  # continuation line is kept
+    assert not score.body.rstrip().endswith("-")  # the rule before "### Not sure" is cut
+
+    assert pulse.points == []
+    assert pulse.body.startswith("this paper aims at doing super resolution")
+    assert pulse.body_line == 56
+
+    assert [p.source.line for p in stylegan.points] == [70, 74]
+    assert styleclip.points[0].label == "Description"
+    assert styleclip.points[0].text.startswith("modifying the latent space")
+    assert "conclusion:" not in styleclip.body.lower()
+    assert "it's mainly about how to utilize" in styleclip.body
+
+
+def test_bundled_weekly_report_groups():
+    result = parse_note(WEEKLY.read_text(encoding="utf-8"), "weekly_report.md")
+    got = [(e.group, e.title) for e in result.entries]
+    assert [t for _g, t in got] == [t for _l, _g, t in MAY30_ENTRIES]
+    assert [g for g, _t in got] == [g for _l, g, _t in MAY30_ENTRIES]
+    assert result.problems == []
