@@ -376,16 +376,18 @@ def config_cmd(ctx: Context) -> None:
 def init(ctx: Context, directory: str) -> None:
     """Create a new notes project (refuses to overwrite existing files).
 
+    Its Makefile runs this relwork (make tex RELWORK=... runs another one).
+
     \b
     Example:
-      relwork init my-survey && cd my-survey && relwork build
+      relwork init my-survey && cd my-survey && make tex
     """
     from .init import init_project
 
     created = init_project(Path(directory))
     for path in created:
         _out(ctx, f"created {path}")
-    _out(ctx, f"next: cd {directory} && relwork build", err=True)
+    _out(ctx, f"next: cd {directory} && make tex", err=True)
 
 
 @main.command()
