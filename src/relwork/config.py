@@ -19,6 +19,17 @@ from .model import Problem, Source
 
 CONFIG_NAME = "relwork.yaml"
 
+#: Fields the cited-only bib leaves out by default: local file paths (Zotero, JabRef,
+#: BibDesk), private reading notes, tags and bookkeeping, and the abstract. ``note`` is
+#: not among them: the standard styles print it ("to appear", "Accessed: ...").
+BIB_DROP_FIELDS: tuple[str, ...] = (
+    "file", "local-url", "bdsk-file-*",
+    "annote", "annotation", "comment", "keywords", "mendeley-tags", "mendeley-groups",
+    "groups", "readstatus", "ranking", "priority", "owner", "timestamp", "date-added",
+    "date-modified",
+    "abstract",
+)
+
 
 @dataclass(frozen=True)
 class Option:
@@ -36,6 +47,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("notes", "notes", list, ["summaries"], help="note files, folders or globs"),
     Option("bib", "bib", list, ["bib"], help="BibTeX files, folders or globs"),
     Option("bib_encoding", "bib_encoding", str, "utf-8", help="encoding of the .bib files"),
+    Option("bib_drop_fields", "bib_drop_fields", list, list(BIB_DROP_FIELDS),
+           help="fields left out of the cited-only bib ([] keeps all)"),
     Option("output.tex", "output_tex", str, "latex/related_work.tex", help="section file"),
     Option("output.bib", "output_bib", str, "latex/references.bib", help="cited-only bib"),
     Option("template", "template", str, "paragraphs", help="template name or .tex.j2 path"),
@@ -93,6 +106,7 @@ class Config:
     notes: list[str] = field(default_factory=list)
     bib: list[str] = field(default_factory=list)
     bib_encoding: str = "utf-8"
+    bib_drop_fields: list[str] = field(default_factory=lambda: list(BIB_DROP_FIELDS))
     output_tex: str = "latex/related_work.tex"
     output_bib: str = "latex/references.bib"
     template: str = "paragraphs"

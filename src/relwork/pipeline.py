@@ -153,7 +153,8 @@ def _build(
     result.problems += rendered.problems
     result.line_map = rendered.line_map
     result.cited_keys = rendered.keys
-    bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs)
+    bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs,
+                                            config.bib_drop_fields)
     result.problems += problems
 
     if config.lint_enabled:
@@ -164,7 +165,9 @@ def _build(
     result.tex = _with_mark(rendered.text)
     result.bib = (
         f"% {files.GENERATED_MARK}: the cited entries of "
-        f"{', '.join(index.files) or 'no bibliography'}, copied verbatim.\n\n{bib_text}"
+        f"{', '.join(index.files) or 'no bibliography'}, copied verbatim"
+        f"{_DROPPED if any(p.code == 'bib-dropped-fields' for p in problems) else ''}."
+        f"\n\n{bib_text}"
     )
     result.packages = list(rendered.packages)
     if write and not result.errors:
@@ -174,6 +177,9 @@ def _build(
                             force=force, display=config.display)
         result.outputs = [config.display(tex_path), config.display(bib_path)]
     return result
+
+
+_DROPPED = " without the fields named in bib_drop_fields"
 
 
 def _with_mark(text: str) -> str:
