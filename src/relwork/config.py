@@ -141,6 +141,9 @@ class Config:
     #: attr -> Source of its value in the config file (for messages)
     locations: dict[str, Source] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: attr -> Source of each item of a list value written as a YAML list (for messages
+    #: about one item, such as a missing bib file)
+    item_locations: dict[str, list[Source]] = field(default_factory=dict)
 
     def resolve(self, path: str | os.PathLike[str]) -> Path:
         """A config-relative path as an absolute Path."""
@@ -158,6 +161,12 @@ class Config:
 
     def where(self, attr: str) -> Source | None:
         return self.locations.get(attr)
+
+    def where_item(self, attr: str, index: int) -> Source | None:
+        """Where item ``index`` of the list option ``attr`` is written (its own line in a
+        block list), else where the option is."""
+        items = self.item_locations.get(attr, [])
+        return items[index] if index < len(items) else self.where(attr)
 
     def as_dict(self) -> dict[str, Any]:
         """Effective values by dotted option name."""
@@ -218,6 +227,7 @@ def load_config(
             raise ValueError(f"unknown config attribute {attr!r}")
         setattr(config, attr, _check(OPTIONS_BY_ATTR[attr], value, None))
         config.origins[attr] = "command line"
+        config.item_locations.pop(attr, None)
     return config
 
 
@@ -285,12 +295,34 @@ def _set(config: Config, name: str, value_node: yaml.Node, where: Source) -> Non
     setattr(config, opt.attr, _check(opt, value, where))
     config.origins[opt.attr] = str(where)
     config.locations[opt.attr] = where
+    if isinstance(value_node, yaml.SequenceNode):
+        config.item_locations[opt.attr] = [Source(where.path, item.start_mark.line + 1)
+                                           for item in value_node.value]
+    else:
+        config.item_locations.pop(opt.attr, None)
+    if opt.attr == "overleaf_remote" and _url_has_password(config.overleaf_remote):
+        # warned on every command that reads the config, before anything is pushed
+        config.problems.append(Problem(
+            "warning", "overleaf.remote contains a password", where,
+            "remove it from the URL and set OVERLEAF_TOKEN instead; relwork never prints it",
+            "config-password"))
+
+
+def _url_has_password(url: str) -> bool:
+    """True when ``url`` is an http(s) URL with a password (``https://user:pw@host/...``)."""
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.password)
+    except ValueError:  # a malformed URL (bad port, brackets): sync reports it
+        return False
 
 
 def _check(opt: Option, value: Any, where: Source | None) -> Any:
     def fail(why: str) -> ConfigError:
         return ConfigError(f"config value '{opt.name}': {why}", source=where,
-                           hint=opt.help and f"'{opt.name}' is the {opt.help}")
+                           hint=opt.help and f"'{opt.name}': {opt.help}")
 
     if opt.kind is list:
         if isinstance(value, (str, int, float)):

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import click
 
-from .model import Source
+from .model import BuildResult, Source
 
 
 class RelworkError(click.ClickException):
@@ -61,9 +61,15 @@ class BuildError(RelworkError):
 class OutputEditedError(RelworkError):
     """A generated file was edited by hand since relwork wrote it."""
 
+    #: the build whose outputs were refused (set by ``pipeline.build``, for a summary)
+    result: BuildResult | None = None
+
 
 class OutputWriteError(RelworkError):
     """A generated file could not be written; the previous files are intact."""
+
+    #: the build whose outputs could not be written (set by ``pipeline.build``)
+    result: BuildResult | None = None
 
 
 class CompileError(RelworkError):

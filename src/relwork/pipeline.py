@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config
-from .errors import BuildError
+from .errors import BuildError, OutputEditedError, OutputWriteError
 from .infra import files
 from .model import BibRecord, BuildResult, Entry, Match, Problem
 from .pipeline_cache import (
@@ -173,8 +173,12 @@ def _build(
     if write and not result.errors:
         tex_path = config.resolve(config.output_tex)
         bib_path = config.resolve(config.output_bib)
-        files.write_outputs(config.root, {tex_path: result.tex, bib_path: result.bib},
-                            force=force, display=config.display)
+        try:
+            files.write_outputs(config.root, {tex_path: result.tex, bib_path: result.bib},
+                                force=force, display=config.display)
+        except (OutputEditedError, OutputWriteError) as exc:
+            exc.result = result  # the caller can still report what was built
+            raise
         result.outputs = [config.display(tex_path), config.display(bib_path)]
     return result
 

@@ -143,11 +143,27 @@ def main(ctx: click.Context, config_path: str | None, quiet: bool, verbose: bool
     ctx.obj = Context(config_path, quiet, verbose)
 
 
+def _written(run_build: Callable[[], BuildResult]) -> BuildResult:
+    """The build ``run_build()`` wrote. An output it refused to overwrite (edited by hand)
+    or could not write becomes an error of that build, so the caller still prints the
+    build's problems and its summary line ("...; 1 error, nothing written")."""
+    from ..errors import OutputEditedError, OutputWriteError
+
+    try:
+        return run_build()
+    except (OutputEditedError, OutputWriteError) as exc:
+        if exc.result is None:
+            raise
+        code = "output-edited" if isinstance(exc, OutputEditedError) else "output-write"
+        exc.result.problems.append(Problem("error", exc.message, exc.source, exc.hint, code))
+        return exc.result
+
+
 def _finish(ctx: Context, result: BuildResult, config: Config) -> None:
     from .output import summary_line
 
     _problems(ctx, result.problems)
-    _out(ctx, summary_line(result))
+    _out(ctx, summary_line(result, config.problems))
     counts = result.counts()
     if result.errors:
         sys.exit(1)
@@ -183,8 +199,8 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
     config = ctx.load(document=document, **_overrides(**options))
     _problems(ctx, config.problems)
     with _activity(ctx, "building") as say:
-        result = run_build(config, paths=_note_paths(paths), bibs=bibs or None, write=True,
-                           force=force, progress=say)
+        result = _written(lambda: run_build(config, paths=_note_paths(paths), bibs=bibs or None,
+                                            write=True, force=force, progress=say))
         if compile_ and not result.errors:
             say("compiling the preview")
             _compile(ctx, config, result, png=png, bibs=bibs or None, progress=say)
@@ -265,6 +281,7 @@ def entries(ctx: Context, paths: tuple[str, ...], fmt: str) -> None:
       relwork entries ~/notes/papers --format json
     """
     from .. import notes
+    from .output import plural
 
     config = ctx.load()
     files, problems = notes.collect_note_files(config, _note_paths(paths))
@@ -280,8 +297,7 @@ def entries(ctx: Context, paths: tuple[str, ...], fmt: str) -> None:
             ids = ", ".join(f"{k}={v}" for k, vs in entry.ids.items() for v in vs)
             line = f"{entry.source}\t{group}\t{entry.title}"
             _out(ctx, f"{line}\t{ids}" if ids else line)
-        n, k = len(parsed.entries), len(files)
-        _out(ctx, f"{n} {'entry' if n == 1 else 'entries'} in {k} file{'' if k == 1 else 's'}",
+        _out(ctx, f"{plural(len(parsed.entries), 'entry')} in {plural(len(files), 'file')}",
              err=True)
     _problems(ctx, problems)
     if any(p.severity == "error" for p in problems):
@@ -331,6 +347,7 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
       relwork lint summaries/week23.md --strict
     """
     from ..pipeline import lint_notes
+    from .output import plural
 
     config = ctx.load(strict=strict)
     report = lint_notes(config, _note_paths(paths))
@@ -340,7 +357,8 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
     notices = [p for p in report.findings if p.severity == "info"]
     _problems(ctx, config.problems + report.file_problems + report.note_problems + found
               + notices)
-    _out(ctx, f"{len(found)} findings in {len(report.entries)} entries", err=True)
+    _out(ctx, f"{plural(len(found), 'finding')} in {plural(len(report.entries), 'entry')}",
+         err=True)
     if (found and config.strict) or any(p.severity == "error" for p in report.file_problems):
         sys.exit(1)
 
@@ -422,10 +440,10 @@ def _build_for_export(ctx: Context, config: Config, *, force: bool) -> BuildResu
     from .output import summary_line
 
     with _activity(ctx, "building") as say:
-        result = run_build(config, write=True, force=force, progress=say)
+        result = _written(lambda: run_build(config, write=True, force=force, progress=say))
     _problems(ctx, result.problems)
     if result.errors:
-        _out(ctx, summary_line(result))
+        _out(ctx, summary_line(result, config.problems))
     return result
 
 
@@ -484,9 +502,9 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
         config = ctx.load(**_overrides(**options))  # re-read: the config may have changed
         holder["config"] = config
         _problems(ctx, config.problems)
-        result = run_build(config, write=True, state=state)
+        result = _written(lambda: run_build(config, write=True, state=state))
         _problems(ctx, result.problems)
-        _out(ctx, summary_line(result))
+        _out(ctx, summary_line(result, config.problems))
         if sync_after and not result.errors:
             _sync(ctx, config, result, dry_run=False, overwrite=False)
 

@@ -80,12 +80,8 @@ def sync(
         )
     remote = parse_remote(config.overleaf_remote)
     messages: list[str] = []
-    if remote.password:
+    if remote.password:  # the warning is in config.problems, shown before the build
         redact.add(remote.password)
-        messages.append(
-            f"{config.where('overleaf_remote') or 'relwork.yaml'}: overleaf.remote contains a "
-            "password; remove it from the URL and set OVERLEAF_TOKEN instead"
-        )
     try:
         tex_path, bib_path = managed_paths(config)
         contents = {tex_path: section_text.encode("utf-8"), bib_path: bib_text.encode("utf-8")}
