@@ -20,13 +20,13 @@ from .model import Problem, Source
 CONFIG_NAME = "relwork.yaml"
 
 #: Fields the cited-only bib leaves out by default: local file paths (Zotero, JabRef,
-#: BibDesk), private reading notes, tags and bookkeeping, and the abstract. ``note`` is
-#: not among them: the standard styles print it ("to appear", "Accessed: ...").
+#: BibDesk), private reading notes, tags and ratings, and the abstract. ``note`` is not
+#: among them: the standard styles print it ("to appear", "Accessed: ..."); nor are
+#: public bookkeeping fields such as DBLP's ``timestamp`` and ``biburl``.
 BIB_DROP_FIELDS: tuple[str, ...] = (
     "file", "local-url", "bdsk-file-*",
     "annote", "annotation", "comment", "keywords", "mendeley-tags", "mendeley-groups",
-    "groups", "readstatus", "ranking", "priority", "owner", "timestamp", "date-added",
-    "date-modified",
+    "groups", "readstatus", "ranking", "priority", "owner",
     "abstract",
 )
 

@@ -61,6 +61,7 @@ def test_field_names_in_any_case_and_the_last_field_of_an_entry(index: BibIndex)
         "  Title     = {Quiet gradients},\n"
         "  Journal   = {Journal of Unlikely Results},\n"
         "  Year      = 2019,\n"
+        "  Timestamp = {2020.01.31},\n"
         "}\n")
 
 

@@ -61,7 +61,7 @@ def test_verbose_names_what_was_dropped_with_the_entry_line(tmp_path: Path) -> N
     assert ("bib/library.bib:4: info: entry kim2021adapter: abstract, keywords, annote, file "
             "left out of the cited-only .bib (bib_drop_fields)") in err
     assert ("bib/library.bib:18: info: entry Lindqvist2019: Comment, Groups, Owner, "
-            "Timestamp, File left out") in err
+            "File left out") in err
 
 
 def test_an_empty_list_copies_entries_whole(tmp_path: Path) -> None:
