@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from paths import FIXTURES
 
 from relwork.bib import BibIndex, cited_bib_text, parse_bib_text
@@ -150,3 +152,39 @@ def test_every_corpus_entry_keeps_its_other_fields(shared: SharedFolder) -> None
         if not names:
             assert text == record.raw
     assert changed > 900  # keywords alone are on ~950 entries
+
+
+# --- property: any layout of fields ------------------------------------------------------
+
+NAMES = st.sampled_from(["title", "author", "year", "note", "file", "File", "abstract",
+                         "keywords", "annote", "bdsk-file-2", "pages"])
+VALUES = st.sampled_from(["{A}", "{multi\n  line {nested}}", '"quoted {x}"', "2020", "jan",
+                          '"a" # {b} # jan', "{}", "{C:\\\\Users\\\\me}"])
+SEPARATORS = st.sampled_from([",\n  ", ", ", ",\n\n  ", ",\t", " ,\n  "])
+ENDINGS = st.sampled_from(["\n}", "}", ",\n}", " }", ",}"])
+
+
+@st.composite
+def entries(draw: st.DrawFn) -> str:
+    fields = draw(st.lists(st.tuples(NAMES, VALUES), min_size=1, max_size=7))
+    seps = [draw(SEPARATORS) for _ in fields]
+    body = "".join(f"{sep}{name} = {value}" for sep, (name, value) in zip(seps, fields,
+                                                                            strict=True))
+    return f"@article{{key1{body}{draw(ENDINGS)}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(entries())
+def test_any_layout_keeps_every_other_field_exactly(raw: str) -> None:
+    [record] = parse_bib_text(raw).records.values()
+    pattern = re.compile("|".join(n.replace("*", ".*") for n in BIB_DROP_FIELDS))
+    text, names = drop_fields(raw, pattern)
+    again = parse_bib_text(text)
+    assert not again.failed, text
+    assert again.records["key1"].fields == {n: v for n, v in record.fields.items()
+                                            if not pattern.fullmatch(n)}
+    assert sorted(n.lower() for n in names) == sorted(
+        n.lower() for n in re.findall(r"(?:^|[\s,])([\w-]+) = ", raw)
+        if pattern.fullmatch(n.lower()))
+    if not names:
+        assert text == raw
