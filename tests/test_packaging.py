@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from paths import REPO
@@ -13,7 +14,7 @@ from paths import REPO
 tomllib = pytest.importorskip("tomllib")
 
 
-def pyproject() -> dict:  # type: ignore[type-arg]
+def pyproject() -> dict[str, Any]:
     return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 
 
