@@ -135,11 +135,13 @@ def test_pre_receive_refusal_is_shown_and_not_retried(project: Config,
                                                       git_server: GitServer) -> None:
     server = git_server
     start = server.head()
-    server.refuse_pushes("error: this project is read-only for git; fetch first to see who can push")
+    # The message even holds words a text-sniffing retry would take for a race.
+    refusal = "error: this project is read-only for git; fetch first to see who can push"
+    server.refuse_pushes(refusal)
     with pytest.raises(SyncError) as err:
         run(project, server)
     text = err.value.format_message()
-    assert "this project is read-only for git; fetch first to see who can push" in text
+    assert refusal in text
     assert "kept changing" not in text
     assert "nothing was pushed" in text
     assert receive_posts(server) == 1
@@ -166,15 +168,18 @@ def test_gave_up_error_shows_the_servers_last_answer(project: Config,
 
 def test_redirect_to_another_host_gets_no_token(tmp_path: Path, git_server: GitServer) -> None:
     server = git_server
-    with GitServer(tmp_path / "elsewhere", host="127.0.0.2").running() as other:
+    # Another host (git compares host names: 127.0.0.2 is not 127.0.0.1) that asks for a
+    # password and records what it gets.
+    with GitServer(tmp_path / "elsewhere", host="127.0.0.2",
+                   token="not-the-users-token").running() as other:
         server.redirect_to = other.url.rsplit("/", 1)[0]
         config = make_config(tmp_path / "paper", server.url)
         with pytest.raises(SyncError) as err:
             run(config, server)
+        assert all(password != server.token for _, password in other.auth_seen)
         text = err.value.format_message()
         assert "redirect" in text and "nothing was pushed" in text
         assert server.token not in text
-        assert all(password != server.token for _, password in other.auth_seen)
         assert other.show("related_work.tex") is None
 
 
@@ -314,7 +319,7 @@ def test_default_port_and_host_case_are_normalised() -> None:
     assert parse_remote("https://git.overleaf.com/abc").url == "https://git.overleaf.com/abc"
 
 
-# --- relwork's own working copy recovers -----------------------------------------------------------
+# --- relwork's own working copy recovers ----------------------------------------------------
 
 
 @pytest.mark.parametrize("lock", ["index.lock", "HEAD.lock", "refs/heads/master.lock"])
