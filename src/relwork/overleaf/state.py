@@ -85,6 +85,16 @@ def save_pending(config: Config, remote_url: str, state: dict[str, object], bran
     write_atomic(_state_path(config), json.dumps(data, indent=2) + "\n")
 
 
+def clear_pending(config: Config, remote_url: str, state: dict[str, object]) -> None:
+    """Write ``state`` back without a pending push (the push is known not to have landed)."""
+    if not state:
+        _state_path(config).unlink(missing_ok=True)
+        return
+    data = {k: v for k, v in state.items() if k != "pending"}
+    data["remote"] = remote_url
+    write_atomic(_state_path(config), json.dumps(data, indent=2) + "\n")
+
+
 def pending(state: dict[str, object]) -> dict[str, object] | None:
     """The unconfirmed push recorded in ``state`` (None when there is none or it is malformed)."""
     found = state.get("pending")

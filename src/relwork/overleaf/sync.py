@@ -17,15 +17,24 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..config import Config
-from ..errors import ConfigError, SyncError, SyncInterrupted, SyncTerminated
+from ..errors import ConfigError, SyncError
 from ..infra import proc
 from .foreign import Foreign, find_foreign, find_renames, foreign_error, rename_error
 from .git import Git, Remote
 from .includes import unused_warnings
 from .paths import check_local_outputs, check_paths, check_working_copy_path, managed_paths
-from .push import PushOutcome, is_ancestor, push
+from .push import (
+    PushOutcome,
+    answer_text,
+    failed_push_error,
+    interrupted_error,
+    is_ancestor,
+    push,
+    pushed_message,
+)
 from .secrets import Redactor, parse_remote, resolve_token
 from .state import (
+    clear_pending,
     load_state,
     locked,
     pending,
@@ -117,8 +126,8 @@ def sync(
             except KeyboardInterrupt as exc:  # outside the push itself
                 signum = exc.signum if isinstance(exc, proc.Interrupted) else signal.SIGINT
                 found = pending(load_state(config, remote.url))
-                raise _interrupted(config, signum, "unknown" if found else "no",
-                                   str(found["commit"]) if found else "") from None
+                raise interrupted_error(signum, "pending" if found else "no",
+                                        str(found["commit"]) if found else "") from None
     except SyncError as exc:
         raise type(exc)(redact(exc.message), source=exc.source,
                         hint=redact(exc.hint) if exc.hint else None) from None
@@ -190,35 +199,16 @@ def _sync_locked(
             git.run("reset", "--quiet", "--hard", head)
             msg = f"dry run: would push this to {remote.url} ({branch}); nothing was pushed"
             return SyncResult("dry-run", None, diff, messages + overwritten + warnings + [msg])
-        git.run("commit", "--quiet", "--no-verify", "-F", "-",
-                stdin=_commit_message(list(contents), notes).encode("utf-8"))
-        commit = git.text("rev-parse", "HEAD").strip()
-        pushed = {p: git.text("rev-parse", f"{commit}:{p}").strip() for p in contents}
-        save_pending(config, remote.url, state, branch, commit, pushed, contents)
-        try:
-            if before_push is not None:
-                before_push(attempt)
-            say(f"pushing {commit[:12]} to {remote.url} ({branch})")
-            outcome = push(git, branch, commit, head)
-        except KeyboardInterrupt as exc:
-            signum = exc.signum if isinstance(exc, proc.Interrupted) else signal.SIGINT
-            raise _interrupted(config, signum, "no", commit) from None
+        commit, outcome = _commit_and_push(git, config, remote, state, branch, head,
+                                           contents, notes, attempt, say, before_push)
         if outcome.landed == "yes":
-            save_state(config, remote.url, branch, commit, pushed, contents)
-            msg = f"pushed {commit[:12]} to {remote.url} ({branch})"
-            if outcome.answer_lost:
-                msg += ("; git got no answer to the push, so relwork asked the server: "
-                        "the push had landed")
+            msg = pushed_message(remote, branch, commit, outcome)
             if outcome.signum is not None:
-                raise _interrupted(config, outcome.signum, "yes", commit, msg)
+                raise interrupted_error(outcome.signum, "yes", commit, msg)
             return SyncResult("pushed", commit, diff,
                               messages + overwritten + warnings + [msg])
-        if outcome.signum is not None:
-            raise _interrupted(config, outcome.signum, outcome.landed, commit)
-        if outcome.landed == "unknown":
-            raise _unknown_outcome(config, remote, commit, outcome)
-        if not outcome.retry:
-            raise _refused(git, config, outcome)
+        if outcome.signum is not None or outcome.landed == "unknown" or not outcome.retry:
+            raise failed_push_error(git, config, remote, commit, outcome)
         last = outcome
         if attempt < attempts:
             note = (f"the Overleaf project changed while pushing; fetching and trying again "
@@ -226,7 +216,7 @@ def _sync_locked(
             say(note)
             messages.append(note)
             time.sleep(min(0.5 * attempt, 2.0))
-    said = _answer(last) if last is not None else ""
+    said = answer_text(last) if last is not None else ""
     raise SyncError(
         f"the Overleaf project kept changing while relwork pushed ({attempts} attempts); "
         f"nothing was pushed{said}",
@@ -247,53 +237,31 @@ def _settle_pending(git: Git, config: Config, remote: Remote, state: dict[str, o
     return promote_pending(config, remote.url, state)
 
 
-def _answer(outcome: PushOutcome) -> str:
-    """The server's answer to a push, for an error message ('' when it gave none)."""
-    parts = []
-    if outcome.status:
-        parts.append(f"\n  git push: {outcome.status.split(chr(9))[-1]}")
-    if outcome.server_said:
-        said = "\n    ".join(outcome.server_said.splitlines())
-        parts.append(f"\n  the server said: {said}")
-    return "".join(parts)
-
-
-def _refused(git: Git, config: Config, outcome: PushOutcome) -> SyncError:
-    """The push was refused (or failed) and did not land: the server's reason, shown."""
-    if outcome.done is not None and not outcome.status:
-        return git.error("git push", outcome.done)  # no answer for the branch: git's reason
-    return SyncError(
-        f"the Overleaf git bridge refused the push; nothing was pushed{_answer(outcome)}",
-        source=config.where("overleaf_remote"),
-        hint="do what the server's message asks (e.g. write access to the project), then "
-             "re-run 'relwork sync'",
-    )
-
-
-def _unknown_outcome(config: Config, remote: Remote, commit: str,
-                     outcome: PushOutcome) -> SyncError:
-    how = "the push did not finish in time" if outcome.done is None else "the push failed"
-    return SyncError(
-        f"{how} and the Overleaf git bridge at {remote.url} could not be asked whether "
-        f"{commit[:12]} landed; relwork recorded it as pending{_answer(outcome)}",
-        source=config.where("overleaf_remote"),
-        hint="re-run 'relwork sync' when the server answers: it finds out and takes the "
-             "commit as its own if it landed",
-    )
-
-
-def _interrupted(config: Config, signum: int, landed: str, commit: str,
-                 pushed_msg: str = "") -> SyncInterrupted:
-    name = "Ctrl-C" if signum == signal.SIGINT else f"signal {signum}"
-    if landed == "yes":
-        text = f"stopped by {name} after the push had landed: {pushed_msg}"
-    elif landed == "no":
-        text = f"stopped by {name}; nothing was pushed"
-    else:
-        text = (f"stopped by {name} during the push of {commit[:12]}; whether it landed is "
-                "not known yet, so relwork recorded it as pending")
-    kind = SyncInterrupted if signum == signal.SIGINT else SyncTerminated
-    return kind(text, hint="re-run 'relwork sync'; it checks what is on Overleaf first")
+def _commit_and_push(git: Git, config: Config, remote: Remote, state: dict[str, object],
+                     branch: str, head: str, contents: dict[str, bytes], notes: list[str],
+                     attempt: int, say: Callable[[str], None],
+                     before_push: Callable[[int], None] | None) -> tuple[str, PushOutcome]:
+    """Commit the staged files on ``head``, record the commit as pending, push it, and
+    record the outcome: (commit, outcome)."""
+    git.run("commit", "--quiet", "--no-verify", "-F", "-",
+            stdin=_commit_message(list(contents), notes).encode("utf-8"))
+    commit = git.text("rev-parse", "HEAD").strip()
+    pushed = {p: git.text("rev-parse", f"{commit}:{p}").strip() for p in contents}
+    save_pending(config, remote.url, state, branch, commit, pushed, contents)
+    try:
+        if before_push is not None:
+            before_push(attempt)
+        say(f"pushing {commit[:12]} to {remote.url} ({branch})")
+        outcome = push(git, branch, commit, head)
+    except KeyboardInterrupt as exc:  # before git push started, or after it was refused
+        signum = exc.signum if isinstance(exc, proc.Interrupted) else signal.SIGINT
+        clear_pending(config, remote.url, state)
+        raise interrupted_error(signum, "no", commit) from None
+    if outcome.landed == "yes":
+        save_state(config, remote.url, branch, commit, pushed, contents)
+    elif outcome.landed == "no":
+        clear_pending(config, remote.url, state)
+    return commit, outcome
 
 
 def _checkout(git: Git, config: Config) -> tuple[str, str]:
