@@ -280,6 +280,21 @@ def test_included_section_and_bib_give_no_warning(project: Config,
     assert not any("\\input" in m or "\\bibliography" in m for m in result.messages)
 
 
+def test_input_in_a_sub_file_and_tex_primitive_form_count(tmp_path: Path,
+                                                          git_server: GitServer) -> None:
+    server = git_server
+    server.web_edit({
+        "main.tex": "\\documentclass{article}\n\\begin{document}\n\\input chapters/body\n"
+                    "\\printbibliography\n\\end{document}\n",
+        "chapters/body.tex": "\\subfile{related}\n\\addbibresource[label=x]{refs/rel.bib}\n",
+    })
+    config = make_config(tmp_path / "paper", server.url,
+                         "  tex: chapters/related.tex\n  bib: refs/rel.bib\n")
+    result = run(config, server)
+    assert result.status == "pushed"
+    assert not any(m.startswith("warning:") for m in result.messages), result.messages
+
+
 def test_commented_out_input_and_missing_bib_are_warned(project: Config,
                                                         git_server: GitServer) -> None:
     server = git_server

@@ -109,8 +109,11 @@ class Git:
             "-c", "color.ui=false", "-c", "advice.detachedHead=false",
             # Why: a redirect could lead git (and a token) to another host.
             "-c", "http.followRedirects=false",
+            # Why: a detached auto-gc would outlive relwork, out of reach of its process group.
+            "-c", "gc.autoDetach=false", "-c", "maintenance.autoDetach=false",
         ]
-        self.network_prefix = list(self.prefix)
+        # Why: housekeeping after a fetch would run with the token in its environment.
+        self.network_prefix = self.prefix + ["-c", "gc.auto=0", "-c", "maintenance.auto=false"]
         if token is not None and remote.is_http:
             # Why: scoped to the remote's scheme, host and port; the helper checks host= too.
             self.network_prefix += ["-c", f"credential.{_origin(remote.url)}.helper={_HELPER}"]

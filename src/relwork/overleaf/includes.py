@@ -12,7 +12,8 @@ from ..config import Config
 #: Files larger than this are not read for includes (a generated table, a data dump).
 _MAX_SCAN_BYTES = 2 * 1024 * 1024
 _COMMENT = re.compile(r"(?<!\\)%.*")
-_INPUT = re.compile(r"\\(?:input|include|subfile|InputIfFileExists)\s*\{([^{}]+)\}")
+_INPUT = re.compile(r"\\(?:input|include|subfile|InputIfFileExists)\s*\{([^{}]+)\}"
+                    r"|\\input\s+([^\s{}\\%]+)")  # \input name, TeX's own form
 _IMPORT = re.compile(r"\\(?:sub)?(?:import|inputfrom|includefrom)\*?\s*\{([^{}]*)\}\s*\{([^{}]+)\}")
 _BIB = re.compile(r"\\(?:bibliography|addbibresource|addglobalbib|nobibliography)"
                   r"\s*(?:\[[^\]]*\])?\s*\{([^{}]+)\}")
@@ -39,7 +40,7 @@ def _targets(text: str, folder: str) -> tuple[set[str], set[str]]:
             into.add(_norm(f"{folder}/{name}", suffix))
 
     for match in _INPUT.finditer(text):
-        both(match.group(1), ".tex", tex)
+        both(match.group(1) or match.group(2), ".tex", tex)
     for match in _IMPORT.finditer(text):
         both(f"{match.group(1).rstrip('/')}/{match.group(2)}", ".tex", tex)
     for match in _BIB.finditer(text):
