@@ -244,6 +244,22 @@ def test_renamed_and_edited_managed_file_is_refused(project: Config,
     assert "renamed on Overleaf to chapters/prior.tex" in err.value.format_message()
 
 
+def test_renamed_bib_names_overleaf_bib(project: Config, git_server: GitServer) -> None:
+    server = git_server
+    run(project, server)
+    server.web_edit({"related_work.bib": None, "refs/cited.bib": BIB})
+    with pytest.raises(SyncError) as err:
+        run(project, server, section=SECTION_2)
+    text = err.value.format_message()
+    assert "related_work.bib was renamed on Overleaf to refs/cited.bib" in text
+    assert "set overleaf.bib: refs/cited.bib" in text
+    # --overwrite writes the old path again, and says so.
+    result = run(project, server, section=SECTION_2, overwrite=True)
+    assert result.status == "pushed"
+    assert server.show("related_work.bib") == BIB
+    assert any("renamed on Overleaf to refs/cited.bib" in m for m in result.messages)
+
+
 def test_following_the_rename_in_config_pushes_there(tmp_path: Path, project: Config,
                                                      git_server: GitServer) -> None:
     server = git_server
