@@ -112,6 +112,33 @@ def test_pending_commit_found_on_the_remote_is_accepted(project: Config,
     assert first.commit != second.commit
 
 
+def test_push_whose_outcome_cannot_be_asked_is_left_pending(project: Config,
+                                                             git_server: GitServer) -> None:
+    # The push lands, its answer is lost, and the server then stops answering properly:
+    # relwork must not claim "nothing was pushed"; the next run sorts it out.
+    server = git_server
+    run(project, server)
+
+    def server_goes_wrong(path: str) -> None:
+        server.redirect_to = "http://127.0.0.2:9"  # every later request: a redirect
+
+    server.before_receive = server_goes_wrong
+    server.push_answer = "drop"
+    with pytest.raises(SyncError) as err:
+        run(project, server, section=SECTION_2)
+    text = err.value.format_message()
+    assert "could not be asked whether" in text and "pending" in text
+    assert "nothing was pushed" not in text
+    assert server.show("related_work.tex") == SECTION_2  # it had landed
+    server.before_receive = None
+    server.push_answer = None
+    server.redirect_to = None
+    result = run(project, server, section=SECTION_3)
+    assert result.status == "pushed"
+    assert any("from an earlier run had landed" in m for m in result.messages)
+    assert server.show("related_work.tex") == SECTION_3
+
+
 def test_pending_commit_that_never_landed_is_dropped(project: Config,
                                                      git_server: GitServer) -> None:
     server = git_server
