@@ -74,6 +74,7 @@ def test_push_whose_answer_is_dropped_is_reported_as_pushed(project: Config,
     assert server.show("related_work.tex") == SECTION_2
 
 
+@pytest.mark.slow
 def test_push_whose_answer_hangs_is_reported_as_pushed(project: Config, git_server: GitServer,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("relwork.overleaf.git.NETWORK_TIMEOUT", 3.0)
@@ -87,6 +88,7 @@ def test_push_whose_answer_hangs_is_reported_as_pushed(project: Config, git_serv
     assert run(project, server, section=SECTION_2).status == "pushed"
 
 
+@pytest.mark.slow
 def test_pending_commit_found_on_the_remote_is_accepted(project: Config,
                                                         git_server: GitServer) -> None:
     # A run that could not ask the server (killed, network gone) leaves its commit pending;
