@@ -83,6 +83,13 @@ def sync(
     (fetching, pushing, retrying; the outcome is in ``SyncResult.messages``);
     ``before_push(attempt)`` is called just before each push (tests use it to race).
     Raises SyncError on any failure; local files other than ``.relwork/`` are not touched.
+
+    The commit is recorded as pending before the push; when git's answer is lost the server
+    is asked whether it landed, and a later run takes a pending commit found in the
+    project's history as relwork's own. Ctrl-C or SIGTERM (handled while this runs) raise
+    ``SyncInterrupted``/``SyncTerminated`` saying what reached Overleaf; no git process is
+    left running. ``SyncResult.messages`` also carries warnings (``warning: ...``) when no
+    ``.tex`` of the project includes the section or names the bib.
     """
     check_paths(config)
     redact = Redactor()
