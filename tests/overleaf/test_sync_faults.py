@@ -289,6 +289,17 @@ def test_renamed_bib_names_overleaf_bib(project: Config, git_server: GitServer) 
     assert any("renamed on Overleaf to refs/cited.bib" in m for m in result.messages)
 
 
+def test_deleted_empty_bib_is_not_taken_for_a_rename(project: Config,
+                                                     git_server: GitServer) -> None:
+    server = git_server
+    sync(project, section_text=SECTION, bib_text="", notes=NOTES, token=server.token)
+    server.web_edit({"related_work.bib": None, "notes/empty.bib": ""})
+    result = sync(project, section_text=SECTION_2, bib_text="", notes=NOTES,
+                  token=server.token)
+    assert result.status == "pushed"
+    assert any("related_work.bib was deleted on Overleaf" in m for m in result.messages)
+
+
 def test_following_the_rename_in_config_pushes_there(tmp_path: Path, project: Config,
                                                      git_server: GitServer) -> None:
     server = git_server

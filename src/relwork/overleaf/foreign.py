@@ -15,6 +15,8 @@ from .state import state_map, text_digest
 from .workdir import read_blob
 
 _DIFF_LINES = 80
+#: git's id of the empty blob
+_EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
 
 
 @dataclass
@@ -99,7 +101,9 @@ def find_renames(git: Git, head: str, state: dict[str, object],
     """{managed path: its new path} for managed files that relwork pushed, that are gone from
     ``head``, and whose text (as pushed, or edited a little) is now under another path."""
     files = state_map(state, "files")
-    gone = [p for p, b in remote_blobs.items() if b is None and p in files]
+    # Why: an empty file says nothing about where relwork's text went.
+    gone = [p for p, b in remote_blobs.items()
+            if b is None and p in files and files[p] != _EMPTY_BLOB]
     if not gone:
         return {}
     found: dict[str, str] = {}
@@ -110,8 +114,10 @@ def find_renames(git: Git, head: str, state: dict[str, object],
         if name and meta.split()[1:2] == ["blob"]:
             by_blob.setdefault(meta.split()[2], name)
     for path in gone:
-        if files[path] in by_blob and by_blob[files[path]] not in remote_blobs:
-            found[path] = by_blob[files[path]]
+        new = by_blob.get(files[path])
+        if new and new not in remote_blobs and \
+                PurePosixPath(new).suffix == PurePosixPath(path).suffix:
+            found[path] = new
     last_commit = state.get("commit")
     rest = [p for p in gone if p not in found]
     if rest and isinstance(last_commit, str) and git.run(
@@ -121,7 +127,8 @@ def find_renames(git: Git, head: str, state: dict[str, object],
                        last_commit, head).split("\0")
         for i in range(0, len(out) - 2, 3):
             old, new = out[i + 1], out[i + 2]
-            if old in rest and new not in remote_blobs:
+            if old in rest and new not in remote_blobs and \
+                    PurePosixPath(new).suffix == PurePosixPath(old).suffix:
                 found[old] = new
     return {p: found[p] for p in remote_blobs if p in found and attrs.get(p)}
 
