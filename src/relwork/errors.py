@@ -78,3 +78,16 @@ class CompileError(RelworkError):
 
 class SyncError(RelworkError):
     """Overleaf sync refused or failed; local output is intact."""
+
+
+class SyncInterrupted(SyncError):
+    """Ctrl-C stopped a sync; the message says what reached Overleaf. Exit 130, as a shell
+    reports a process stopped by SIGINT."""
+
+    exit_code = 130
+
+
+class SyncTerminated(SyncInterrupted):
+    """SIGTERM stopped a sync; the message says what reached Overleaf. Exit 143."""
+
+    exit_code = 143

@@ -17,7 +17,7 @@ import click
 
 from .. import __version__
 from ..config import Config, load_config
-from ..errors import UsageError
+from ..errors import SyncInterrupted, UsageError
 from ..model import BuildResult, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -506,7 +506,11 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
         _problems(ctx, result.problems)
         _out(ctx, summary_line(result, config.problems))
         if sync_after and not result.errors:
-            _sync(ctx, config, result, dry_run=False, overwrite=False)
+            try:
+                _sync(ctx, config, result, dry_run=False, overwrite=False)
+            except SyncInterrupted as exc:  # Ctrl-C during the sync also stops watching
+                exc.show()
+                raise KeyboardInterrupt from None
 
     def on_error(exc: BaseException) -> None:
         if isinstance(exc, click.ClickException):
