@@ -1,0 +1,1 @@
+"""Online lookup of papers missing from the bibliography."""
