@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 import urllib.parse
-from typing import Any
+from typing import Any, NoReturn
 
 from ..ids import arxiv_of_doi, normalize_doi
-from .http import ServiceClient
+from .http import ServiceClient, ServiceError
 from .paper import Paper, clean_name, clean_text, year_of
 from .parse import json_body
 
@@ -51,9 +51,7 @@ def search(client: ServiceClient, title: str, rows: int = 5) -> list[Paper]:
     return [paper_of(item) for item in items if isinstance(item, dict) and item.get("title")]
 
 
-def raise_format(why: str) -> Any:
-    from .http import ServiceError
-
+def raise_format(why: str) -> NoReturn:
     raise ServiceError(NAME, "format", why)
 
 
