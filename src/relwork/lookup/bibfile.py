@@ -125,6 +125,7 @@ def _key_order(entry: Entry) -> str:
 def write_entries(path: Path, entries: list[Entry]) -> None:
     """Write ``entries`` (sorted by key) to ``path`` atomically, with the header."""
     library = bibtexparser.Library()
-    library.add(sorted(entries, key=_key_order))
+    ordered: list[Entry] = sorted(entries, key=_key_order)
+    library.add(list(ordered))
     body = bibtexparser.write_string(library, unparse_stack=[])
     write_atomic(path, HEADER + "\n" + body.strip() + "\n")
