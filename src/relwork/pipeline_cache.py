@@ -54,6 +54,7 @@ def load_index(
     from . import bib
 
     bib_files, problems = bib.collect_bib_files(config, bibs)
+    bib_files += lookup_bib_files(config, bib_files)
     stamp = _bib_stamp(bib_files)
     if state is not None and state.index is not None and state.bib_stamp == stamp:
         if lookup:
@@ -64,6 +65,15 @@ def load_index(
     if state is not None:
         state.index, state.bib_stamp = index, stamp
     return index, problems
+
+
+def lookup_bib_files(config: Config, bib_files: Sequence[Path]) -> list[Path]:
+    """``lookup.bib`` (relwork's file of papers found online), read after the user's bib
+    files when it exists and is not among them already."""
+    path = config.resolve(config.lookup_bib)
+    if not path.is_file() or any(p.resolve() == path.resolve() for p in bib_files):
+        return []
+    return [path]
 
 
 def _attach_derived(config: Config, index: BibIndex, *, lookup: bool = True) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..ids import normalize_arxiv, normalize_doi
+from ..ids import arxiv_of_doi, normalize_arxiv, normalize_doi
 from .http import ServiceClient, ServiceError
 from .paper import Paper, clean_name, clean_text, year_of
 from .parse import json_body
@@ -74,9 +74,11 @@ def _paper(info: dict[str, Any]) -> Paper:
     arxiv = next((a for a in (normalize_arxiv(u) for u in links if "arxiv.org" in u) if a),
                  None)
     preprint = kind_name in _INFORMAL or venue == "CoRR" or key.startswith("journals/corr/")
-    if arxiv is None and preprint:
-        arxiv = normalize_arxiv(str(info.get("volume", "")))
     doi = normalize_doi(str(info.get("doi", "")))
+    if doi and arxiv_of_doi(doi):  # CoRR records carry arXiv's DOI: the eprint says it
+        arxiv, doi = arxiv or arxiv_of_doi(doi), None
+    if arxiv is None and preprint:
+        arxiv = normalize_arxiv(str(info.get("volume", "")).removeprefix("abs/"))
     return Paper(title=title, authors=_names(info), year=year_of(info.get("year")),
                  venue=venue, kind="misc" if preprint else _KINDS.get(kind_name, "misc"),
                  service=NAME, doi=doi, arxiv=arxiv, ref=key, preprint=preprint,
