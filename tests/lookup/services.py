@@ -68,6 +68,8 @@ class FakeServices:
     def __init__(self, papers: Path = PAPERS) -> None:
         self.papers: list[dict[str, Any]] = json.loads(papers.read_text("utf-8"))["papers"]
         self.requests: list[tuple[str, str]] = []
+        #: the headers of each request, in the order of ``requests``
+        self.headers: list[dict[str, str]] = []
         self.scripts: dict[str, list[Scripted]] = {s: [] for s in SERVICES}
         self._lock = threading.Lock()
         self.port = 0
@@ -92,14 +94,17 @@ class FakeServices:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 (the http.server name)
-                status, headers, body = services.answer(self.path)
+                status, headers, body = services.answer(self.path, dict(self.headers))
                 data = body.encode("utf-8")
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting (the slow-answer tests)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -118,13 +123,14 @@ class FakeServices:
 
     # ------------------------------------------------------------------ answers
 
-    def answer(self, raw_path: str) -> Answer:
+    def answer(self, raw_path: str, headers: dict[str, str] | None = None) -> Answer:
         parts = urllib.parse.urlsplit(raw_path)
         service, _, path = parts.path.lstrip("/").partition("/")
         path = "/" + urllib.parse.unquote(path)
         query = {k: v[0] for k, v in urllib.parse.parse_qs(parts.query).items()}
         with self._lock:
             self.requests.append((service, raw_path))
+            self.headers.append({k.lower(): v for k, v in (headers or {}).items()})
             queue = self.scripts.get(service, [])
             scripted = next((s for s in queue if s.path in raw_path), None)
             if scripted is not None:
