@@ -122,25 +122,27 @@ def _search(session: Session, service: str, title: str) -> list[Paper]:
 
 
 def _by_title(session: Session, query: Query, found: Found) -> None:
-    reviews: list[Decision] = []
+    """Ask the services in order; decide on everything seen so far, so one service that
+    knows only one of two papers with the same title cannot outvote another that knows
+    both."""
+    seen: list[Paper] = []
+    decision = Decision("not-found")
     for service in session.settings.order:
         try:
-            decision = decide(query, _search(session, service, query.value))
+            seen += _search(session, service, query.value)
         except ServiceError as exc:
             found.failures.append(exc)
             continue
+        decision = decide(query, seen)
         if decision.status == "found" and decision.paper is not None:
             paper = decision.paper
             if paper.preprint and paper.arxiv:
-                upgrade = _upgrade(session, paper, found)
-                paper = upgrade or paper
+                paper = _upgrade(session, paper, found) or paper
             _own_bibtex(session, paper, found)
             _accept(found, paper, f"{decision.reason} ({paper.service})")
             return
-        if decision.status == "review":
-            reviews.append(decision)
-    if reviews:
-        _review(found, reviews)
+    if decision.status == "review":
+        _review(found, decision)
     else:
         found.outcome.reason = "no service has a paper with this title"
 
@@ -169,16 +171,14 @@ def _own_bibtex(session: Session, paper: Paper, found: Found) -> None:
         found.failures.append(exc)  # the metadata still makes an entry
 
 
-def _review(found: Found, reviews: list[Decision]) -> None:
+def _review(found: Found, decision: Decision) -> None:
     papers: list[tuple[Paper, float]] = []
-    for decision in reviews:
-        for paper, score in decision.candidates:
-            if not any(p.title == paper.title and p.authors == paper.authors
-                       and p.preprint == paper.preprint for p, _ in papers):
-                papers.append((paper, score))
-    papers.sort(key=lambda ps: -ps[1])
+    for paper, score in decision.candidates:
+        if not any(p.title == paper.title and p.authors == paper.authors
+                   and p.preprint == paper.preprint for p, _ in papers):
+            papers.append((paper, score))
     found.outcome.status = "review"
-    found.outcome.reason = reviews[0].reason
+    found.outcome.reason = decision.reason
     found.outcome.candidates = [p.candidate(s) for p, s in papers[:5]]
     found.review = [p for p, _ in papers[:5]]
-    found.outcome.acceptable = all(d.acceptable for d in reviews) and bool(found.review)
+    found.outcome.acceptable = decision.acceptable and bool(found.review)
