@@ -99,8 +99,12 @@ def works(papers: list[Paper]) -> list[list[Paper]]:
 
 
 def preferred(group: list[Paper]) -> Paper:
-    """The published version of a work before its preprint; with a DOI before without."""
-    return sorted(group, key=lambda p: (p.preprint, p.doi is None))[0]
+    """The published version of a work before its preprint; with a DOI before without.
+    It takes the arXiv id of its preprint (DBLP keeps that on the CoRR record)."""
+    chosen = sorted(group, key=lambda p: (p.preprint, p.doi is None))[0]
+    if chosen.arxiv is None:
+        chosen.arxiv = next((p.arxiv for p in group if p.arxiv), None)
+    return chosen
 
 
 def decide(query: Query, papers: list[Paper]) -> Decision:

@@ -1,0 +1,105 @@
+"""``relwork build --lookup`` and ``relwork lookup`` on the example report with an empty
+bib: the published versions of its "Detailed" papers are written to bib/lookup.bib, cited,
+the section compiles, and a second run asks no service."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import bibtexparser
+from cli_helpers import run
+from paths import REPO
+from services import FakeServices, Scripted
+
+from relwork.infra.files import GENERATED_MARK
+
+
+def project(root: Path, services: FakeServices, extra: str = "") -> Path:
+    shutil.copytree(REPO / "summaries", root / "summaries")
+    (root / "bib").mkdir()
+    (root / "bib" / "references.bib").write_text("", encoding="utf-8")
+    endpoints = "".join(f"    {name}: {url}\n" for name, url in services.endpoints.items())
+    intervals = "".join(f"    {name}: 0\n" for name in services.endpoints)
+    (root / "relwork.yaml").write_text(
+        "notes: [summaries]\nbib: [bib/references.bib]\nlint:\n  enabled: false\n"
+        f"{extra}lookup:\n  mailto: someone@example.org\n  endpoints:\n{endpoints}"
+        f"  intervals:\n{intervals}", encoding="utf-8")
+    return root
+
+
+def test_build_lookup_writes_cites_compiles_and_reruns_offline(
+        services: FakeServices, tmp_path: Path, tex: object) -> None:
+    root = project(tmp_path / "p", services, "exclude_groups: [Not sure]\n")
+    code, out, err = run(root, "build", "--lookup")
+    assert code == 0, err
+    lookup_bib = (root / "bib" / "lookup.bib").read_text("utf-8")
+    assert lookup_bib.startswith(f"% {GENERATED_MARK}")
+    entries = {e.key: e for e in bibtexparser.parse_string(lookup_bib).entries}
+    assert set(entries) == {"arvanitidis2018latent", "vahdat2021score"}
+    for entry in entries.values():
+        assert entry.entry_type == "inproceedings"  # the published versions, not CoRR
+        assert "CoRR" not in entry.fields_dict.get("journal", bibtexparser.model.Field(
+            "journal", "")).value
+        assert "note" not in entry.fields_dict and "eprint" in entry.fields_dict
+    assert entries["vahdat2021score"].fields_dict["pages"].value == "11287--11302"
+    section = (root / "latex" / "related_work.tex").read_text("utf-8")
+    assert "arvanitidis2018latent" in section and "vahdat2021score" in section
+    cited = (root / "latex" / "references.bib").read_text("utf-8")
+    assert "@inproceedings{vahdat2021score" in cited
+    assert "2 entries: 2 matched" in out
+    asked = services.count()
+    assert asked > 0
+
+    code, out, err = run(root, "build", "--lookup", "--compile")
+    assert code == 0, err
+    assert services.count() == asked  # nothing asked again
+    assert (root / "latex" / "build" / "preview.pdf").exists() or "preview.pdf" in out
+    assert (root / "bib" / "lookup.bib").read_text("utf-8") == lookup_bib
+
+
+def test_lookup_command_reports_each_paper_and_a_summary(services: FakeServices,
+                                                         tmp_path: Path) -> None:
+    root = project(tmp_path / "p", services)
+    code, out, err = run(root, "lookup")
+    assert code == 0, err
+    lines = {line.split("  ")[0]: line for line in out.splitlines() if ".md:" in line}
+    by_title = {line.split("  ")[-1]: line.split()[1] for line in lines.values()}
+    assert by_title["Learning Latent Space Energy-Based Prior Model"] == "found"
+    assert by_title[
+        "PULSE: Self-Supervised Photo Upsampling via Latent Space Exploration of Generative "
+        "Models"] == "found"
+    assert by_title["stylegan"] == "not-found"
+    summary = out.strip().splitlines()[-1]
+    assert summary.startswith("8 papers: 4 found") and "0 from cache" in summary
+    assert "bib/lookup.bib (+4)" in summary
+
+    asked = services.count()
+    code, out, _ = run(root, "lookup", "--offline")  # the found four now match lookup.bib
+    assert out.strip().splitlines()[-1] == (
+        "4 papers: 0 found, 0 already in the bib, 0 review, 4 not found, 0 failed; "
+        "4 from cache; 0 requests")
+    assert services.count() == asked
+
+
+def test_offline_without_cache_still_builds(services: FakeServices, tmp_path: Path) -> None:
+    root = project(tmp_path / "p", services, "exclude_groups: [Not sure]\n")
+    code, out, err = run(root, "build", "--lookup", "--offline")
+    assert code == 0 and services.count() == 0
+    assert "summaries/weekly_report.md:" in err and "offline" in err
+    assert "0 matched" in out and not (root / "bib" / "lookup.bib").exists()
+
+
+def test_html_error_page_names_service_and_note(services: FakeServices,
+                                                tmp_path: Path) -> None:
+    root = project(tmp_path / "p", services, "exclude_groups: [Not sure]\n")
+    for service in ("dblp", "crossref", "semanticscholar"):
+        services.script(service, Scripted(502, "<html><body>Bad Gateway</body></html>",
+                                          {"Content-Type": "text/html"}, times=50))
+    (root / "relwork.yaml").write_text((root / "relwork.yaml").read_text()
+                                       + "  max_wait: 1\n", encoding="utf-8")
+    code, out, err = run(root, "build", "--lookup")
+    assert code == 0  # the build still runs
+    assert "Traceback" not in err
+    assert "summaries/weekly_report.md:" in err and "dblp: HTTP 502" in err
+    assert not (root / "bib" / "lookup.bib").exists()
