@@ -70,7 +70,8 @@ def lookup(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], **option
 
         _, run, problems = lookup_papers(config, _note_paths(paths), bibs or None,
                                          progress=say, on_paper=on_paper)
-    _problems(ctx, problems + [p for p in run.problems if p.severity != "info"])
+    _problems(ctx, problems + [p for p in run.problems if p.code != "lookup-found"
+                               and p.code != "lookup-in-bib"])
     for outcome in run.outcomes:
         _out(ctx, outcome_line(outcome, color=ctx.color))
     _out(ctx, summary_text(run.counts(), run.requests, config.display(config.lookup_bib),

@@ -169,5 +169,6 @@ def _problems(found: Found, config: Config) -> list[Problem]:
         return [Problem("warning", f"online lookup failed: {outcome.reason}", where,
                         "try again later, or use --offline to build without it",
                         "lookup-failed")]
-    return [Problem("warning", f"not found online: {outcome.reason}", where,
+    # info: the build's own "no entry in the bibliography" warning already says it
+    return [Problem("info", f"not found online: {outcome.reason}", where,
                     "add the paper's DOI or arXiv id to the note", "lookup-not-found")]

@@ -1,0 +1,62 @@
+"""Looking up note entries: a paper already in the user's bib is matched there, never added
+twice; a review is written only with --accept-review and only when acceptable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import session_for
+from services import FakeServices
+
+from relwork.bib import parse_bib_text
+from relwork.config import load_config
+from relwork.lookup import lookup_entries
+from relwork.model import Entry, Source
+
+
+def entry(title: str, line: int, **meta: object) -> Entry:
+    return Entry(title=title, source=Source("notes/week.md", line), meta=dict(meta))
+
+
+def test_already_in_the_users_bib_is_matched_there(services: FakeServices,
+                                                   tmp_path: Path) -> None:
+    index = parse_bib_text("@misc{mine, title={Score-based modeling in latent space (long)},"
+                           " eprint={2106.05931}, archivePrefix={arXiv}}", "refs.bib")
+    config = load_config(search=False)
+    config.root = tmp_path
+    run = lookup_entries([entry("Score-based Generative Modeling in Latent Space", 3)], index,
+                         config, session=session_for(services, tmp_path / "cache"))
+    (outcome,) = run.outcomes
+    assert (outcome.status, outcome.key) == ("in-bib", "mine")
+    assert not run.written and not (tmp_path / "bib" / "lookup.bib").exists()
+
+
+def test_review_written_only_when_accepted(services: FakeServices, tmp_path: Path) -> None:
+    config = load_config(search=False)
+    config.root = tmp_path
+    papers = [entry("PULSE", 5), entry("Geodesic Sampling in Learned Latent Manifolds", 9)]
+    run = lookup_entries(papers, parse_bib_text(""), config,
+                         session=session_for(services, tmp_path / "cache"))
+    assert [o.status for o in run.outcomes] == ["review", "review"]
+    assert not run.written
+    assert [p.code for p in run.problems] == ["lookup-review", "lookup-review"]
+    assert "--accept-review" in (run.problems[0].hint or "")
+    assert "--accept-review" not in (run.problems[1].hint or "")
+    run = lookup_entries(papers, parse_bib_text(""), config, accept_review=True,
+                         session=session_for(services, tmp_path / "cache"))
+    assert run.written == ["menon2020pulse"]  # the same-title pair stays a review
+    assert [o.status for o in run.outcomes] == ["found", "review"]
+    text = (tmp_path / "bib" / "lookup.bib").read_text("utf-8")
+    assert "@inproceedings{menon2020pulse" in text and "Geodesic" not in text
+
+
+def test_two_notes_of_one_paper_share_one_entry(services: FakeServices,
+                                                tmp_path: Path) -> None:
+    config = load_config(search=False)
+    config.root = tmp_path
+    papers = [entry("Latent Space Oddity: on the Curvature of Deep Generative Models", 2),
+              entry("Latent space oddity - on the curvature of deep generative models", 8)]
+    run = lookup_entries(papers, parse_bib_text(""), config,
+                         session=session_for(services, tmp_path / "cache"))
+    assert run.written == ["arvanitidis2018latent"]
+    assert [o.key for o in run.outcomes] == ["arvanitidis2018latent"] * 2
