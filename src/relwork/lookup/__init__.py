@@ -12,10 +12,11 @@ from __future__ import annotations
 from .finder import Found, find_paper
 from .http import ServiceError
 from .paper import Paper
-from .run import LookupRun, lookup_entries, lookup_entry
+from .run import LookupRequest, LookupRun, lookup_entries, lookup_one, lookup_requests, request_for
 from .session import ENDPOINTS, Session, Settings, settings_from_config
 
 __all__ = [
-    "ENDPOINTS", "Found", "LookupRun", "Paper", "ServiceError", "Session", "Settings",
-    "find_paper", "lookup_entries", "lookup_entry", "settings_from_config",
+    "ENDPOINTS", "Found", "LookupRequest", "LookupRun", "Paper", "ServiceError", "Session",
+    "Settings", "find_paper", "lookup_entries", "lookup_one", "lookup_requests", "request_for",
+    "settings_from_config",
 ]

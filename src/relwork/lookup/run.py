@@ -13,7 +13,7 @@ from bibtexparser.model import Entry as BibEntry
 from ..bib import BibIndex
 from ..config import Config
 from ..ids import normalize_title
-from ..model import Entry, LookupOutcome, Problem
+from ..model import Entry, LookupOutcome, Problem, Source
 from .bibfile import entry_for, read_entries, write_entries
 from .decide import preferred, works
 from .finder import Found, find_paper
@@ -57,11 +57,31 @@ def _authors(value: object) -> tuple[str, ...]:
     return tuple(str(a) for a in value) if isinstance(value, list) else ()
 
 
-def lookup_entry(session: Session, entry: Entry) -> Found:
-    """``find_paper`` for one note entry: its DOI, arXiv id or title, authors and year."""
-    return find_paper(session, doi=entry.first_id("doi"), arxiv=entry.first_id("arxiv"),
-                      title=entry.title, authors=_authors(entry.meta.get("authors")),
-                      year=_year(entry.meta.get("year")), source=entry.source)
+@dataclass(frozen=True)
+class LookupRequest:
+    """One paper to look up: a DOI, an arXiv id or a title (the strongest given is used),
+    what the note says of its authors and year, and the note's file:line. A note entry
+    makes one (``request_for``); so can a ``[@doi:…]`` or ``[@arxiv:…]`` citation."""
+
+    title: str = ""
+    doi: str | None = None
+    arxiv: str | None = None
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    source: Source | None = None
+
+
+def request_for(entry: Entry) -> LookupRequest:
+    """The request for a note entry: its DOI, arXiv id, title, authors and year."""
+    return LookupRequest(entry.title, entry.first_id("doi"), entry.first_id("arxiv"),
+                         _authors(entry.meta.get("authors")), _year(entry.meta.get("year")),
+                         entry.source)
+
+
+def lookup_one(session: Session, request: LookupRequest) -> Found:
+    """``find_paper`` for one request."""
+    return find_paper(session, doi=request.doi, arxiv=request.arxiv, title=request.title,
+                      authors=request.authors, year=request.year, source=request.source)
 
 
 def in_bib(index: BibIndex, paper: Paper) -> str | None:
@@ -76,31 +96,42 @@ def in_bib(index: BibIndex, paper: Paper) -> str | None:
 def lookup_entries(entries: Sequence[Entry], index: BibIndex, config: Config, *,
                    session: Session | None = None, accept_review: bool = False,
                    progress: Progress | None = None) -> LookupRun:
-    """Look up each of ``entries`` online and write what is found to ``config.lookup_bib``
-    (nothing is written when nothing new is found). ``session`` defaults to one made from
-    the config; ``progress`` hears of each paper and each service asked."""
+    """Look up each of the note ``entries`` online (see ``lookup_requests``)."""
+    return lookup_requests([request_for(e) for e in entries], index, config, session=session,
+                           accept_review=accept_review, progress=progress)
+
+
+def lookup_requests(requests: Sequence[LookupRequest], index: BibIndex, config: Config, *,
+                    session: Session | None = None, accept_review: bool = False,
+                    progress: Progress | None = None) -> LookupRun:
+    """Look up each request online and write what is found to ``config.lookup_bib``
+    (nothing is written when nothing new is found); one outcome per request, in order.
+    ``session`` defaults to one made from the config; ``progress`` hears of each paper
+    and of each service asked for it."""
     own = session is None
     path = config.resolve(config.lookup_bib)
     run = LookupRun(path=path)
-    total = len(entries)
-    current = [0]
+    total = len(requests)
+    current_n, current_title = [0], [""]
     if session is None:
         session = Session(settings_from_config(config))
     if progress is not None:
         say = progress
-        session.on_request = lambda service: say(current[0], total, f"asking {service}")
+        session.on_request = lambda service: say(current_n[0], total,
+                                                 f"{current_title[0]} (asking {service})")
     existing = read_entries(path)
     taken = set(index.records) | {e.key for e in existing}
-    mine = {e.key for e in existing}  # the user's keys set the style, not relwork's
-    style = detect_style(r for r in index.records.values() if r.key not in mine)
+    ours = {e.key for e in existing}  # the user's keys set the style, not relwork's
+    style = detect_style(r for r in index.records.values() if r.key not in ours)
     new: list[BibEntry] = []
     new_papers: dict[str, Paper] = {}
     try:
-        for n, entry in enumerate(entries, 1):
-            current[0] = n
+        for n, request in enumerate(requests, 1):
+            shown = request.title or request.doi or request.arxiv or ""
+            current_n[0], current_title[0] = n, shown
             if progress is not None:
-                progress(n, total, entry.title)
-            found = lookup_entry(session, entry)
+                progress(n, total, shown)
+            found = lookup_one(session, request)
             paper = found.paper
             if paper is None and accept_review and found.outcome.acceptable and found.review:
                 paper = preferred(works(found.review)[0])
