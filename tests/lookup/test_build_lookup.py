@@ -103,3 +103,51 @@ def test_html_error_page_names_service_and_note(services: FakeServices,
     assert "Traceback" not in err
     assert "summaries/weekly_report.md:" in err and "dblp: HTTP 502" in err
     assert not (root / "bib" / "lookup.bib").exists()
+
+
+def test_lookup_json_shows_review_candidates(services: FakeServices, tmp_path: Path) -> None:
+    import json
+
+    root = project(tmp_path / "p", services)
+    (root / "summaries" / "more.md").write_text(
+        "# Reading\n\n## Geodesic Sampling in Learned Latent Manifolds\n\nTwo papers share "
+        "this title.\n", encoding="utf-8")
+    code, out, err = run(root, "lookup", "summaries/more.md", "--format", "json")
+    assert code == 0, err
+    (item,) = json.loads(out)
+    assert (item["file"], item["line"], item["status"]) == ("summaries/more.md", 3, "review")
+    assert item["query"] == {"kind": "title",
+                             "value": "Geodesic Sampling in Learned Latent Manifolds"}
+    firsts = {c["authors"][0] for c in item["candidates"]}
+    assert {"Hedda Lindqvist", "Marisol Okafor"} <= firsts
+    assert all({"title", "year", "venue", "score", "service"} <= set(c)
+               for c in item["candidates"])
+    assert "summaries/more.md:3: warning: online lookup needs review" in err
+
+
+def test_lookup_bib_is_read_after_a_bib_folder(services: FakeServices, tmp_path: Path) -> None:
+    root = project(tmp_path / "p", services, "exclude_groups: [Not sure]\n")
+    text = (root / "relwork.yaml").read_text().replace("bib: [bib/references.bib]", "bib: [bib]")
+    (root / "relwork.yaml").write_text(text, encoding="utf-8")
+    assert run(root, "build", "--lookup")[0] == 0
+    # the user copies an entry into their own bib under the same key: theirs is used
+    (root / "bib" / "references.bib").write_text(
+        "@inproceedings{vahdat2021score, title={Score-based Generative Modeling in Latent "
+        "Space}, author={Vahdat, Arash and Kreis, Karsten and Kautz, Jan}, booktitle={NeurIPS},"
+        " year={2021}, note={my own copy}}\n", encoding="utf-8")
+    code, _, err = run(root, "build")
+    assert code == 0, err
+    cited = (root / "latex" / "references.bib").read_text("utf-8")
+    assert "my own copy" in cited
+
+
+def test_config_errors_name_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "relwork.yaml").write_text(
+        "notes: [x]\nlookup:\n  endpoints:\n    dblp: ftp://example.org\n", encoding="utf-8")
+    code, _, err = run(tmp_path, "lookup")
+    assert code == 2
+    assert "relwork.yaml:3" in err and "'lookup.endpoints'" in err and "ftp://" in err
+    (tmp_path / "relwork.yaml").write_text("lookup:\n  order: [dblp, google]\n",
+                                           encoding="utf-8")
+    code, _, err = run(tmp_path, "lookup")
+    assert code == 2 and "relwork.yaml:2" in err and "unknown service 'google'" in err

@@ -60,3 +60,14 @@ def test_two_notes_of_one_paper_share_one_entry(services: FakeServices,
                          session=session_for(services, tmp_path / "cache"))
     assert run.written == ["arvanitidis2018latent"]
     assert [o.key for o in run.outcomes] == ["arvanitidis2018latent"] * 2
+
+
+def test_progress_names_paper_and_service(services: FakeServices, tmp_path: Path) -> None:
+    config = load_config(search=False)
+    config.root = tmp_path
+    heard: list[tuple[int, int, str]] = []
+    lookup_entries([entry("PULSE", 5, year=2020), entry("stylegan", 9)], parse_bib_text(""),
+                   config, session=session_for(services, tmp_path / "cache"),
+                   progress=lambda n, total, what: heard.append((n, total, what)))
+    assert (1, 2, "PULSE") in heard and (1, 2, "PULSE (asking dblp)") in heard
+    assert (2, 2, "stylegan (asking semanticscholar)") in heard

@@ -80,20 +80,26 @@ def test_semantic_scholar_match_and_no_match(services: FakeServices, tmp_path: P
     assert semanticscholar.match(client, "entirely unrelated words here") == []
 
 
+NO_TITLE_WORK = ('{"status": "ok", "message-type": "work", "message": {"DOI": "10.1/x", '
+                 '"title": [], "author": []}}')
+
+
 @pytest.mark.parametrize(("service", "body", "why"), [
     ("dblp", "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>", "HTML"),
     ("dblp", '{"result": {"hits": ', "malformed JSON"),
     ("semanticscholar", '{"data": [{"paperId": "x", "title": ""}]}', "no title"),
-    ("crossref", '{"status": "ok", "message": {"items": [{"title": [""], "DOI": "10.1/x"}]}}',
-     "no title"),
+    ("crossref", NO_TITLE_WORK, "has no title"),
+    ("arxiv", '<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>', "malformed XML"),
 ])
 def test_bad_bodies_are_service_errors(services: FakeServices, tmp_path: Path, service: str,
                                        body: str, why: str) -> None:
     kind = "text/html" if "html" in body else "application/json"
     services.script(service, Scripted(200, body, {"Content-Type": kind}))
     client = session_for(services, tmp_path).client(service)
-    search = {"dblp": dblp.search, "semanticscholar": semanticscholar.match,
-              "crossref": lambda c, t: [crossref.paper_of({"title": [""], "DOI": "10.1/x"})]}
+    ask = {"dblp": lambda: dblp.search(client, "Some Title"),
+           "semanticscholar": lambda: semanticscholar.match(client, "Some Title"),
+           "crossref": lambda: crossref.by_doi(client, "10.1/x"),
+           "arxiv": lambda: arxiv.by_id(client, "2106.05931")}
     with pytest.raises(ServiceError) as caught:
-        search[service](client, "Some Title")
+        ask[service]()
     assert caught.value.service == service and why in caught.value.message
