@@ -67,7 +67,7 @@ def test_metadata_entry_when_there_is_no_bibtex() -> None:
     values = fields(entry)
     assert values["title"] == "{Costs of 100\\% \\& more\\_or\\_less}"
     assert values["pages"] == "{3--9}" and values["journal"] == "{J. of Things}"
-    assert values["author"] == "{Georgios Arvanitidis and Lars Kai Hansen and S\u00f8ren Hauberg}"
+    assert values["author"] == "{Georgios Arvanitidis and Lars Kai Hansen and S{\\o{}}ren Hauberg}"
 
 
 def test_written_file_reads_back(tmp_path: Path) -> None:

@@ -151,3 +151,25 @@ def test_config_errors_name_file_and_line(tmp_path: Path) -> None:
                                            encoding="utf-8")
     code, _, err = run(tmp_path, "lookup")
     assert code == 2 and "relwork.yaml:2" in err and "unknown service 'google'" in err
+
+
+def test_entries_built_from_metadata_compile(services: FakeServices, tmp_path: Path,
+                                             tex: object) -> None:
+    root = project(tmp_path / "p", services, "lookup_order_placeholder\n")
+    text = (root / "relwork.yaml").read_text().replace(
+        "lookup_order_placeholder\n", "").replace("lookup:\n", "lookup:\n  order: "
+                                                  "[semanticscholar]\n", 1)
+    (root / "relwork.yaml").write_text(text, encoding="utf-8")
+    shutil.rmtree(root / "summaries")
+    (root / "summaries").mkdir()
+    (root / "summaries" / "audio.md").write_text(
+        "# Papers\n\n## Tokenized Latent Codes for Audio Synthesis\n\nCodes & tokens, 100% "
+        "discrete.\n\n## Latent Space Oddity: on the Curvature of Deep Generative Models\n\n"
+        "Curvature matters.\n", encoding="utf-8")
+    code, out, err = run(root, "build", "--lookup", "--compile")
+    assert code == 0, err
+    lookup_bib = (root / "bib" / "lookup.bib").read_text("utf-8")
+    assert "Beltr{\\'{a}}n" in lookup_bib and "S{\\o{}}ren" in lookup_bib
+    assert lookup_bib.isascii()
+    assert "2 entries: 2 matched" in out
+    assert (root / "latex" / "build" / "preview.pdf").is_file()

@@ -11,6 +11,7 @@ import bibtexparser
 from bibtexparser.model import Entry, Field
 
 from ..infra.files import GENERATED_MARK, write_atomic
+from ..latex.escape import escape_latex
 from .paper import Paper
 
 HEADER = (f"% {GENERATED_MARK}: papers found online ('relwork lookup', 'relwork build "
@@ -27,8 +28,16 @@ _UNESCAPED = re.compile(r"(?<!\\)([&%#])")
 _URL_BAD = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
 
 
+def _ascii(text: str) -> str:
+    """Non-ASCII characters as braced LaTeX (``ø`` -> ``{\\o{}}``), so the entry compiles
+    with pdflatex too and BibTeX sorts and abbreviates the names right."""
+    if text.isascii():
+        return text
+    return "".join(ch if ch.isascii() else "{" + escape_latex(ch) + "}" for ch in text)
+
+
 def _plain(text: str) -> str:
-    return "".join(_SPECIAL.get(c, c) for c in " ".join(text.split()))
+    return _ascii("".join(_SPECIAL.get(c, c) for c in " ".join(text.split())))
 
 
 def _balanced(text: str) -> bool:
@@ -64,7 +73,7 @@ def _service_value(name: str, raw: str) -> str | None:
     if not _balanced(inner):
         return None
     if name not in _VERBATIM:
-        inner = _UNESCAPED.sub(r"\\\1", inner)
+        inner = _ascii(_UNESCAPED.sub(r"\\\1", inner))
     return "{" + inner + "}"
 
 

@@ -88,6 +88,11 @@ class ServiceClient:
         self._scheme, self._host = parts.scheme, parts.netloc
         self._prefix = parts.path.rstrip("/")
 
+    @property
+    def interval(self) -> float:
+        """Seconds kept between two requests: the policy's, or more if the service asks."""
+        return self._interval
+
     def url(self, path: str, params: dict[str, str] | None = None) -> str:
         """The full URL of ``path`` with ``params`` (and the policy's own) as the query."""
         query = {**(params or {}), **self.policy.params}
