@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..ids import arxiv_of_doi, normalize_arxiv, normalize_doi
+from ..ids import arxiv_of_doi, normalize_arxiv, normalize_doi, normalize_title
 from .http import ServiceClient, ServiceError
 from .paper import Paper, clean_name, clean_text, year_of
 from .parse import json_body
@@ -21,7 +21,9 @@ _KEY = re.compile(r"[A-Za-z0-9/_\-.]+")
 
 def search(client: ServiceClient, title: str, hits: int = 10) -> list[Paper]:
     """The publications DBLP finds for ``title`` (at most ``hits``)."""
-    response = client.get("/search/publ/api", {"q": title, "format": "json", "h": str(hits)})
+    # plain words: DBLP gives '|', '-', '$' and '*' a meaning in queries
+    query = normalize_title(title)
+    response = client.get("/search/publ/api", {"q": query, "format": "json", "h": str(hits)})
     data = json_body(NAME, response)
     try:
         found = data["result"]["hits"]

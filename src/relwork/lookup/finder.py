@@ -46,7 +46,7 @@ def find_paper(session: Session, *, doi: str | None = None, arxiv: str | None = 
         if doi:
             _by_doi(session, doi, found)
         elif arxiv:
-            _by_arxiv(session, arxiv, query, found)
+            _by_arxiv(session, arxiv, found)
         elif query.value:
             _by_title(session, query, found)
         else:
@@ -77,7 +77,7 @@ def _by_doi(session: Session, doi: str, found: Found) -> None:
     _accept(found, paper, "by its DOI (Crossref)")
 
 
-def _by_arxiv(session: Session, arxiv: str, query: Query, found: Found) -> None:
+def _by_arxiv(session: Session, arxiv: str, found: Found) -> None:
     paper = arxiv_api.by_id(session.client("arxiv"), arxiv)
     if paper is None:
         found.outcome.reason = f"arXiv has no paper {arxiv}"

@@ -69,8 +69,7 @@ class Session:
     def client(self, name: str) -> ServiceClient:
         if name not in self._clients:
             s = self.settings
-            agent = f"relwork/{__version__} (https://github.com/relwork/relwork"
-            agent += f"; mailto:{s.mailto})" if s.mailto else ")"
+            agent = f"relwork/{__version__}" + (f" (mailto:{s.mailto})" if s.mailto else "")
             headers = {"User-Agent": agent}
             params = {}
             if name == "crossref" and s.mailto:
