@@ -78,7 +78,8 @@ def test_written_file_reads_back(tmp_path: Path) -> None:
     index = parse_bib_text(text, "lookup.bib")
     record = index.records["arvanitidis2018latent"]
     assert record.arxiv == "1710.11379" and record.year == 2018 and not index.problems
-    assert [e.key for e in read_entries(target)] == ["arvanitidis2018latent"]
+    entries, broken = read_entries(target)
+    assert [e.key for e in entries] == ["arvanitidis2018latent"] and broken == []
     assert list(tmp_path.joinpath("bib").iterdir()) == [target]  # no temporary left
 
 
@@ -101,3 +102,12 @@ def test_key_styles() -> None:
     assert make_key(paper(), "authoryearword", {"arvanitidis2018latent"}) == \
         "arvanitidis2018latenta"
     assert make_key(paper(), "dblp", set()) == "DBLP:conf/iclr/ArvanitidisHH18"
+
+
+def test_keys_clash_regardless_of_case_and_hyphens_join_words() -> None:
+    assert make_key(paper(), "AuthorYear", {"arvanitidis2018"}) == "Arvanitidis2018a"
+    score = paper(title="Score-based Generative Modeling in Latent Space",
+                  authors=["Arash Vahdat"], year=2021)
+    assert make_key(score, "authorTitleYear", set()) == \
+        "vahdatScorebasedGenerativeModeling2021"
+    assert make_key(score, "authoryearword", set()) == "vahdat2021score"

@@ -71,3 +71,32 @@ def test_progress_names_paper_and_service(services: FakeServices, tmp_path: Path
                    progress=lambda n, total, what: heard.append((n, total, what)))
     assert (1, 2, "PULSE") in heard and (1, 2, "PULSE (asking dblp)") in heard
     assert (2, 2, "stylegan (asking semanticscholar)") in heard
+
+
+def test_an_id_only_in_the_summary_text_is_not_the_papers(services: FakeServices,
+                                                           tmp_path: Path) -> None:
+    from relwork.lookup import request_for
+
+    note = entry("Score-based Generative Modeling in Latent Space", 4)
+    note.ids = {"arxiv": ["2003.03808"]}  # the summary links to PULSE
+    note.weak_ids = {"arxiv": ["2003.03808"]}
+    request = request_for(note)
+    assert request.arxiv is None and request.title.startswith("Score-based")
+    note.ids["arxiv"].insert(0, "2106.05931")  # from the heading or front matter
+    assert request_for(note).arxiv == "2106.05931"
+
+
+def test_a_broken_lookup_bib_is_never_rewritten(services: FakeServices,
+                                                tmp_path: Path) -> None:
+    config = load_config(search=False)
+    config.root = tmp_path
+    target = tmp_path / "bib" / "lookup.bib"
+    target.parent.mkdir()
+    broken = "@article{kept, title={Fine}}\n\n@article{bad, title={Unclosed\n"
+    target.write_text(broken, encoding="utf-8")
+    run = lookup_entries([entry("PULSE", 5, year=2020)], parse_bib_text(""), config,
+                         session=session_for(services, tmp_path / "cache"))
+    assert run.outcomes[0].status == "found" and not run.written
+    assert target.read_text("utf-8") == broken
+    (problem,) = [p for p in run.problems if p.code == "lookup-bib-broken"]
+    assert problem.source is not None and problem.source.line == 3

@@ -118,13 +118,18 @@ def _from_metadata(paper: Paper) -> dict[str, str]:
     return fields
 
 
-def read_entries(path: Path) -> list[Entry]:
-    """The entries of an existing ``lookup.bib`` (none when it is missing or unreadable)."""
+def read_entries(path: Path) -> tuple[list[Entry], list[int]]:
+    """The entries of an existing ``lookup.bib`` (none when it is missing) and the lines of
+    the blocks that cannot be read (a rewrite would lose them; line 1: not UTF-8)."""
     try:
         text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return [], []
     except (OSError, UnicodeDecodeError):
-        return []
-    return list(bibtexparser.parse_string(text, parse_stack=[]).entries)
+        return [], [1]
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    broken = [(block.start_line or 0) + 1 for block in library.failed_blocks]
+    return list(library.entries), broken
 
 
 def _key_order(entry: Entry) -> str:

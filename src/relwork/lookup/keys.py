@@ -16,8 +16,11 @@ _STOP = frozenset("a an the of for in on with and to via by from using is are at
                   "towards toward into".split())
 
 
-def _words(title: str) -> list[str]:
-    return [w for w in normalize_title(title).replace("-", "").split() if w not in _STOP]
+def _words(title: str, *, join_hyphens: bool = False) -> list[str]:
+    # Better BibTeX joins "Score-based" into one word (Scorebased); Google Scholar splits it
+    if join_hyphens:
+        title = title.replace("-", "")
+    return [w for w in normalize_title(title).split() if w not in _STOP]
 
 
 def _fold(name: str) -> str:
@@ -26,7 +29,7 @@ def _fold(name: str) -> str:
 
 def key_in_style(style: str, family: str, year: int | None, title: str, ref: str = "") -> str:
     """The key ``style`` gives a work (``family``: the first author's family key)."""
-    words = [_fold(w) for w in _words(title)]
+    words = [_fold(w) for w in _words(title, join_hyphens=style == "authorTitleYear")]
     words = [w for w in words if w]
     year_text = str(year) if year else ""
     if style == "dblp" and ref:
@@ -71,8 +74,9 @@ def make_key(paper: Paper, style: str, taken: set[str]) -> str:
                         paper.ref if paper.service == "dblp" else "")
     if not is_valid_key(base):
         base = key_in_style("authoryearword", family or "anon", paper.year, paper.title)
+    folded = {k.casefold() for k in taken}  # BibTeX keys clash regardless of case
     key, n = base, 0
-    while key in taken:
+    while key.casefold() in folded:
         key = base + "abcdefghijklmnopqrstuvwxyz"[n % 26] * (1 + n // 26)
         n += 1
     return key

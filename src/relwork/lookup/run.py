@@ -71,9 +71,16 @@ class LookupRequest:
     source: Source | None = None
 
 
+def _own_id(entry: Entry, kind: str) -> str | None:
+    """The entry's first ``kind`` id that is not only in its text: a summary may link to
+    other papers, so an id from the body alone never decides which paper this is."""
+    weak = entry.weak_ids.get(kind, [])
+    return next((v for v in entry.ids.get(kind, []) if v not in weak), None)
+
+
 def request_for(entry: Entry) -> LookupRequest:
     """The request for a note entry: its DOI, arXiv id, title, authors and year."""
-    return LookupRequest(entry.title, entry.first_id("doi"), entry.first_id("arxiv"),
+    return LookupRequest(entry.title, _own_id(entry, "doi"), _own_id(entry, "arxiv"),
                          _authors(entry.meta.get("authors")), _year(entry.meta.get("year")),
                          entry.source)
 
@@ -119,7 +126,13 @@ def lookup_requests(requests: Sequence[LookupRequest], index: BibIndex, config: 
         say = progress
         session.on_request = lambda service: say(current_n[0], total,
                                                  f"{current_title[0]} (asking {service})")
-    existing = read_entries(path)
+    existing, broken = read_entries(path)
+    if broken:
+        run.problems.append(Problem(
+            "warning", f"{config.display(path)} has a block relwork cannot read (line "
+            f"{broken[0]}); nothing found online is written until it is fixed",
+            Source(config.display(path), broken[0]),
+            "fix the entry there, or delete the file to start it afresh", "lookup-bib-broken"))
     taken = set(index.records) | {e.key for e in existing}
     ours = {e.key for e in existing}  # the user's keys set the style, not relwork's
     style = detect_style(r for r in index.records.values() if r.key not in ours)
@@ -144,7 +157,7 @@ def lookup_requests(requests: Sequence[LookupRequest], index: BibIndex, config: 
         run.requests, run.cache_hits = session.requests, session.cache_hits
         if own:
             session.close()
-    if new:
+    if new and not broken:
         write_entries(path, existing + new)
         run.written = [e.key for e in new]
     return run
