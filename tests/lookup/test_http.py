@@ -118,3 +118,17 @@ def test_mailto_user_agent_and_api_key_are_sent(services: FakeServices,
     assert "mailto:someone@example.org" in services.headers[0]["user-agent"]
     assert services.headers[1]["x-api-key"] == "k-123"
     assert "mailto" not in s2_path
+
+
+def test_unreachable_service_is_a_network_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(cache_dir=tmp_path, endpoints={"dblp": f"http://127.0.0.1:{port}"},
+                        intervals={"dblp": 0.0}, retries=1, backoff=0.01)
+    client = Session(settings, sleep=lambda _s: None).client("dblp")
+    with pytest.raises(ServiceError) as caught:
+        dblp.search(client, TITLE)
+    assert caught.value.kind == "network" and f"127.0.0.1:{port}" in caught.value.message
