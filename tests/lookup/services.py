@@ -39,6 +39,8 @@ class Scripted:
     times: int = 1
     delay: float = 0.0
     path: str = ""
+    #: after answering, close the connection without saying so (as an idle timeout does)
+    drop: bool = False
 
 
 def _words(text: str) -> list[str]:
@@ -94,7 +96,7 @@ class FakeServices:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 (the http.server name)
-                status, headers, body = services.answer(self.path, dict(self.headers))
+                status, headers, body, drop = services.answer(self.path, dict(self.headers))
                 data = body.encode("utf-8")
                 try:
                     self.send_response(status)
@@ -105,6 +107,8 @@ class FakeServices:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up waiting (the slow-answer tests)
+                if drop:
+                    self.close_connection = True
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -123,7 +127,8 @@ class FakeServices:
 
     # ------------------------------------------------------------------ answers
 
-    def answer(self, raw_path: str, headers: dict[str, str] | None = None) -> Answer:
+    def answer(self, raw_path: str, headers: dict[str, str] | None = None
+               ) -> tuple[int, dict[str, str], str, bool]:
         parts = urllib.parse.urlsplit(raw_path)
         service, _, path = parts.path.lstrip("/").partition("/")
         path = "/" + urllib.parse.unquote(path)
@@ -137,15 +142,16 @@ class FakeServices:
                 scripted.times -= 1
                 if scripted.times <= 0:
                     queue.remove(scripted)
+        drop = scripted is not None and scripted.drop
         if scripted is not None:
             time.sleep(scripted.delay)
             if scripted.status:
-                return scripted.status, scripted.headers, scripted.body
+                return scripted.status, scripted.headers, scripted.body, drop
         handler = getattr(self, f"_{service}", None)
         if handler is None:
-            return 404, {"Content-Type": "text/html"}, "<html><body>Not Found</body></html>"
+            return 404, {"Content-Type": "text/html"}, "<html><body>Not Found</body></html>", drop
         answer: Answer = handler(path, query)
-        return answer
+        return (*answer, drop)
 
     def _published(self) -> list[dict[str, Any]]:
         return [p for p in self.papers if p["kind"] != "corr"]

@@ -132,3 +132,14 @@ def test_unreachable_service_is_a_network_error(tmp_path: Path) -> None:
     with pytest.raises(ServiceError) as caught:
         dblp.search(client, TITLE)
     assert caught.value.kind == "network" and f"127.0.0.1:{port}" in caught.value.message
+
+
+def test_a_kept_alive_connection_closed_by_the_service_is_reopened(
+        services: FakeServices, tmp_path: Path) -> None:
+    services.script("dblp", Scripted(0, "", drop=True))  # a normal answer, then it hangs up
+    waits: list[float] = []
+    client = session_for(services, tmp_path, waits=waits).client("dblp")
+    dblp.search(client, TITLE)
+    time.sleep(0.05)
+    assert len(dblp.search(client, "Latent Space Oddity")) == 2
+    assert waits == [] and services.count("dblp") == 2  # no backoff, no lost request

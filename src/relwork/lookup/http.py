@@ -173,10 +173,20 @@ class ServiceClient:
             self.on_request(self.policy.name)
         parts = urllib.parse.urlsplit(url)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
+        reused = self._conn is not None
         conn = self._connection()
         self.requests += 1
-        conn.request("GET", target, headers={"Accept": accept, **self.policy.headers})
-        reply = conn.getresponse()
+        try:
+            conn.request("GET", target, headers={"Accept": accept, **self.policy.headers})
+            reply = conn.getresponse()
+        except (ConnectionError, http.client.RemoteDisconnected):
+            if not reused:
+                raise
+            # the service closed the kept-alive connection meanwhile: a new one, at once
+            self.close()
+            conn = self._connection()
+            conn.request("GET", target, headers={"Accept": accept, **self.policy.headers})
+            reply = conn.getresponse()
         data = reply.read()
         headers = {k.lower(): v for k, v in reply.getheaders()}
         if headers.get("connection", "").lower() == "close":
