@@ -50,6 +50,7 @@ def test_build_lookup_writes_cites_compiles_and_reruns_offline(
     cited = (root / "latex" / "references.bib").read_text("utf-8")
     assert "@inproceedings{vahdat2021score" in cited
     assert "2 entries: 2 matched" in out
+    assert "online lookup, 2 papers: 2 found" in err
     asked = services.count()
     assert asked > 0
 
@@ -176,3 +177,16 @@ def test_entries_built_from_metadata_compile(services: FakeServices, tmp_path: P
     assert lookup_bib.isascii()
     assert "2 entries: 2 matched" in out
     assert (root / "latex" / "build" / "preview.pdf").is_file()
+
+
+def test_a_users_own_bib_named_as_lookup_bib_is_never_written(services: FakeServices,
+                                                              tmp_path: Path) -> None:
+    root = project(tmp_path / "p", services, "exclude_groups: [Not sure]\n")
+    text = (root / "relwork.yaml").read_text().replace(
+        "lookup:\n", "lookup:\n  bib: bib/references.bib\n", 1)
+    (root / "relwork.yaml").write_text(text, encoding="utf-8")
+    (root / "bib" / "references.bib").write_text("% my library\n", encoding="utf-8")
+    code, _, err = run(root, "build", "--lookup")
+    assert code == 0
+    assert (root / "bib" / "references.bib").read_text("utf-8") == "% my library\n"
+    assert "relwork.yaml:" in err and "a file relwork did not write" in err

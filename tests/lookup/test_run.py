@@ -11,6 +11,7 @@ from services import FakeServices
 from relwork.bib import parse_bib_text
 from relwork.config import load_config
 from relwork.lookup import lookup_entries
+from relwork.lookup.bibfile import HEADER
 from relwork.model import Entry, Source
 
 
@@ -92,11 +93,11 @@ def test_a_broken_lookup_bib_is_never_rewritten(services: FakeServices,
     config.root = tmp_path
     target = tmp_path / "bib" / "lookup.bib"
     target.parent.mkdir()
-    broken = "@article{kept, title={Fine}}\n\n@article{bad, title={Unclosed\n"
+    broken = HEADER + "@article{kept, title={Fine}}\n\n@article{bad, title={Unclosed\n"
     target.write_text(broken, encoding="utf-8")
     run = lookup_entries([entry("PULSE", 5, year=2020)], parse_bib_text(""), config,
                          session=session_for(services, tmp_path / "cache"))
     assert run.outcomes[0].status == "found" and not run.written
     assert target.read_text("utf-8") == broken
     (problem,) = [p for p in run.problems if p.code == "lookup-bib-broken"]
-    assert problem.source is not None and problem.source.line == 3
+    assert problem.source is not None and problem.source.line == 5

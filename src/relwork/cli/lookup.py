@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from ..lookup import count_outcomes
 from ..model import LookupOutcome
 from .main import Context, _activity, _note_paths, _out, _overrides, _problems, bib_option, main
 
@@ -45,13 +46,16 @@ def outcome_to_json(outcome: LookupOutcome) -> dict[str, Any]:
             "candidates": [paper(c) for c in outcome.candidates]}
 
 
-def summary_text(counts: dict[str, int], requests: int, target: str, written: int) -> str:
+def summary_text(counts: dict[str, int], requests: int | None, target: str,
+                 written: int) -> str:
     """"2 papers: 2 found, 0 review, 0 not found, 0 failed; 1 from cache; 4 requests"."""
     n = sum(counts[k] for k in ("found", "in-bib", "review", "not-found", "failed"))
     text = (f"{n} paper{'s' if n != 1 else ''}: {counts['found']} found, "
             f"{counts['in-bib']} already in the bib, {counts['review']} review, "
             f"{counts['not-found']} not found, {counts['failed']} failed; "
-            f"{counts['cached']} from cache; {requests} request{'s' if requests != 1 else ''}")
+            f"{counts['cached']} from cache")
+    if requests is not None:
+        text += f"; {requests} request{'s' if requests != 1 else ''}"
     if written:
         text += f" -> {target} (+{written})"
     return text
@@ -105,7 +109,8 @@ def lookup(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], fmt: str
                               ensure_ascii=False))
     for outcome in run.outcomes if fmt == "text" else []:
         _out(ctx, outcome_line(outcome, color=ctx.color))
-    _out(ctx, summary_text(run.counts(), run.requests, config.display(config.lookup_bib),
+    counts = count_outcomes(run.outcomes)
+    _out(ctx, summary_text(counts, run.requests, config.display(config.lookup_bib),
                            len(run.written)), err=fmt == "json")
     if any(p.severity == "error" for p in problems):
         sys.exit(1)

@@ -193,6 +193,12 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
         if compile_ and not result.errors:
             say("compiling the preview")
             _compile(ctx, config, result, png=png, bibs=bibs or None, progress=say)
+    if result.lookups:
+        from ..lookup import count_outcomes
+        from .lookup import summary_text
+
+        counts = count_outcomes(result.lookups)
+        _out(ctx, "online lookup, " + summary_text(counts, None, "", 0), err=True)
     _finish(ctx, result, config)
 
 

@@ -12,11 +12,19 @@ from __future__ import annotations
 from .finder import Found, find_paper
 from .http import ServiceError
 from .paper import Paper
-from .run import LookupRequest, LookupRun, lookup_entries, lookup_one, lookup_requests, request_for
+from .run import (
+    LookupRequest,
+    LookupRun,
+    count_outcomes,
+    lookup_entries,
+    lookup_one,
+    lookup_requests,
+    request_for,
+)
 from .session import ENDPOINTS, Session, Settings, settings_from_config
 
 __all__ = [
     "ENDPOINTS", "Found", "LookupRequest", "LookupRun", "Paper", "ServiceError", "Session",
-    "Settings", "find_paper", "lookup_entries", "lookup_one", "lookup_requests", "request_for",
-    "settings_from_config",
+    "Settings", "count_outcomes", "find_paper", "lookup_entries", "lookup_one",
+    "lookup_requests", "request_for", "settings_from_config",
 ]

@@ -118,6 +118,18 @@ def _from_metadata(paper: Paper) -> dict[str, str]:
     return fields
 
 
+def owned(path: Path) -> bool:
+    """True when ``path`` is missing or starts with relwork's header: a file relwork may
+    rewrite. A user's own .bib named as ``lookup.bib`` is never touched."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return GENERATED_MARK in handle.readline()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
 def read_entries(path: Path) -> tuple[list[Entry], list[int]]:
     """The entries of an existing ``lookup.bib`` (none when it is missing) and the lines of
     the blocks that cannot be read (a rewrite would lose them; line 1: not UTF-8)."""

@@ -14,7 +14,7 @@ from ..bib import BibIndex
 from ..config import Config
 from ..ids import normalize_title
 from ..model import Entry, LookupOutcome, Problem, Source
-from .bibfile import entry_for, read_entries, write_entries
+from .bibfile import entry_for, owned, read_entries, write_entries
 from .decide import preferred, works
 from .finder import Found, find_paper
 from .keys import detect_style, make_key
@@ -38,12 +38,16 @@ class LookupRun:
     cache_hits: int = 0
 
     def counts(self) -> dict[str, int]:
-        counts = {"found": 0, "in-bib": 0, "review": 0, "not-found": 0, "failed": 0,
-                  "cached": 0}
-        for outcome in self.outcomes:
-            counts[outcome.status] += 1
-            counts["cached"] += outcome.cached
-        return counts
+        return count_outcomes(self.outcomes)
+
+
+def count_outcomes(outcomes: Sequence[LookupOutcome]) -> dict[str, int]:
+    """How many outcomes are found, in-bib, review, not-found, failed; and cached."""
+    counts = dict.fromkeys(("found", "in-bib", "review", "not-found", "failed", "cached"), 0)
+    for outcome in outcomes:
+        counts[outcome.status] += 1
+        counts["cached"] += outcome.cached
+    return counts
 
 
 def _year(value: object) -> int | None:
@@ -127,7 +131,14 @@ def lookup_requests(requests: Sequence[LookupRequest], index: BibIndex, config: 
         session.on_request = lambda service: say(current_n[0], total,
                                                  f"{current_title[0]} (asking {service})")
     existing, broken = read_entries(path)
-    if broken:
+    if not owned(path):
+        broken = [1]
+        run.problems.append(Problem(
+            "warning", f"lookup.bib is {config.display(path)}, a file relwork did not write; "
+            "nothing found online is written to it", config.where("lookup_bib"),
+            "point 'lookup.bib' in relwork.yaml to a file of its own (default bib/lookup.bib)",
+            "lookup-bib-foreign"))
+    elif broken:
         run.problems.append(Problem(
             "warning", f"{config.display(path)} has a block relwork cannot read (line "
             f"{broken[0]}); nothing found online is written until it is fixed",
