@@ -123,7 +123,7 @@ def _build(
 
     say("matching")
     matches, problems = match_entries(result.entries, index, config, state)
-    if config.lookup:
+    if config.lookup and write:  # a build that writes nothing (check) asks no service
         index, matches, problems = _lookup_missing(config, bibs, state, index, matches,
                                                    problems, result, say)
     result.problems += problems

@@ -190,3 +190,15 @@ def test_a_users_own_bib_named_as_lookup_bib_is_never_written(services: FakeServ
     assert code == 0
     assert (root / "bib" / "references.bib").read_text("utf-8") == "% my library\n"
     assert "relwork.yaml:" in err and "a file relwork did not write" in err
+
+
+def test_check_writes_nothing_even_with_lookup_enabled(services: FakeServices,
+                                                      tmp_path: Path) -> None:
+    root = project(tmp_path / "p", services, "exclude_groups: [Not sure]\n")
+    text = (root / "relwork.yaml").read_text().replace("lookup:\n", "lookup:\n  enabled: true\n")
+    (root / "relwork.yaml").write_text(text, encoding="utf-8")
+    code, out, _ = run(root, "check")
+    assert services.count() == 0 and not (root / "bib" / "lookup.bib").exists()
+    code, out, _ = run(root, "build")  # lookup.enabled: build looks up without --lookup
+    assert code == 0 and "2 entries: 2 matched" in out
+    assert (root / "bib" / "lookup.bib").is_file()
