@@ -240,7 +240,7 @@ class FakeServices:
         lines = [f"    <id>http://arxiv.org/abs/{wanted}v2</id>",
                  f"    <updated>{year}-11-02T10:00:00Z</updated>",
                  f"    <published>{year}-06-10T17:26:35Z</published>",
-                 f"    <title>{escape(record['title'])}</title>",
+                 f"    <title>{escape(record.get('arxiv_title', record['title']))}</title>",
                  "    <summary>  A summary of the paper, on two\n lines.\n</summary>"]
         lines += [f"    <author>\n      <name>{escape(a)}</name>\n    </author>"
                   for a in record["authors"]]

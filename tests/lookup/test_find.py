@@ -42,6 +42,14 @@ def test_arxiv_id_goes_to_the_published_version_through_its_doi(
     assert found.paper.kind == "inproceedings" and found.paper.arxiv == "2003.03808"
 
 
+def test_arxiv_doi_is_trusted_when_the_published_title_was_reworded(
+        services: FakeServices, tmp_path: Path) -> None:
+    found = find_paper(session_for(services, tmp_path), arxiv="2105.01234")
+    assert found.paper is not None and found.paper.doi == "10.1007/s10994-022-06100-1"
+    assert found.paper.title == "Manifold Priors for Few-Shot Image Generation"
+    assert found.paper.kind == "article" and found.paper.arxiv == "2105.01234"
+
+
 def test_doi_is_exact(services: FakeServices, tmp_path: Path) -> None:
     found = find_paper(session_for(services, tmp_path),
                        doi="https://doi.org/10.1016/J.PATCOG.2019.01.001")

@@ -9,7 +9,7 @@ from ..ids import arxiv_of_doi, normalize_arxiv, normalize_doi
 from ..model import LookupOutcome, Source
 from . import arxiv as arxiv_api
 from . import crossref, dblp, semanticscholar
-from .decide import Decision, Query, decide, title_agreement
+from .decide import Decision, Query, authors_agree, decide, title_agreement
 from .http import ServiceError
 from .paper import Paper
 from .session import Session
@@ -95,7 +95,11 @@ def _published(session: Session, preprint: Paper, found: Found) -> Paper | None:
     try:
         if preprint.doi and not arxiv_of_doi(preprint.doi):
             paper = crossref.by_doi(session.client("crossref"), preprint.doi)
-            if paper is not None and title_agreement(preprint.title, paper.title) == "exact":
+            # the authors put arxiv:doi there; a published title may be reworded, so a
+            # near title or the same first author is enough to trust it
+            if paper is not None and (title_agreement(preprint.title, paper.title) != "none"
+                                      or authors_agree(tuple(preprint.authors[:1]),
+                                                       paper.authors)):
                 paper.arxiv = preprint.arxiv
                 paper.bibtex = crossref.bibtex(session.client("crossref"), preprint.doi)
                 return paper
