@@ -144,7 +144,8 @@ class Config:
     lookup: bool = False
     lookup_offline: bool = False
     lookup_bib: str = "bib/lookup.bib"
-    lookup_order: list[str] = field(default_factory=list)
+    lookup_order: list[str] = field(
+        default_factory=lambda: ["dblp", "crossref", "semanticscholar"])
     lookup_endpoints: dict[str, str] = field(default_factory=dict)
     lookup_mailto: str = ""
     lookup_max_age_days: int = 30
