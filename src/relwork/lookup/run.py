@@ -130,20 +130,9 @@ def lookup_requests(requests: Sequence[LookupRequest], index: BibIndex, config: 
         say = progress
         session.on_request = lambda service: say(current_n[0], total,
                                                  f"{current_title[0]} (asking {service})")
-    existing, broken = read_entries(path)
-    if not owned(path):
-        broken = [1]
-        run.problems.append(Problem(
-            "warning", f"lookup.bib is {config.display(path)}, a file relwork did not write; "
-            "nothing found online is written to it", config.where("lookup_bib"),
-            "point 'lookup.bib' in relwork.yaml to a file of its own (default bib/lookup.bib)",
-            "lookup-bib-foreign"))
-    elif broken:
-        run.problems.append(Problem(
-            "warning", f"{config.display(path)} has a block relwork cannot read (line "
-            f"{broken[0]}); nothing found online is written until it is fixed",
-            Source(config.display(path), broken[0]),
-            "fix the entry there, or delete the file to start it afresh", "lookup-bib-broken"))
+    existing, problem = _existing(path, config)
+    if problem is not None:
+        run.problems.append(problem)
     taken = set(index.records) | {e.key for e in existing}
     ours = {e.key for e in existing}  # the user's keys set the style, not relwork's
     style = detect_style(r for r in index.records.values() if r.key not in ours)
@@ -163,15 +152,34 @@ def lookup_requests(requests: Sequence[LookupRequest], index: BibIndex, config: 
             if paper is not None:
                 _place(found, paper, index, new_papers, taken, style, new)
             run.outcomes.append(found.outcome)
-            run.problems += _problems(found, config)
+            run.problems += _problems(found, config, written=problem is None)
     finally:
         run.requests, run.cache_hits = session.requests, session.cache_hits
         if own:
             session.close()
-    if new and not broken:
+    if new and problem is None:
         write_entries(path, existing + new)
         run.written = [e.key for e in new]
     return run
+
+
+def _existing(path: Path, config: Config) -> tuple[list[BibEntry], Problem | None]:
+    """The entries already in ``lookup.bib``, and why it must not be rewritten (a file
+    relwork did not write, or one with a block it cannot read), if so."""
+    shown = config.display(path)
+    existing, broken = read_entries(path)
+    if not owned(path):
+        return existing, Problem(
+            "warning", f"lookup.bib is {shown}, a file relwork did not write; nothing found "
+            "online is written to it", config.where("lookup_bib"),
+            "point 'lookup.bib' in relwork.yaml to a file of its own (default bib/lookup.bib)",
+            "lookup-bib-foreign")
+    if broken:
+        return existing, Problem(
+            "warning", f"{shown} has a block relwork cannot read (line {broken[0]}); nothing "
+            "found online is written until it is fixed", Source(shown, broken[0]),
+            "fix the entry there, or delete the file to start it afresh", "lookup-bib-broken")
+    return existing, None
 
 
 def _place(found: Found, paper: Paper, index: BibIndex, new_papers: dict[str, Paper],
@@ -200,13 +208,14 @@ def _place(found: Found, paper: Paper, index: BibIndex, new_papers: dict[str, Pa
     outcome.status, outcome.key = "found", key
 
 
-def _problems(found: Found, config: Config) -> list[Problem]:
+def _problems(found: Found, config: Config, *, written: bool) -> list[Problem]:
     outcome = found.outcome
     where = outcome.source
     target = config.display(config.lookup_bib)
     if outcome.status == "found":
-        return [Problem("info", f"found online: {outcome.key} ({outcome.reason}), written to "
-                        f"{target}", where, None, "lookup-found")]
+        done = f"written to {target}" if written else f"not written ({target} is not writable)"
+        return [Problem("info", f"found online: {outcome.key} ({outcome.reason}), {done}",
+                        where, None, "lookup-found")]
     if outcome.status == "in-bib":
         return [Problem("info", f"found online; {outcome.reason}", where, None,
                         "lookup-in-bib")]
