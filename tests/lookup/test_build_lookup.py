@@ -202,3 +202,21 @@ def test_check_writes_nothing_even_with_lookup_enabled(services: FakeServices,
     code, out, _ = run(root, "build")  # lookup.enabled: build looks up without --lookup
     assert code == 0 and "2 entries: 2 matched" in out
     assert (root / "bib" / "lookup.bib").is_file()
+
+
+def test_the_real_may30_report(services: FakeServices, tmp_path: Path,
+                               may30_report: Path) -> None:
+    root = project(tmp_path / "p", services, "exclude_groups: [Not sure]\n")
+    shutil.rmtree(root / "summaries")
+    (root / "summaries").mkdir()
+    shutil.copy(may30_report, root / "summaries" / "may30_report.md")
+    code, out, err = run(root, "build", "--lookup")
+    assert code == 0, err
+    assert "2 entries: 2 matched" in out
+    keys = {e.key for e in bibtexparser.parse_string(
+        (root / "bib" / "lookup.bib").read_text("utf-8")).entries}
+    assert keys == {"arvanitidis2018latent", "vahdat2021score"}
+    section = (root / "latex" / "related_work.tex").read_text("utf-8")
+    assert "arvanitidis2018latent" in section and "vahdat2021score" in section
+    asked = services.count()
+    assert run(root, "build", "--lookup")[0] == 0 and services.count() == asked
