@@ -59,6 +59,17 @@ def test_doi_is_exact(services: FakeServices, tmp_path: Path) -> None:
     assert missing.outcome.status == "not-found" and "Crossref" in missing.outcome.reason
 
 
+def test_an_unknown_doi_falls_back_to_the_title(services: FakeServices,
+                                                tmp_path: Path) -> None:
+    found = find_paper(session_for(services, tmp_path), doi="10.5281/zenodo.4242",
+                       title="Score-based Generative Modeling in Latent Space")
+    assert found.outcome.status == "found" and found.outcome.kind == "doi"
+    assert found.paper is not None and found.paper.ref == "conf/nips/VahdatKK21"
+    wrong = find_paper(session_for(services, tmp_path), doi="10.5281/zenodo.4242",
+                       title="Geodesic Sampling in Learned Latent Manifolds")
+    assert wrong.outcome.status == "review"  # the same precision rules as any title
+
+
 def test_close_titles_pick_the_exact_one(services: FakeServices, tmp_path: Path) -> None:
     found = find_paper(session_for(services, tmp_path),
                        title="learning latent space energy based prior model")

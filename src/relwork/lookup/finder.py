@@ -3,6 +3,7 @@ version), or by title (the services in ``lookup.order``), checked by ``decide``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from ..ids import arxiv_of_doi, normalize_arxiv, normalize_doi
@@ -53,6 +54,14 @@ def find_paper(session: Session, *, doi: str | None = None, arxiv: str | None = 
             found.outcome.reason = "no title, DOI or arXiv id to look up"
     except ServiceError as exc:
         found.failures.append(exc)
+    if kind != "title" and found.outcome.status == "not-found" and query.title.strip():
+        # a DOI Crossref does not register (DataCite, Zenodo) or an id arXiv lacks: the
+        # title may still find the paper, by the same precision rules
+        missed = found.outcome.reason
+        _by_title(session, dataclasses.replace(query, kind="title", value=" ".join(
+            query.title.split())), found)
+        if found.outcome.status == "not-found":
+            found.outcome.reason = f"{missed}; {found.outcome.reason}"
     if found.outcome.status == "not-found" and found.failures:
         found.outcome.status = "failed"
         found.outcome.reason = "; ".join(f"{e.service}: {e.message}" for e in found.failures)
