@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from services import FakeServices
+from fake_services import FakeServices
 
 
 @pytest.fixture()

@@ -10,8 +10,8 @@ from pathlib import Path
 import bibtexparser
 import pytest
 from cli_helpers import run
+from fake_services import FakeServices, Scripted
 from paths import REPO
-from services import FakeServices, Scripted
 
 from relwork.infra.files import GENERATED_MARK
 

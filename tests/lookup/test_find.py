@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import session_for
-from services import FakeServices, Scripted
+from fake_services import FakeServices, Scripted
+from lookup_helpers import session_for
 
 from relwork.lookup import find_paper
 from relwork.model import Source

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import session_for
-from services import FakeServices, Scripted
+from fake_services import FakeServices, Scripted
+from lookup_helpers import session_for
 
 from relwork.lookup import ServiceError, Session, Settings, dblp, semanticscholar
 from relwork.lookup.cache import ResponseCache

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import session_for
-from services import FakeServices
+from fake_services import FakeServices
+from lookup_helpers import session_for
 
 from relwork.bib import parse_bib_text
 from relwork.config import load_config

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import session_for
-from services import FakeServices, Scripted
+from fake_services import FakeServices, Scripted
+from lookup_helpers import session_for
 
 from relwork.lookup import ServiceError, arxiv, crossref, dblp, semanticscholar
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services import FakeServices
+from fake_services import FakeServices
 
 from relwork.lookup import Session, Settings
 
