@@ -91,6 +91,25 @@ OPTIONS: tuple[Option, ...] = (
     Option("lint.max_sentence_words", "lint_max_sentence_words", int, 45,
            help="longer sentences are flagged"),
     Option("lint.disable", "lint_disable", list, [], help="lint rules switched off"),
+    Option("lookup.enabled", "lookup", bool, False,
+           help="search online for papers missing from the bib during build"),
+    Option("lookup.offline", "lookup_offline", bool, False,
+           help="answer lookups from the response cache only, never the network"),
+    Option("lookup.bib", "lookup_bib", str, "bib/lookup.bib",
+           help="bib file relwork writes the papers it found online to"),
+    Option("lookup.order", "lookup_order", list, ["dblp", "crossref", "semanticscholar"],
+           help="services asked for a title, in order (dblp, crossref, semanticscholar)"),
+    Option("lookup.endpoints", "lookup_endpoints", dict, {},
+           help="base URL per service (crossref, arxiv, dblp, semanticscholar)"),
+    Option("lookup.mailto", "lookup_mailto", str, "",
+           help="your e-mail, sent to Crossref for its polite pool"),
+    Option("lookup.max_age_days", "lookup_max_age_days", int, 30,
+           help="days a cached online answer is reused"),
+    Option("lookup.timeout", "lookup_timeout", int, 20, help="seconds to wait for a service"),
+    Option("lookup.intervals", "lookup_intervals", dict, {},
+           help="seconds between two requests to a service (e.g. arxiv: 3)"),
+    Option("lookup.max_wait", "lookup_max_wait", int, 120,
+           help="longest Retry-After (seconds) honoured before giving up on a service"),
 )
 OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
 OPTIONS_BY_ATTR = {o.attr: o for o in OPTIONS}
@@ -136,6 +155,17 @@ class Config:
     lint_ignore_words: list[str] = field(default_factory=list)
     lint_max_sentence_words: int = 45
     lint_disable: list[str] = field(default_factory=list)
+    lookup: bool = False
+    lookup_offline: bool = False
+    lookup_bib: str = "bib/lookup.bib"
+    lookup_order: list[str] = field(
+        default_factory=lambda: ["dblp", "crossref", "semanticscholar"])
+    lookup_endpoints: dict[str, str] = field(default_factory=dict)
+    lookup_mailto: str = ""
+    lookup_max_age_days: int = 30
+    lookup_timeout: int = 20
+    lookup_intervals: dict[str, str] = field(default_factory=dict)
+    lookup_max_wait: int = 120
     #: attr -> where its value came from: "default", "relwork.yaml:12", "--flag"
     origins: dict[str, str] = field(default_factory=dict)
     #: attr -> Source of its value in the config file (for messages)
@@ -329,11 +359,17 @@ def _check(opt: Option, value: Any, where: Source | None) -> Any:
             value = [value]
         if not isinstance(value, (list, tuple)):
             raise fail(f"expected a list, got {type(value).__name__}")
-        return [str(v) for v in value]
+        items = [str(v) for v in value]
+        if opt.attr == "lookup_order":
+            _check_lookup_map(opt.attr, dict.fromkeys(items, ""), fail)
+        return items
     if opt.kind is dict:
         if not isinstance(value, dict):
             raise fail(f"expected a mapping, got {type(value).__name__}")
-        return {str(k): str(v) for k, v in value.items()}
+        checked = {str(k): str(v) for k, v in value.items()}
+        if opt.attr in _LOOKUP_MAPS:
+            _check_lookup_map(opt.attr, checked, fail)
+        return checked
     if opt.kind is bool:
         if not isinstance(value, bool):
             raise fail(f"expected true or false, got {value!r}")
@@ -356,6 +392,29 @@ def _check(opt: Option, value: Any, where: Source | None) -> Any:
             raise fail(f"{text!r} is not a known text encoding (e.g. utf-8, latin-1, "
                        "cp1252)") from None
     return text
+
+
+#: the online services of ``lookup``; the title services are the ones ``lookup.order`` names
+LOOKUP_SERVICES = ("crossref", "arxiv", "dblp", "semanticscholar")
+LOOKUP_TITLE_SERVICES = ("dblp", "crossref", "semanticscholar")
+_LOOKUP_MAPS = ("lookup_endpoints", "lookup_intervals")
+
+
+def _check_lookup_map(attr: str, values: dict[str, str], fail: Any) -> None:
+    """Service names (and URLs or seconds) of the ``lookup`` options."""
+    known = LOOKUP_TITLE_SERVICES if attr == "lookup_order" else LOOKUP_SERVICES
+    for name, value in values.items():
+        if name not in known:
+            raise fail(f"unknown service {name!r} (known: {', '.join(known)})")
+        if attr == "lookup_endpoints" and not value.startswith(("http://", "https://")):
+            raise fail(f"{name}: {value!r} is not an http(s) URL")
+        if attr == "lookup_intervals":
+            try:
+                seconds = float(value)
+            except ValueError:
+                seconds = -1.0
+            if not seconds >= 0:
+                raise fail(f"{name}: expected seconds (a number >= 0), got {value!r}")
 
 
 def config_fields() -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import BuildError, OutputEditedError, OutputWriteError
@@ -123,6 +123,9 @@ def _build(
 
     say("matching")
     matches, problems = match_entries(result.entries, index, config, state)
+    if config.lookup and write:  # a build that writes nothing (check) asks no service
+        index, matches, problems = _lookup_missing(config, bibs, state, index, matches,
+                                                   problems, result, say)
     result.problems += problems
     stubs: list[BibRecord] = []
     if config.stubs:
@@ -366,3 +369,64 @@ def lint_notes(config: Config, paths: Sequence[str] | None = None) -> LintReport
     found = lint.lint_entries(selected, config, known_words=known_words(index),
                               texts=parsed.texts)
     return LintReport(selected, problems, parsed.problems, found)
+
+
+def _lookup_missing(
+    config: Config, bibs: Sequence[str] | None, state: BuildState | None, index: BibIndex,
+    matches: list[Match], problems: list[Problem], result: BuildResult, say: Progress,
+) -> tuple[BibIndex, list[Match], list[Problem]]:
+    """Look the unmatched papers up online (``build --lookup``); when something was written
+    to lookup.bib, read the bibliography again and match again, then cite each paper found
+    under the key the lookup gave it. Returns the index, matches and match problems to use."""
+    from . import lookup
+
+    missing = [m.entry for m in matches if m.status == "unmatched"]
+    if not missing:
+        return index, matches, problems
+    run = lookup.lookup_entries(
+        missing, index, config, accept_review=config.accept_review,
+        progress=lambda n, total, what: say(f"looking up paper {n} of {total}: {what}"))
+    result.lookups = run.outcomes
+    result.problems += run.problems
+    if run.written:
+        index, _ = load_index(config, bibs, state, lookup=False)  # now with lookup.bib
+        matches, problems = match_entries(result.entries, index, config, state)
+    outcomes = {id(entry): o for entry, o in zip(missing, run.outcomes, strict=True)}
+    for m in matches:
+        found = outcomes.get(id(m.entry))
+        if (found is None or m.cited or found.key is None or found.key not in index.records
+                or found.status not in ("found", "in-bib")):
+            continue
+        m.key, m.status, m.score, m.candidates = found.key, "matched", 100.0, []
+        m.method = "doi" if found.kind == "doi" else "arxiv" if found.kind == "arxiv" \
+            else "title"
+        m.reason = f"found online: {found.reason}"
+    return index, matches, problems
+
+
+def lookup_papers(config: Config, paths: Sequence[str] | None = None,
+                  bibs: Sequence[str] | None = None, *, progress: Progress | None = None,
+                  on_paper: Callable[[int, int, str], None] | None = None,
+                  ) -> tuple[list[Entry], Any, list[Problem]]:
+    """``relwork lookup``: the entries of the notes that match nothing in the bibliography,
+    looked up online and written to lookup.bib. Returns the entries selected, the
+    ``lookup.LookupRun`` and the problems met reading notes and bib."""
+    from . import lookup, notes
+
+    say = progress or (lambda _msg: None)
+    say("reading notes")
+    note_files, problems = notes.collect_note_files(config, paths)
+    parsed = notes.read_notes(note_files, config)
+    problems += parsed.problems
+    entries = select_entries(parsed.entries, config)
+    say("loading bibliography")
+    index, found = load_index(config, bibs)
+    problems += found + index.problems
+    if any(p.severity == "error" for p in found + index.problems):
+        return entries, lookup.LookupRun(), problems
+    say("matching")
+    matches, _ = match_entries(entries, index, config, None)
+    missing = [m.entry for m in matches if m.status == "unmatched"]
+    run = lookup.lookup_entries(missing, index, config, accept_review=config.accept_review,
+                                progress=on_paper)
+    return entries, run, problems

@@ -183,6 +183,10 @@ def _finish(ctx: Context, result: BuildResult, config: Config) -> None:
 @click.option("--document", type=click.Choice(["article", "ieee", "acm"]), default=None,
               help="Preview document class (with --compile).")
 @click.option("--png", is_flag=True, help="Also write PNG page images (with --compile).")
+@click.option("--lookup", is_flag=True, default=None,
+              help="Look papers missing from the bib up online (into bib/lookup.bib).")
+@click.option("--offline", "lookup_offline", is_flag=True, default=None,
+              help="With --lookup: use only answers cached by earlier lookups.")
 @click.pass_obj
 def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bool,
           compile_: bool, document: str | None, png: bool, **options: Any) -> None:
@@ -193,6 +197,7 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
       relwork build
       relwork build --template table --cite biblatex
       relwork build notes/ --bib ~/Zotero/library.bib --compile --png
+      relwork build --lookup
     """
     from ..pipeline import build as run_build
 
@@ -204,6 +209,12 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
         if compile_ and not result.errors:
             say("compiling the preview")
             _compile(ctx, config, result, png=png, bibs=bibs or None, progress=say)
+    if result.lookups:
+        from ..lookup import count_outcomes
+        from .lookup import summary_text
+
+        counts = count_outcomes(result.lookups)
+        _out(ctx, "online lookup, " + summary_text(counts, None, "", 0), err=True)
     _finish(ctx, result, config)
 
 
@@ -529,6 +540,9 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
         on_error(exc)
     _out(ctx, "watching for changes (Ctrl-C to stop)", err=True)
     run_watch(config, rebuild, on_error=on_error)
+
+
+from . import lookup as _lookup_command  # noqa: E402,F401  (registers 'relwork lookup')
 
 
 def run() -> None:
