@@ -202,10 +202,9 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
         matches.append(Match(entry, *outcome))
         for problem in found_problems:
             if problem.code == "match-duplicate":
-                cited = problem.message.split(" ", 1)[0]
-                if cited in reported:
+                if problem.key in reported:
                     continue
-                reported.add(cited)
+                reported.add(problem.key)
             problems.append(problem)
     used = {slot: memo[slot] for slot in slots}
     if state is not None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .. import __version__
-from ..files import write_atomic
+from ..infra.files import write_atomic
 
 _spell_cache: dict[str, bool] = {}  # word -> known (by hunspell, or as a compound of known words)
 _suggest_cache: dict[str, list[str]] = {}  # unknown word -> hunspell's suggestions

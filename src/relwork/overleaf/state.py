@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import SyncError
-from ..files import write_atomic
+from ..infra.files import write_atomic
 
 
 def _state_path(config: Config) -> Path:
