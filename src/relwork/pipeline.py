@@ -17,6 +17,7 @@ from .infra import files
 from .model import BibRecord, BuildResult, Entry, Match, Problem
 from .pipeline_cache import (
     BuildState,
+    cache_folder,
     known_words,
     load_fragments,
     load_index,
@@ -102,27 +103,29 @@ def _build(
 
     say = progress or (lambda _msg: None)
     result = BuildResult()
+    cache = cache_folder(config)  # notes about cache files it ignored go to the result
 
     say("reading notes")
     note_files, problems = notes.collect_note_files(config, paths)
     result.problems += problems
     result.notes_read = shown_paths(note_files, config, state)
-    parsed = read_notes(note_files, result.notes_read, config, state)
+    parsed = read_notes(note_files, result.notes_read, config, state, cache)
     result.problems += parsed.problems
     result.entries = select_entries(parsed.entries, config)
     result.problems += _group_findings(parsed.entries, config)
 
     say("loading bibliography")
-    index, problems = load_index(config, bibs, state, lookup=False)
+    index, problems = load_index(config, bibs, state, lookup=False, cache=cache)
     result.problems += problems
     result.problems += index.problems
     if any(p.severity == "error" for p in problems + index.problems):
+        result.problems += cache.notices
         return result  # without the bibliography every paper would be "unmatched": noise
 
     result.problems += _alias_findings(config, index)
 
     say("matching")
-    matches, problems = match_entries(result.entries, index, config, state)
+    matches, problems = match_entries(result.entries, index, config, state, cache)
     result.problems += problems
     stubs: list[BibRecord] = []
     if config.stubs:
@@ -145,11 +148,11 @@ def _build(
 
     say("rendering")
     # from the cache file when this index has none yet: every CLI build, watch's first
-    saved = (load_fragments(config, index, stubs)
-             if "render-fragments" not in index.derived else None)
+    saved = (load_fragments(config, index, stubs, cache)
+             if index.memo.fragments is None else None)
     rendered = section.render_section(matches, index, config, notes=result.notes_read)
     if saved is not None:
-        save_fragments(index, *saved)
+        save_fragments(index, cache, *saved)
     result.problems += rendered.problems
     result.line_map = rendered.line_map
     result.cited_keys = rendered.keys
@@ -158,8 +161,11 @@ def _build(
 
     if config.lint_enabled:
         known = known_words(index)
+        memory = None
+        if state is not None:  # watch: what the check worked out is kept between builds
+            memory = state.lint_memory = state.lint_memory or lint.LintMemory()
         result.problems += lint.lint_entries(result.entries, config, known_words=known,
-                                             texts=parsed.texts)
+                                             texts=parsed.texts, memory=memory)
 
     result.tex = _with_mark(rendered.text)
     result.bib = (
@@ -167,6 +173,7 @@ def _build(
         f"{', '.join(index.files) or 'no bibliography'}, copied verbatim.\n\n{bib_text}"
     )
     result.packages = list(rendered.packages)
+    result.problems += cache.notices
     if write and not result.errors:
         tex_path = config.resolve(config.output_tex)
         bib_path = config.resolve(config.output_bib)
@@ -351,8 +358,9 @@ def lint_notes(config: Config, paths: Sequence[str] | None = None) -> LintReport
 
     files, problems = notes.collect_note_files(config, paths)
     parsed = notes.read_notes(files, config)
-    index, _ = load_index(config)
+    cache = cache_folder(config)
+    index, _ = load_index(config, cache=cache)
     selected = select_entries(parsed.entries, config)
     found = lint.lint_entries(selected, config, known_words=known_words(index),
                               texts=parsed.texts)
-    return LintReport(selected, problems, parsed.problems, found)
+    return LintReport(selected, problems + cache.notices, parsed.problems, found)

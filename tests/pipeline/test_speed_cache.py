@@ -11,6 +11,8 @@ import pytest
 
 from relwork import bib, lint
 from relwork.config import load_config
+from relwork.infra.cache import CacheFolder, Codec
+from relwork.model import Entry, Point, Problem, Source
 from relwork.notes import NotesResult
 from relwork.pipeline import BuildState, build
 
@@ -42,8 +44,7 @@ The model trains a score-based prior in the latent space of an autoencoder, like
 @karras2019style did for style. It's gonna be fast.
 """
 
-CACHE_FILES = ("notes.pickle", "render-fragments.pickle", "lint-analysis.pickle",
-               "matches.pickle")
+CACHE_FILES = ("notes.json", "render-fragments.json", "lint-analysis.json", "matches.json")
 
 
 @pytest.fixture()
@@ -58,12 +59,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _run(project: Path, *, cold: bool) -> tuple[str, str, list[str]]:
-    """One build as a new process would do it (in-process lint memory cleared): the two
-    outputs and the problems as printed."""
+    """One build as a new process would do it: the two outputs and the problems as
+    printed."""
     if cold:
         shutil.rmtree(project / ".relwork", ignore_errors=True)
-    lint._analysis_cache.clear()
-    lint._analysis_files.clear()
     config = load_config(project / "relwork.yaml")
     result = build(config, write=True, force=True)
     tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
@@ -131,8 +130,12 @@ def test_damaged_cache_is_ignored_and_rebuilt(project: Path, name: str, damage: 
         file.write_bytes(blob[: len(blob) // 2])
     else:
         file.write_bytes(blob[:-10] + bytes([blob[-10] ^ 0xFF]) + blob[-9:])
-    assert _run(project, cold=False) == cold
+    tex, cited, problems = _run(project, cold=False)
+    notes = [p for p in problems if p.endswith(" cache-ignored")]
+    assert len(notes) == 1 and f"cache/{name}" in notes[0], problems  # one line, naming it
+    assert (tex, cited, [p for p in problems if p not in notes]) == cold
     assert file.read_bytes() == blob  # written again, as a cold build writes it
+    assert _run(project, cold=False) == cold  # and trusted again: no note
 
 
 def _note_slot(project: Path) -> tuple[tuple[str, str], bytes]:
@@ -142,15 +145,16 @@ def _note_slot(project: Path) -> tuple[tuple[str, str], bytes]:
 
 def test_cache_of_another_relwork_version_is_ignored(project: Path) -> None:
     cold = _run(project, cold=True)
-    file = project / ".relwork" / "cache" / "notes.pickle"
+    folder = CacheFolder(project / ".relwork" / "cache")
     slot, data = _note_slot(project)
-    stored = bib.read_cache_file(file, bib.code_key())
+    codec = Codec((Entry, Point, Source, Problem, NotesResult))
+    stored = folder.read("notes.json", "notes", bib.code_key(), codec)
     assert isinstance(stored, dict) and slot in stored  # the slot this test forges
-    forged = {slot: (data, NotesResult())}  # "this file has no papers"
-    bib.write_cache_file(file, "another version", forged)
+    forged = {slot: (data.decode(), NotesResult())}  # "this file has no papers"
+    folder.write("notes.json", "notes", "another version", forged, codec)
     assert _run(project, cold=False) == cold
     # the same forged parse under the current key is used: the check above is meaningful
-    bib.write_cache_file(file, bib.code_key(), forged)
+    folder.write("notes.json", "notes", bib.code_key(), forged, codec)
     config = load_config(project / "relwork.yaml")
     assert build(config, write=False).entries == []
 

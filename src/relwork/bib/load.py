@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..config import Config
+from ..infra import cache as blobs
 from ..model import BibRecord, Problem, Source
 from . import cache
 from .index import BibIndex, BibString, FailedBlock
@@ -52,7 +53,10 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
                 key = cache.file_key(data, codecs_name(encoding))
                 content.update(f"{shown}\x00{key}\x00".encode())
                 cache_file = cache.file_cache_path(folder, Path(path), key)
-                parsed = cache.read_parse(cache_file, key)
+                try:
+                    parsed = cache.read_parse(cache_file, key)
+                except blobs.CacheIgnored as exc:
+                    index.problems.append(blobs.notice(cache_file, str(exc), config.display))
             if parsed is None:
                 text, problem = _decode(data, encoding, shown)
                 if text is None:
@@ -66,7 +70,7 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
         if gc_was_enabled:
             gc.enable()
     if complete and index.files:
-        index.derived["content-key"] = content.hexdigest()
+        index.content_key = content.hexdigest()
     return index
 
 

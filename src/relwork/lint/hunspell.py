@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -11,10 +10,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .. import __version__
-from ..infra.files import write_atomic
+from ..infra.cache import CacheFolder, Codec
+from ..model import Problem
+from .memory import LintMemory
 
-_spell_cache: dict[str, bool] = {}  # word -> known (by hunspell, or as a compound of known words)
-_suggest_cache: dict[str, list[str]] = {}  # unknown word -> hunspell's suggestions
 #: Suggestions cost hunspell ~0.1 s per word: only this many new words get them per run.
 SUGGEST_LIMIT = 10
 
@@ -54,47 +53,62 @@ def _hunspell() -> tuple[str | None, str]:
     return found
 
 
-_spell_files: dict[Path, str] = {}  # spelling.json files read by this process -> their key
+#: The cache file of hunspell's answers.
+SPELLING_FILE = "hunspell.json"
 
 
 class SpellStore:
-    """hunspell's verdicts and suggestions saved in ``.relwork/cache/spelling.json``.
+    """hunspell's verdicts and suggestions saved in ``.relwork/cache/hunspell.json``.
 
     Starting hunspell costs ~0.1 s a run; a build asks it only about words it has never
-    seen. Keyed by the dictionaries and relwork's version; a damaged file is ignored.
+    seen. Keyed by the dictionaries and relwork's version; a file that cannot be trusted
+    is ignored with a notice (``notices``) and written again.
     """
 
-    def __init__(self, root: Path):
-        self.path = root / ".relwork" / "cache" / "spelling.json"
+    def __init__(self, root: Path, memory: LintMemory):
+        self.memory = memory
+        self.folder = CacheFolder(root / ".relwork" / "cache")
+        self.path = self.folder.path / SPELLING_FILE
         self.key = ""
-        self.before = (len(_spell_cache), len(_suggest_cache))
+        self.before = (len(memory.spelling), len(memory.suggestions))
         exe, dictionaries = _hunspell()
         if exe is None:
             return
         self.key = f"{dictionaries}|{__version__}"
-        if _spell_files.get(self.path) == self.key:
+        if memory.spell_files.get(self.path) == self.key:
             return  # read before in this process (watch): the memory holds it all
-        _spell_files[self.path] = self.key
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("key") == self.key:
-                for word, known in data.get("known", {}).items():
-                    _spell_cache.setdefault(str(word), bool(known))
-                for word, options in data.get("suggest", {}).items():
-                    _suggest_cache.setdefault(str(word), [str(o) for o in options])
-        except (OSError, ValueError, AttributeError):
-            pass  # missing or damaged: hunspell answers again
-        self.before = (len(_spell_cache), len(_suggest_cache))
+        memory.spell_files[self.path] = self.key
+        data = self.folder.read(SPELLING_FILE, "spelling", self.key, Codec(), _spelling_shape)
+        if data is not None:
+            for word, known in data["known"].items():
+                memory.spelling.setdefault(word, known)
+            for word, options in data["suggest"].items():
+                memory.suggestions.setdefault(word, options)
+        elif self.folder.notices:
+            self.before = (-1, -1)  # an untrusted file is written again
+            return
+        self.before = (len(memory.spelling), len(memory.suggestions))
+
+    @property
+    def notices(self) -> list[Problem]:
+        """Notes about a cache file that was ignored (code ``cache-ignored``)."""
+        return self.folder.notices
 
     def save(self) -> None:
-        if not self.key or (len(_spell_cache), len(_suggest_cache)) == self.before:
+        memory = self.memory
+        if not self.key or (len(memory.spelling), len(memory.suggestions)) == self.before:
             return
-        text = json.dumps({"key": self.key, "known": _spell_cache, "suggest": _suggest_cache},
-                          ensure_ascii=False, sort_keys=True)
-        try:
-            write_atomic(self.path, text)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        data = {"known": dict(sorted(memory.spelling.items())),
+                "suggest": dict(sorted(memory.suggestions.items()))}
+        self.folder.write(SPELLING_FILE, "spelling", self.key, data, Codec())
+
+
+def _spelling_shape(data: object) -> bool:
+    return (isinstance(data, dict) and set(data) == {"known", "suggest"}
+            and isinstance(data["known"], dict) and isinstance(data["suggest"], dict)
+            and all(type(v) is bool for v in data["known"].values())
+            and all(type(v) is list and all(type(o) is str for o in v)
+                    for v in data["suggest"].values()))
 
 
 def _dictionaries_on_disk() -> set[str]:
@@ -124,15 +138,16 @@ def _run_hunspell(options: Sequence[str], lines: Iterable[str]) -> str:
     return run.stdout
 
 
-def unknown_words(words: Iterable[str]) -> set[str]:
+def unknown_words(words: Iterable[str], memory: LintMemory | None = None) -> set[str]:
     """The ``words`` hunspell (en_US) does not know and that are not two known words
     run together (autoencoder, hyperparameters are accepted).
 
-    Results are cached for the process (``relwork watch`` checks only new words).
+    Results are kept in ``memory`` (``relwork watch`` checks only new words).
     Raises ``OSError`` when hunspell cannot be run.
     """
+    known = (memory if memory is not None else LintMemory()).spelling
     words = set(words)
-    todo = sorted(w for w in words if w not in _spell_cache)
+    todo = sorted(w for w in words if w not in known)
     if todo:
         bad = set(_run_hunspell(["-l"], todo).split())
         splits = {w: [(w[:i].lower(), w[i:].lower()) for i in range(3, len(w) - 2)]
@@ -142,21 +157,23 @@ def unknown_words(words: Iterable[str]) -> set[str]:
         for w in todo:
             compound = any(a not in bad_parts and b not in bad_parts
                            for a, b in splits.get(w, []))
-            _spell_cache[w] = w not in bad or compound
-    return {w for w in words if not _spell_cache.get(w, True)}
+            known[w] = w not in bad or compound
+    return {w for w in words if not known.get(w, True)}
 
 
-def suggestions(words: Iterable[str], *, limit: int = SUGGEST_LIMIT) -> dict[str, list[str]]:
-    """hunspell's suggestions for ``words`` (cached; at most ``limit`` new words asked)."""
-    todo = [w for w in dict.fromkeys(words) if w not in _suggest_cache][:limit]
+def suggestions(words: Iterable[str], *, limit: int = SUGGEST_LIMIT,
+                memory: LintMemory | None = None) -> dict[str, list[str]]:
+    """hunspell's suggestions for ``words`` (kept in ``memory``; at most ``limit`` new
+    words asked)."""
+    found = (memory if memory is not None else LintMemory()).suggestions
+    todo = [w for w in dict.fromkeys(words) if w not in found][:limit]
     if todo:
         # "^" makes hunspell's pipe mode treat each line as text, never as a command
         out = _run_hunspell(["-a"], (f"^{w}" for w in todo))
         for line in out.splitlines():
             if line.startswith("&"):
                 head, _, tail = line.partition(":")
-                _suggest_cache[head.split()[1]] = [t.strip() for t in tail.split(",")
-                                                   if t.strip()]
+                found[head.split()[1]] = [t.strip() for t in tail.split(",") if t.strip()]
         for w in todo:
-            _suggest_cache.setdefault(w, [])
-    return {w: _suggest_cache[w] for w in words if w in _suggest_cache}
+            found.setdefault(w, [])
+    return {w: found[w] for w in words if w in found}
