@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
@@ -23,34 +24,29 @@ def spell_checker() -> str | None:
     return _hunspell()[0]
 
 
-_hunspell_found: tuple[str | None, str] | None = None
-
-
 def _hunspell() -> tuple[str | None, str]:
     """(hunspell path or None, dictionaries): en_US, plus en_GB when installed, so
     British spellings (parallelises) are accepted too."""
-    global _hunspell_found
-    if _hunspell_found is not None and _hunspell_found[0] == shutil.which("hunspell"):
-        return _hunspell_found
-    exe = shutil.which("hunspell")
-    found: tuple[str | None, str] = (None, "")
+    return _probe(shutil.which("hunspell"))
+
+
+@lru_cache(maxsize=4)
+def _probe(exe: str | None) -> tuple[str | None, str]:
+    """What ``_hunspell`` says for the hunspell at ``exe`` (asked once per path)."""
+    if exe is None:
+        return None, ""
     on_disk = _dictionaries_on_disk()
-    if exe is not None and "en_US" in on_disk:  # no need to start hunspell to ask it
-        extra = ",en_GB" if "en_GB" in on_disk else ""
-        _hunspell_found = (exe, "en_US" + extra)
-        return _hunspell_found
-    if exe is not None:
-        try:
-            run = subprocess.run([exe, "-D"], input="", capture_output=True, text=True,
-                                 timeout=10)
-            listing = run.stdout + run.stderr
-        except (OSError, subprocess.SubprocessError):
-            listing = ""
-        if re.search(r"en_US\b", listing):
-            extra = ",en_GB" if re.search(r"en_GB\b", listing) else ""
-            found = (exe, "en_US" + extra)
-    _hunspell_found = found
-    return found
+    if "en_US" in on_disk:  # no need to start hunspell to ask it
+        return exe, "en_US" + (",en_GB" if "en_GB" in on_disk else "")
+    try:
+        run = subprocess.run([exe, "-D"], input="", capture_output=True, text=True,
+                             timeout=10)
+        listing = run.stdout + run.stderr
+    except (OSError, subprocess.SubprocessError):
+        listing = ""
+    if re.search(r"en_US\b", listing):
+        return exe, "en_US" + (",en_GB" if re.search(r"en_GB\b", listing) else "")
+    return None, ""
 
 
 #: The cache file of hunspell's answers.
