@@ -81,6 +81,7 @@ def merge(index: BibIndex, parsed: ParsedFile, shown: str) -> None:
                                             index.by_short)
     problems = index.problems
     lower_seen = {k.lower(): k for k in records} if records else {}
+    packed = parsed.packed
     for (key, etype, fields, line, raw, title, title_norm, authors, year, doi, arxiv,
          short_norm) in parsed.records:
         if key in records:
@@ -99,10 +100,10 @@ def merge(index: BibIndex, parsed: ParsedFile, shown: str) -> None:
                 "rename one of them", "bib-case-key"))
         else:
             lower_seen[lkey] = key
-        if fields is None:  # from the cache: raw holds the packed fields and text
+        if packed is not None:  # from the cache: fields and raw are where its JSON text is
             records[key] = cache.lazy_record(
-                key, etype, raw, shown, line, title, title_norm, authors, year, doi, arxiv,
-                short_norm)
+                key, etype, packed[fields:raw], shown, line,
+                title, title_norm, authors, year, doi, arxiv, short_norm)
         else:
             records[key] = BibRecord(
                 key, etype, fields, Source(shown, line), raw, title, title_norm, authors, year,
