@@ -98,8 +98,13 @@ def _attach_derived(cache: CacheFolder, index: BibIndex, *, lookup: bool = True)
 
 
 def _word_set(data: Any) -> set[str] | None:
-    if isinstance(data, list) and all(type(w) is str for w in data):
-        return set(data)
+    """The known words from their cached list (a value that is not a word only never
+    matches one)."""
+    if type(data) is list:
+        try:
+            return set(data)
+        except TypeError:  # a list or dict in it
+            return None
     return None
 
 

@@ -185,6 +185,10 @@ class Codec:
 
     def __init__(self, classes: Iterable[type] = ()):
         self.classes = {cls.__name__: cls for cls in classes}
+        #: class name -> number of constructor fields (dataclasses) or -1 (str subclasses)
+        self.arity = {name: -1 if issubclass(cls, str) else
+                      len([f for f in fields(cls) if f.init]) if is_dataclass(cls) else -2
+                      for name, cls in self.classes.items()}
 
     def dumps(self, value: Any) -> bytes:
         """``value`` as JSON bytes; ``TypeError`` for a value it cannot keep exactly."""
@@ -232,6 +236,11 @@ class Codec:
         if tag is None:
             return obj
         value = obj["v"]
+        arity = self.arity.get(tag) if type(tag) is str else None
+        if arity is not None and arity >= 0:  # the common case: a dataclass
+            if type(value) is not list or len(value) != arity:
+                raise CacheIgnored(f"a damaged {tag}")
+            return self.classes[tag](*value)
         if tag == "tuple":
             return tuple(value)
         if tag == "dict":
@@ -244,19 +253,11 @@ class Codec:
             return datetime.datetime.fromisoformat(value)
         if tag == "date":
             return datetime.date.fromisoformat(value)
-        cls = self.classes.get(tag) if isinstance(tag, str) else None
-        if cls is None:
-            raise CacheIgnored(f"names an unknown type {str(tag)[:40]!r}")
-        if issubclass(cls, str):
+        if arity == -1:  # a str subclass
             if type(value) is not str:
                 raise CacheIgnored(f"a damaged {tag}")
-            return cls(value)
-        if not is_dataclass(cls):
-            raise CacheIgnored(f"names an unknown type {tag[:40]!r}")
-        params = [f for f in fields(cls) if f.init]
-        if type(value) is not list or len(value) != len(params):
-            raise CacheIgnored(f"a damaged {tag}")
-        return cls(*value)
+            return self.classes[tag](value)
+        raise CacheIgnored(f"names an unknown type {str(tag)[:40]!r}")
 
 
 def _hashable(value: Any) -> Any:
