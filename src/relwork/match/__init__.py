@@ -7,7 +7,7 @@ token), fuzzy title. Precision comes first: anything ambiguous or contradictory 
 ``unmatched`` and carries its three best candidates.
 
 ``lookup`` builds the per-index tables once per ``BibIndex`` object (kept in
-``index.derived``), ``fuzzy`` scores titles, ``words`` tells a typo from another word,
+``index.memo``), ``fuzzy`` scores titles, ``words`` tells a typo from another word,
 ``matcher`` decides, and ``stubs`` writes entries for papers missing from the bib.
 """
 
