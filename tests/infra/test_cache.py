@@ -129,6 +129,7 @@ def test_shape_check_refuses_data_of_another_shape(tmp_path: Path) -> None:
 
 def test_writing_replaces_the_slot_and_removes_old_pickle_caches(tmp_path: Path) -> None:
     (tmp_path / "notes.pickle").write_bytes(b"old")
+    (tmp_path / "spelling.json").write_text("{}")
     write_payload(tmp_path / "bib-1-aaa.json", "bib-parse", "aaa", b"{}")
     write_payload(tmp_path / "bib-1-bbb.json", "bib-parse", "bbb", b"{}",
                   replaces="bib-1-*.json")

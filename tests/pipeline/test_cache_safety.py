@@ -48,7 +48,7 @@ follow the data instead of straight lines.
 A mapping network turns the latent code into styles that steer each layer.
 """
 
-#: the names relwork's caches had when they were pickles: never read again
+#: the names relwork's caches had before they were data only: never read again
 OLD_NAMES = ("notes.pickle", "matches.pickle", "render-fragments.pickle",
              "lint-analysis.pickle", "spelling.json", "derived-known-words-0.pickle",
              "bib-000000000000-0.pickle")
@@ -144,6 +144,6 @@ def test_doctored_cache_is_never_run_and_is_rebuilt(project: Path, tmp_path: Pat
     third = relwork(project, "check")  # rebuilt: trusted again, nothing to say
     assert not marker.exists()
     assert "cache file ignored" not in third.stderr
-    assert not any(cache.glob("*.pickle"))
+    assert not any(cache.glob("*.pickle")) and not (cache / "spelling.json").exists()
     assert relwork(project, "build").returncode == 0 and outputs(project) == cold
     shutil.rmtree(cache)

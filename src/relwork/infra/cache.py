@@ -38,6 +38,9 @@ CACHE_FORMAT = 6
 MAGIC = b"relwork-cache\n"
 #: The code of the notice about a cache file that was ignored.
 IGNORED = "cache-ignored"
+#: Cache files of relwork's old formats (pickles; hunspell's answers before the header):
+#: never read, deleted when a cache file is written
+_LEGACY = ("*.pickle", "spelling.json")
 #: The header line is small; a longer first line is not a relwork cache.
 _MAX_HEADER = 4096
 
@@ -142,7 +145,7 @@ def write_payload(file: Path, kind: str, key: str, payload: bytes,
     """Write ``payload`` for ``kind`` under ``key`` atomically (temp file + os.replace).
 
     ``replaces``: a glob of older files of the same slot to delete once it is written.
-    Cache files of relwork's old pickle format are deleted too: they are never read.
+    Cache files of relwork's old formats are deleted too: they are never read.
     Errors are ignored: a cache only saves time (a read-only project still builds)."""
     header = json.dumps({"format": CACHE_FORMAT, "kind": kind, "key": key,
                          "size": len(payload), "crc": zlib.crc32(payload)})
@@ -160,7 +163,9 @@ def write_payload(file: Path, kind: str, key: str, payload: bytes,
             Path(tmp).unlink(missing_ok=True)
             raise
         old = list(file.parent.glob(replaces)) if replaces else []
-        for path in old + list(file.parent.glob("*.pickle")):
+        for pattern in _LEGACY:
+            old += file.parent.glob(pattern)
+        for path in old:
             if path != file:
                 path.unlink(missing_ok=True)
     except OSError:
