@@ -232,3 +232,38 @@ def test_tone_check_reads_a_note_changed_after_it_was_parsed(project: Path) -> N
                     encoding="utf-8")
     after = lint.lint_entries(parsed.entries, config)
     assert not any(p.code == "lint-slang" for p in after)
+
+
+TWINS_BIB = """\
+@inproceedings{vaswani2017attention,
+  title     = {Attention Is All You Need},
+  author    = {Vaswani, Ashish and Shazeer, Noam},
+  booktitle = {NeurIPS},
+  year      = {2017}
+}
+
+@article{vaswani2017attentionarxiv,
+  title   = {Attention is all you need},
+  author  = {Vaswani, Ashish and Shazeer, Noam},
+  journal = {arXiv preprint arXiv:1706.03762},
+  year    = {2017}
+}
+"""
+
+
+def test_a_paper_twice_in_the_bib_is_reported_once_cold_and_warm(project: Path) -> None:
+    """Two summaries of a paper the bib holds twice: one note, keyed by Problem.key (the
+    message says the same words for another key)."""
+    (project / "refs.bib").write_text(TWINS_BIB, encoding="utf-8")
+    (project / "notes" / "papers.md").write_text(
+        "# Papers\n\n## Attention is all you need\nSelf-attention replaces recurrence.\n",
+        encoding="utf-8")
+    (project / "notes" / "again.md").write_text(
+        "# More\n\n## Attention Is All You Need\nThe transformer drops recurrence.\n",
+        encoding="utf-8")
+    config = load_config(project / "relwork.yaml")
+    for _ in ("cold", "warm"):
+        result = build(config, write=False)
+        twins = [p for p in result.problems if p.code == "match-duplicate"]
+        assert [p.key for p in twins] == ["vaswani2017attention"], result.problems
+        assert [m.key for m in result.matches] == ["vaswani2017attention"] * 2
