@@ -17,16 +17,9 @@ PACKAGE = Path(relwork.__file__).parent
 #: click calls for an error): the one module outside cli/ that may import click
 CLICK_OUTSIDE_CLI = {"errors.py"}
 
-#: module-level state that functions still change, by name (so the entry follows its code
-#: when a module is split): each goes when its owner keeps it in an object instead
-KNOWN_STATE = {
-    # lint: memos of analyses, spellings and suggestions
-    "_analysis_cache", "_analysis_files", "_analysis_used", "_spell_cache", "_spell_files",
-    "_suggest_cache", "_title_words", "_known_memo", "_note_memo",
-    "_LOOKUPS",  # match: lookup tables per bib index
-    "texts_read",  # notes: the text of each note read, which lint reads back
-    "_ENVIRONMENTS",  # render: Jinja2 environments per template folder set
-}
+#: module-level state that functions still change, by name: none (memos live in objects
+#: passed through the pipeline: BuildState, the bib index's memo, lint's LintMemory)
+KNOWN_STATE: frozenset[str] = frozenset()
 
 #: methods that change a dict, list or set in place
 MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem",
@@ -119,8 +112,8 @@ def _mutations(func: ast.AST, names: set[str]) -> Iterator[tuple[int, str, str]]
               for arg in (*node.posonlyargs, *node.args, *node.kwonlyargs)}
     names = names - (bound - declared)
     for node in ast.walk(func):
-        if isinstance(node, ast.Global):
-            for name in sorted(set(node.names) & names):
+        if isinstance(node, ast.Global):  # rebinding any module name is state
+            for name in sorted(node.names):
                 yield node.lineno, name, f"global {name}"
         elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del))
               and isinstance(node.value, ast.Name) and node.value.id in names):
@@ -160,3 +153,5 @@ def test_the_rule_checks_find_what_they_look_for() -> None:
         "SEEN[...] changed"]
     local = ast.parse("SEEN = []\n\ndef f():\n    SEEN = []\n    SEEN.append(1)\n")
     assert list(_mutations(local.body[-1], _module_containers(local))) == []
+    rebound = ast.parse("FOUND = None\n\ndef f():\n    global FOUND\n    FOUND = 1\n")
+    assert [what for _, _, what in _mutations(rebound.body[-1], set())] == ["global FOUND"]

@@ -36,6 +36,8 @@ class Problem:
     source: Source | None = None
     hint: str | None = None
     code: str = ""
+    #: the citation key the problem is about, when it is about one bib entry ("" if none)
+    key: str = ""
 
     def __str__(self) -> str:
         where = f"{self.source}: " if self.source else ""

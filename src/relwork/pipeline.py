@@ -17,6 +17,7 @@ from .infra import files
 from .model import BibRecord, BuildResult, Entry, Match, Problem
 from .pipeline_cache import (
     BuildState,
+    cache_folder,
     known_words,
     load_fragments,
     load_index,
@@ -28,6 +29,7 @@ from .pipeline_cache import (
 
 if TYPE_CHECKING:
     from .bib import BibIndex
+    from .infra.cache import CacheFolder
     from .overleaf import SyncResult
     from .tex import CompileResult
 
@@ -102,30 +104,32 @@ def _build(
 
     say = progress or (lambda _msg: None)
     result = BuildResult()
+    cache = cache_folder(config)  # notes about cache files it ignored go to the result
 
     say("reading notes")
     note_files, problems = notes.collect_note_files(config, paths)
     result.problems += problems
     result.notes_read = shown_paths(note_files, config, state)
-    parsed = read_notes(note_files, result.notes_read, config, state)
+    parsed = read_notes(note_files, result.notes_read, config, state, cache)
     result.problems += parsed.problems
     result.entries = select_entries(parsed.entries, config)
     result.problems += _group_findings(parsed.entries, config)
 
     say("loading bibliography")
-    index, problems = load_index(config, bibs, state, lookup=False)
+    index, problems = load_index(config, bibs, state, lookup=False, cache=cache)
     result.problems += problems
     result.problems += index.problems
     if any(p.severity == "error" for p in problems + index.problems):
+        result.problems += cache.notices
         return result  # without the bibliography every paper would be "unmatched": noise
 
     result.problems += _alias_findings(config, index)
 
     say("matching")
-    matches, problems = match_entries(result.entries, index, config, state)
+    matches, problems = match_entries(result.entries, index, config, state, cache)
     if config.lookup and write:  # a build that writes nothing (check) asks no service
         index, matches, problems = _lookup_missing(config, bibs, state, index, matches,
-                                                   problems, result, say)
+                                                   problems, result, say, cache)
     result.problems += problems
     stubs: list[BibRecord] = []
     if config.stubs:
@@ -148,11 +152,11 @@ def _build(
 
     say("rendering")
     # from the cache file when this index has none yet: every CLI build, watch's first
-    saved = (load_fragments(config, index, stubs)
-             if "render-fragments" not in index.derived else None)
+    saved = (load_fragments(config, index, stubs, cache)
+             if index.memo.fragments is None else None)
     rendered = section.render_section(matches, index, config, notes=result.notes_read)
     if saved is not None:
-        save_fragments(index, *saved)
+        save_fragments(index, cache, *saved)
     result.problems += rendered.problems
     result.line_map = rendered.line_map
     result.cited_keys = rendered.keys
@@ -162,8 +166,11 @@ def _build(
 
     if config.lint_enabled:
         known = known_words(index)
+        memory = None
+        if state is not None:  # watch: what the check worked out is kept between builds
+            memory = state.lint_memory = state.lint_memory or lint.LintMemory()
         result.problems += lint.lint_entries(result.entries, config, known_words=known,
-                                             texts=parsed.texts)
+                                             texts=parsed.texts, memory=memory)
 
     result.tex = _with_mark(rendered.text)
     result.bib = (
@@ -173,6 +180,7 @@ def _build(
         f"\n\n{bib_text}"
     )
     result.packages = list(rendered.packages)
+    result.problems += cache.notices
     if write and not result.errors:
         tex_path = config.resolve(config.output_tex)
         bib_path = config.resolve(config.output_bib)
@@ -364,16 +372,18 @@ def lint_notes(config: Config, paths: Sequence[str] | None = None) -> LintReport
 
     files, problems = notes.collect_note_files(config, paths)
     parsed = notes.read_notes(files, config)
-    index, _ = load_index(config)
+    cache = cache_folder(config)
+    index, _ = load_index(config, cache=cache)
     selected = select_entries(parsed.entries, config)
     found = lint.lint_entries(selected, config, known_words=known_words(index),
                               texts=parsed.texts)
-    return LintReport(selected, problems, parsed.problems, found)
+    return LintReport(selected, problems + cache.notices, parsed.problems, found)
 
 
 def _lookup_missing(
     config: Config, bibs: Sequence[str] | None, state: BuildState | None, index: BibIndex,
     matches: list[Match], problems: list[Problem], result: BuildResult, say: Progress,
+    cache: CacheFolder,
 ) -> tuple[BibIndex, list[Match], list[Problem]]:
     """Look the unmatched papers up online (``build --lookup``); when something was written
     to lookup.bib, read the bibliography again and match again, then cite each paper found
@@ -389,8 +399,8 @@ def _lookup_missing(
     result.lookups = run.outcomes
     result.problems += run.problems
     if run.written:
-        index, _ = load_index(config, bibs, state, lookup=False)  # now with lookup.bib
-        matches, problems = match_entries(result.entries, index, config, state)
+        index, _ = load_index(config, bibs, state, lookup=False, cache=cache)  # with lookup.bib
+        matches, problems = match_entries(result.entries, index, config, state, cache)
     outcomes = {id(entry): o for entry, o in zip(missing, run.outcomes, strict=True)}
     for m in matches:
         found = outcomes.get(id(m.entry))
@@ -420,12 +430,13 @@ def lookup_papers(config: Config, paths: Sequence[str] | None = None,
     problems += parsed.problems
     entries = select_entries(parsed.entries, config)
     say("loading bibliography")
-    index, found = load_index(config, bibs)
-    problems += found + index.problems
+    cache = cache_folder(config)
+    index, found = load_index(config, bibs, cache=cache)
+    problems += found + index.problems + cache.notices
     if any(p.severity == "error" for p in found + index.problems):
         return entries, lookup.LookupRun(), problems
     say("matching")
-    matches, _ = match_entries(entries, index, config, None)
+    matches, _ = match_entries(entries, index, config, None, cache)
     missing = [m.entry for m in matches if m.status == "unmatched"]
     run = lookup.lookup_entries(missing, index, config, accept_review=config.accept_review,
                                 progress=on_paper)

@@ -9,11 +9,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import Config
-from .model import Entry, Match, Problem
+from .infra.cache import CacheFolder, Codec, code_key
+from .model import Entry, Match, Problem, Source
 
 if TYPE_CHECKING:
     from .bib import BibIndex
+    from .lint import LintMemory
     from .notes import NotesResult
+
+#: The cache files of the build's stages (the bib's own are named by bib.cache).
+NOTES_FILE = "notes.json"
+MATCHES_FILE = "matches.json"
+FRAGMENTS_FILE = "render-fragments.json"
 
 
 @dataclass
@@ -30,6 +37,8 @@ class BuildState:
     match_key: tuple[Any, ...] = ()
     #: absolute note path -> how it is shown ("" -> the folder it was shown from)
     shown: dict[str, str] = field(default_factory=dict)
+    #: the tone check's analyses and hunspell's answers (made by the first build)
+    lint_memory: LintMemory | None = None
 
 
 def _bib_stamp(paths: Sequence[Path]) -> tuple[Any, ...]:
@@ -43,25 +52,33 @@ def _bib_stamp(paths: Sequence[Path]) -> tuple[Any, ...]:
     return tuple(stamp)
 
 
+def cache_folder(config: Config) -> CacheFolder:
+    """The cache folder of ``config``'s project, for one build (it collects the notes
+    about cache files it ignored: the caller reports them)."""
+    return CacheFolder(config.root / ".relwork" / "cache", config.display)
+
+
 def load_index(
     config: Config, bibs: Sequence[str] | None = None, state: BuildState | None = None,
-    *, lookup: bool = True,
+    *, lookup: bool = True, cache: CacheFolder | None = None,
 ) -> tuple[BibIndex, list[Problem]]:
     """The bib index for ``config`` (re-used from ``state`` while the bib files are unchanged).
 
     With ``lookup`` the matching tables are attached now; else ``_attach_lookup`` must run
-    before matching (a build whose matches all come from the cache does not need them)."""
+    before matching (a build whose matches all come from the cache does not need them).
+    Notes about ignored cache files go to ``cache`` (the index's own to its problems)."""
     from . import bib
 
+    cache = cache if cache is not None else cache_folder(config)
     bib_files, problems = bib.collect_bib_files(config, bibs)
     bib_files = with_lookup_bib(config, bib_files)
     stamp = _bib_stamp(bib_files)
     if state is not None and state.index is not None and state.bib_stamp == stamp:
         if lookup:
-            _attach_lookup(config, state.index)
+            _attach_lookup(cache, state.index)
         return state.index, problems
     index = bib.load_bib(bib_files, config)
-    _attach_derived(config, index, lookup=lookup)
+    _attach_derived(cache, index, lookup=lookup)
     if state is not None:
         state.index, state.bib_stamp = index, stamp
     return index, problems
@@ -77,36 +94,45 @@ def with_lookup_bib(config: Config, bib_files: Sequence[Path]) -> list[Path]:
     return [p for p in bib_files if p.resolve() != target] + [path]
 
 
-def _attach_derived(config: Config, index: BibIndex, *, lookup: bool = True) -> None:
+def _attach_derived(cache: CacheFolder, index: BibIndex, *, lookup: bool = True) -> None:
     """Matching tables and spell-check words of ``index``: from the cache when they were
     made from the same bib content, else made now and cached (a large bib takes ~0.3 s)."""
     from . import bib
 
     if lookup:
-        _attach_lookup(config, index)
-    words = bib.read_derived(config, index, "known-words")
-    if isinstance(words, set):
-        index.derived["known-words"] = words
+        _attach_lookup(cache, index)
+    words = bib.read_derived(cache, index, "known-words", _word_set)
+    if words is not None:
+        index.memo.known_words = words
     else:
-        bib.write_derived(config, index, "known-words", known_words(index))
+        bib.write_derived(cache, index, "known-words", sorted(known_words(index)))
 
 
-def _attach_lookup(config: Config, index: BibIndex) -> None:
+def _word_set(data: Any) -> set[str] | None:
+    """The known words from their cached list (a value that is not a word only never
+    matches one)."""
+    if type(data) is list:
+        try:
+            return set(data)
+        except TypeError:  # a list or dict in it
+            return None
+    return None
+
+
+def _attach_lookup(cache: CacheFolder, index: BibIndex) -> None:
     """The matching tables of ``index`` (see _attach_derived), once per index."""
-    import dataclasses
-
     from . import bib, match
 
-    if isinstance(index.derived.get("match-lookup"), match.Lookup):
+    if isinstance(index.memo.lookup, match.Lookup):
         return
-    look = bib.read_derived(config, index, "match-lookup")
-    if (isinstance(look, match.Lookup) and look.size == len(index.records)
-            and look.keys == list(index.records)):
-        look.records = [index.records[k] for k in look.keys]
-        index.derived["match-lookup"] = look
+    records = list(index.records.values())
+    look = bib.read_derived(cache, index, "match-lookup",
+                            lambda data: match.lookup_from_data(data, records))
+    if look is not None:
+        index.memo.lookup = look
     else:
         look = match.lookup_for(index)
-        bib.write_derived(config, index, "match-lookup", dataclasses.replace(look, records=[]))
+        bib.write_derived(cache, index, "match-lookup", match.lookup_data(look))
 
 
 def shown_paths(paths: Sequence[Path], config: Config, state: BuildState | None) -> list[str]:
@@ -132,39 +158,61 @@ def shown_paths(paths: Sequence[Path], config: Config, state: BuildState | None)
 
 
 def read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config,
-                state: BuildState | None) -> NotesResult:
+                state: BuildState | None, cache: CacheFolder) -> NotesResult:
     """notes.read_notes with its per-file cache (content -> parse) kept in ``state`` and in
-    ``.relwork/cache/notes.pickle``, so only files whose bytes changed are parsed again.
-    The file is keyed by relwork's version and code; a damaged or stale one is ignored."""
-    from . import bib, notes
+    ``.relwork/cache/notes.json``, so only files whose bytes changed are parsed again.
+    The file is keyed by relwork's version and code; a stale one is replaced, an
+    untrusted one ignored with a notice in ``cache``."""
+    from . import notes
 
     if state is not None and state.notes_cache:
         return notes.read_notes(note_files, config, cache=state.notes_cache, shown_paths=shown)
-    file = bib.cache_dir(config) / "notes.pickle"
-    key = bib.code_key()
-    stored = bib.read_cache_file(file, key)
-    cache: dict[Any, Any] = stored if isinstance(stored, dict) else {}
-    before = dict(cache)
-    parsed = notes.read_notes(note_files, config, cache=cache, shown_paths=shown)
+    codec = _notes_codec()
+    key = code_key()
+    stored = cache.read(NOTES_FILE, "notes", key, codec, _notes_shape)
+    # the file keeps each note's text; the reader compares bytes (UTF-8, as it decoded it)
+    memo: dict[Any, Any] = ({slot: (text.encode("utf-8"), parsed)
+                             for slot, (text, parsed) in stored.items()} if stored else {})
+    before = dict(memo)
+    parsed = notes.read_notes(note_files, config, cache=memo, shown_paths=shown)
     names = set(shown)
-    kept = {slot: value for slot, value in cache.items()
+    kept = {slot: value for slot, value in memo.items()
             if isinstance(slot, tuple) and slot and slot[0] in names}
     if kept.keys() != before.keys() or any(before[s] is not v for s, v in kept.items()):
-        bib.write_cache_file(file, key, kept)
+        cache.write(NOTES_FILE, "notes", key,
+                    {slot: (data.decode("utf-8"), result)
+                     for slot, (data, result) in kept.items()}, codec)
     if state is not None:
         state.notes_cache = kept
     return parsed
 
 
+def _notes_codec() -> Codec:
+    from .model import Point
+    from .notes import NotesResult
+
+    return Codec((Entry, Point, Source, Problem, NotesResult))
+
+
+def _notes_shape(value: Any) -> bool:
+    from .notes import NotesResult
+
+    return isinstance(value, dict) and all(
+        type(slot) is tuple and len(slot) == 2 and all(type(p) is str for p in slot)
+        and type(item) is tuple and len(item) == 2 and type(item[0]) is str
+        and isinstance(item[1], NotesResult)
+        and all(isinstance(e, Entry) for e in item[1].entries)
+        for slot, item in value.items())
+
+
 def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
-           state: BuildState | None) -> tuple[list[Match], list[Problem]]:
+                  state: BuildState | None, cache: CacheFolder
+                  ) -> tuple[list[Match], list[Problem]]:
     """match.match_entries, with each entry's outcome remembered: in ``state`` (watch: an
-    entry of an unchanged note is the same object) or in ``.relwork/cache/matches.pickle``
+    entry of an unchanged note is the same object) or in ``.relwork/cache/matches.json``
     (by the entry's full content, for the same relwork code, bib content, aliases and
     accept_review). Only entries not seen before are matched, and only then are the
     matching tables loaded."""
-    from . import bib
-
     setting = (sorted(config.aliases.items()), config.accept_review)
     if state is not None:
         if not state.match_key or state.match_key[0] is not index \
@@ -175,26 +223,25 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
         fresh = [e for e, s in zip(entries, slots, strict=True)
                  if s not in memo or memo[s][0] is not e]
     else:
-        content = index.derived.get("content-key")
+        content = index.content_key
         if not content:
-            _attach_lookup(config, index)
+            _attach_lookup(cache, index)
             from . import match
 
             return match.match_entries(entries, index, aliases=config.aliases,
                                        accept_review=config.accept_review)
         import hashlib
 
-        key = hashlib.blake2b(repr((bib.code_key(), content, setting)).encode(),
+        key = hashlib.blake2b(repr((code_key(), content, setting)).encode(),
                               digest_size=16).hexdigest()
-        file = bib.cache_dir(config) / "matches.pickle"
-        stored = bib.read_cache_file(file, key)
-        memo = stored if isinstance(stored, dict) else {}
+        codec = _matches_codec()
+        memo = cache.read(MATCHES_FILE, "matches", key, codec, _matches_shape) or {}
         slots = [repr(e) for e in entries]  # every field of the entry: its full content
         fresh = [e for e, s in zip(entries, slots, strict=True) if s not in memo]
     if fresh:
         from . import match
 
-        _attach_lookup(config, index)
+        _attach_lookup(cache, index)
         for entry in fresh:
             # a matcher of its own, so the entry's problems are all its own (below, a
             # duplicate bib entry is reported once, for the first entry citing it, as
@@ -213,60 +260,94 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
         matches.append(Match(entry, *outcome))
         for problem in found_problems:
             if problem.code == "match-duplicate":
-                cited = problem.message.split(" ", 1)[0]
-                if cited in reported:
+                if problem.key in reported:
                     continue
-                reported.add(cited)
+                reported.add(problem.key)
             problems.append(problem)
     used = {slot: memo[slot] for slot in slots}
     if state is not None:
         state.match_cache = used
     elif fresh or len(used) != len(memo):
-        bib.write_cache_file(file, key, used)
+        cache.write(MATCHES_FILE, "matches", key, used, codec)
     return matches, problems
 
 
-def load_fragments(config: Config, index: BibIndex, stubs: Sequence[Any]
-                    ) -> tuple[Path, str, frozenset[Any]] | None:
-    """Seed render's fragment cache (note Markdown -> LaTeX, index.derived) from
+def _matches_codec() -> Codec:
+    from .model import Candidate
+
+    return Codec((Candidate, Problem, Source))
+
+
+def _matches_shape(value: Any) -> bool:
+    from .model import Candidate
+
+    return isinstance(value, dict) and all(
+        type(slot) is str and type(item) is tuple and len(item) == 3 and item[0] is None
+        and type(item[1]) is tuple and len(item[1]) == 7
+        and isinstance(item[1][0], (str, type(None))) and type(item[1][1]) is str
+        and type(item[1][2]) in (int, float) and type(item[1][3]) is str
+        and type(item[1][4]) is list and all(isinstance(c, Candidate) for c in item[1][4])
+        and type(item[1][5]) is str and type(item[1][6]) is bool
+        and type(item[2]) is list and all(isinstance(p, Problem) for p in item[2])
+        for slot, item in value.items())
+
+
+def load_fragments(config: Config, index: BibIndex, stubs: Sequence[Any], cache: CacheFolder
+                   ) -> tuple[str, frozenset[Any]] | None:
+    """Seed render's fragment cache (note Markdown -> LaTeX, ``index.memo``) from
     ``.relwork/cache``: valid for the same relwork code, bib content and stub keys, the
     inputs of a conversion besides the text, its place, engine and cite style (its key)."""
-    from . import bib
-
-    content = index.derived.get("content-key")
+    content = index.content_key
     if not content:
         return None
     import hashlib
 
-    parts = [bib.code_key(), str(content), *sorted(str(s.key) for s in stubs)]
+    parts = [code_key(), str(content), *sorted(str(s.key) for s in stubs)]
     key = hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).hexdigest()
-    file = bib.cache_dir(config) / "render-fragments.pickle"
-    stored = bib.read_cache_file(file, key)
-    fragments = stored if isinstance(stored, dict) else {}
-    index.derived["render-fragments"] = fragments
-    index.derived["render-fragments-used"] = set()
-    return file, key, frozenset(fragments)
+    fragments = cache.read(FRAGMENTS_FILE, "render-fragments", key, _fragments_codec(),
+                           _fragments_shape) or {}
+    index.memo.fragments = fragments
+    index.memo.fragments_used = set()
+    return key, frozenset(fragments)
 
 
-def save_fragments(index: BibIndex, file: Path, key: str, loaded: frozenset[Any]) -> None:
+def save_fragments(index: BibIndex, cache: CacheFolder, key: str, loaded: frozenset[Any]
+                   ) -> None:
     """Write the fragments this build used, when they differ from what was loaded."""
-    from . import bib
-
-    used = index.derived.get("render-fragments-used", set())
+    used = index.memo.fragments_used
     if used == loaded:
         return
-    fragments = index.derived.get("render-fragments", {})
-    bib.write_cache_file(file, key, {s: fragments[s] for s in used if s in fragments})
+    fragments = index.memo.fragments or {}
+    cache.write(FRAGMENTS_FILE, "render-fragments", key,
+                {s: fragments[s] for s in used if s in fragments}, _fragments_codec())
+
+
+def _fragments_codec() -> Codec:
+    from .latex.escape import Latex
+    from .latex.markdown import LatexText
+
+    return Codec((Latex, LatexText, Source, Problem))
+
+
+def _fragments_shape(value: Any) -> bool:
+    from .latex.markdown import LatexText
+
+    return isinstance(value, dict) and all(
+        type(slot) is tuple and len(slot) >= 4 and type(slot[0]) is str
+        and isinstance(slot[1], Source) and type(item) is tuple and len(item) == 2
+        and isinstance(item[0], LatexText) and isinstance(item[0].text, str)
+        and type(item[1]) is list and all(type(call) is tuple for call in item[1])
+        for slot, item in value.items())
 
 
 def known_words(index: BibIndex) -> set[str]:
     """Words from bib titles and author names: words the spell check should accept (made
     once per index)."""
-    words: set[str] | None = index.derived.get("known-words")
+    words = index.memo.known_words
     if words is None:
         words = set()
         for record in index.records.values():
             words.update(w.casefold() for w in record.title.replace("-", " ").split())
             words.update(name.casefold() for name in record.authors)
-        index.derived["known-words"] = words
+        index.memo.known_words = words
     return words

@@ -77,7 +77,7 @@ def test_damaged_cache_is_ignored_and_rebuilt(
     for cache in cache_files(config):
         blob = cache.read_bytes()
         if damage == "garbage":
-            cache.write_bytes(b"not a pickle at all" * 10)
+            cache.write_bytes(b"not a cache at all" * 10)
         elif damage == "truncated":
             cache.write_bytes(blob[: len(blob) // 2])
         elif damage == "flipped":  # still the right length and header, payload changed
@@ -88,8 +88,12 @@ def test_damaged_cache_is_ignored_and_rebuilt(
     counter = SplitCounter(monkeypatch)
     again = load_bib(files, config)
     assert counter.calls == 2  # both files parsed again
-    assert again == first
-    third = load_bib(files, config)  # the rebuilt cache is good
+    notes = [p for p in again.problems if p.code == "cache-ignored"]
+    assert len(notes) == 2, again.problems
+    assert all(p.severity == "info" and p.source and "bib-" in p.source.path for p in notes)
+    assert again.records == first.records
+    assert [p for p in again.problems if p not in notes] == first.problems
+    third = load_bib(files, config)  # the rebuilt cache is good, and says nothing
     assert counter.calls == 2 and third == first
 
 
@@ -141,7 +145,7 @@ def test_no_temporary_files_are_left(project: tuple[Config, list[Path]]) -> None
     load_bib(files, config)
     load_bib(files, config)
     names = [p.name for p in cache_files(config)]
-    assert all(n.startswith("bib-") and n.endswith(".pickle") for n in names), names
+    assert all(n.startswith("bib-") and n.endswith(".json") for n in names), names
 
 
 def test_unwritable_cache_folder_still_loads(project: tuple[Config, list[Path]]) -> None:

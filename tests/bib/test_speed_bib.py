@@ -1,4 +1,4 @@
-"""Records read from the bib cache unpickle their fields and raw text on first use: they
+"""Records read from the bib cache decode their fields and raw text on first use: they
 behave exactly as the records of a fresh parse (values, equality, copies, writing)."""
 
 from __future__ import annotations
@@ -102,4 +102,4 @@ def test_derived_tables_of_other_relwork_code_are_made_again(
     monkeypatch.setattr(cache, "code_key", lambda: "another relwork")
     index, _ = load_index(config)
     assert len(made) == 2
-    assert index.derived["match-lookup"].keys == list(index.records)
+    assert index.memo.lookup.keys == list(index.records)

@@ -301,9 +301,6 @@ def test_parse_note_entries_work_without_files(config: Config) -> None:
 
 def test_missing_hunspell_is_reported_once_as_info(config: Config,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    import relwork.lint.hunspell as lint_mod
-
-    monkeypatch.setattr(lint_mod, "_spell_cache", {})
     monkeypatch.setenv("PATH", str(Path(shutil.which("python3") or "/usr/bin").parent / "nx"))
     problems = lint_entries([entry("Flurbination one."), entry("Zorpify two.")], config)
     infos = [p for p in problems if p.severity == "info"]

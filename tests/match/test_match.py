@@ -507,14 +507,15 @@ def test_lookup_tables_live_on_the_index_and_without_it() -> None:
     text = (FIXTURES / "traps.bib").read_text(encoding="utf-8")
     index = bib.parse_bib_text(text, "t.bib")
     look = lookup_for(index)
-    assert index.derived["match-lookup"] is look
+    assert index.memo.lookup is look
 
-    class Plain:  # any object with records works; its tables are cached by weak reference
+    class Plain:  # any object with records works; without a memo its tables are made anew
         def __init__(self, records: dict) -> None:
             self.records = records
 
     plain = Plain(index.records)
-    assert lookup_for(plain) is lookup_for(plain)
+    assert lookup_for(plain) is not lookup_for(plain)
+    assert lookup_for(plain).keys == look.keys
     m, _ = one(plain, entry("Long Short-Term Memory"))  # type: ignore[arg-type]
     assert (m.key, m.status) == ("hochreiter1997long", "matched")
 

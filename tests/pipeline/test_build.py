@@ -37,7 +37,7 @@ def test_rebuild_with_state_reuses_parses_and_gives_the_same_output(project: Pat
     tex = project / "latex" / "related_work.tex"
     text = tex.read_text(encoding="utf-8")
     index = state.index
-    assert index is not None and index.derived.get("render-fragments")
+    assert index is not None and index.memo.fragments
     again = build(config, state=state, write=True)
     assert state.index is index  # bib unchanged: not loaded again
     assert tex.read_text(encoding="utf-8") == text
@@ -103,15 +103,16 @@ def test_matching_tables_come_from_the_cache_and_a_damaged_one_is_rebuilt(projec
     config = load_config(project / "relwork.yaml")
     first, _ = load_index(config)
     made = lookup_for(first)
-    cached = sorted((project / ".relwork" / "cache").glob("derived-match-lookup-*.pickle"))
+    cached = sorted((project / ".relwork" / "cache").glob("derived-match-lookup-*.json"))
     assert len(cached) == 1
     second, _ = load_index(config)
-    look = second.derived["match-lookup"]
+    look = second.memo.lookup
     assert look is not made and look.keys == made.keys and look.titles == made.titles
     assert look.records == [second.records[k] for k in look.keys]
     cached[0].write_bytes(cached[0].read_bytes()[:100])  # truncated: never trusted
     third, _ = load_index(config)
     assert lookup_for(third).titles == made.titles
+    assert cached[0].read_bytes() != cached[0].read_bytes()[:100]  # written again
     result = build(config, write=False)
     assert [m.key for m in result.matches] == ["arvanitidis2018latent", "vahdat2021score"]
 
@@ -125,8 +126,8 @@ def test_derived_cache_follows_the_bib_content(project: Path) -> None:
     bib.write_text(bib.read_text(encoding="utf-8") + "\n@misc{extra2024,\n  title = {An "
                    "Extra Paper on Latent Spaces},\n  year = {2024}\n}\n", encoding="utf-8")
     second, _ = load_index(config)
-    assert second.derived["content-key"] != first.derived["content-key"]
-    assert "extra2024" in second.derived["match-lookup"].keys
+    assert second.content_key != first.content_key
+    assert "extra2024" in second.memo.lookup.keys
 
 
 def test_math_macros_from_the_config_are_allowed_in_formulas(project: Path) -> None:

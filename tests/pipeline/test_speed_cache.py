@@ -11,6 +11,8 @@ import pytest
 
 from relwork import bib, lint
 from relwork.config import load_config
+from relwork.infra.cache import CacheFolder, Codec
+from relwork.model import Entry, Point, Problem, Source
 from relwork.notes import NotesResult
 from relwork.pipeline import BuildState, build
 
@@ -42,8 +44,7 @@ The model trains a score-based prior in the latent space of an autoencoder, like
 @karras2019style did for style. It's gonna be fast.
 """
 
-CACHE_FILES = ("notes.pickle", "render-fragments.pickle", "lint-analysis.pickle",
-               "matches.pickle")
+CACHE_FILES = ("notes.json", "render-fragments.json", "lint-analysis.json", "matches.json")
 
 
 @pytest.fixture()
@@ -58,12 +59,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _run(project: Path, *, cold: bool) -> tuple[str, str, list[str]]:
-    """One build as a new process would do it (in-process lint memory cleared): the two
-    outputs and the problems as printed."""
+    """One build as a new process would do it: the two outputs and the problems as
+    printed."""
     if cold:
         shutil.rmtree(project / ".relwork", ignore_errors=True)
-    lint._analysis_cache.clear()
-    lint._analysis_files.clear()
     config = load_config(project / "relwork.yaml")
     result = build(config, write=True, force=True)
     tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
@@ -131,8 +130,12 @@ def test_damaged_cache_is_ignored_and_rebuilt(project: Path, name: str, damage: 
         file.write_bytes(blob[: len(blob) // 2])
     else:
         file.write_bytes(blob[:-10] + bytes([blob[-10] ^ 0xFF]) + blob[-9:])
-    assert _run(project, cold=False) == cold
+    tex, cited, problems = _run(project, cold=False)
+    notes = [p for p in problems if p.endswith(" cache-ignored")]
+    assert len(notes) == 1 and f"cache/{name}" in notes[0], problems  # one line, naming it
+    assert (tex, cited, [p for p in problems if p not in notes]) == cold
     assert file.read_bytes() == blob  # written again, as a cold build writes it
+    assert _run(project, cold=False) == cold  # and trusted again: no note
 
 
 def _note_slot(project: Path) -> tuple[tuple[str, str], bytes]:
@@ -142,15 +145,16 @@ def _note_slot(project: Path) -> tuple[tuple[str, str], bytes]:
 
 def test_cache_of_another_relwork_version_is_ignored(project: Path) -> None:
     cold = _run(project, cold=True)
-    file = project / ".relwork" / "cache" / "notes.pickle"
+    folder = CacheFolder(project / ".relwork" / "cache")
     slot, data = _note_slot(project)
-    stored = bib.read_cache_file(file, bib.code_key())
+    codec = Codec((Entry, Point, Source, Problem, NotesResult))
+    stored = folder.read("notes.json", "notes", bib.code_key(), codec)
     assert isinstance(stored, dict) and slot in stored  # the slot this test forges
-    forged = {slot: (data, NotesResult())}  # "this file has no papers"
-    bib.write_cache_file(file, "another version", forged)
+    forged = {slot: (data.decode(), NotesResult())}  # "this file has no papers"
+    folder.write("notes.json", "notes", "another version", forged, codec)
     assert _run(project, cold=False) == cold
     # the same forged parse under the current key is used: the check above is meaningful
-    bib.write_cache_file(file, bib.code_key(), forged)
+    folder.write("notes.json", "notes", bib.code_key(), forged, codec)
     config = load_config(project / "relwork.yaml")
     assert build(config, write=False).entries == []
 
@@ -228,3 +232,38 @@ def test_tone_check_reads_a_note_changed_after_it_was_parsed(project: Path) -> N
                     encoding="utf-8")
     after = lint.lint_entries(parsed.entries, config)
     assert not any(p.code == "lint-slang" for p in after)
+
+
+TWINS_BIB = """\
+@inproceedings{vaswani2017attention,
+  title     = {Attention Is All You Need},
+  author    = {Vaswani, Ashish and Shazeer, Noam},
+  booktitle = {NeurIPS},
+  year      = {2017}
+}
+
+@article{vaswani2017attentionarxiv,
+  title   = {Attention is all you need},
+  author  = {Vaswani, Ashish and Shazeer, Noam},
+  journal = {arXiv preprint arXiv:1706.03762},
+  year    = {2017}
+}
+"""
+
+
+def test_a_paper_twice_in_the_bib_is_reported_once_cold_and_warm(project: Path) -> None:
+    """Two summaries of a paper the bib holds twice: one note, keyed by Problem.key (the
+    message says the same words for another key)."""
+    (project / "refs.bib").write_text(TWINS_BIB, encoding="utf-8")
+    (project / "notes" / "papers.md").write_text(
+        "# Papers\n\n## Attention is all you need\nSelf-attention replaces recurrence.\n",
+        encoding="utf-8")
+    (project / "notes" / "again.md").write_text(
+        "# More\n\n## Attention Is All You Need\nThe transformer drops recurrence.\n",
+        encoding="utf-8")
+    config = load_config(project / "relwork.yaml")
+    for _ in ("cold", "warm"):
+        result = build(config, write=False)
+        twins = [p for p in result.problems if p.code == "match-duplicate"]
+        assert [p.key for p in twins] == ["vaswani2017attention"], result.problems
+        assert [m.key for m in result.matches] == ["vaswani2017attention"] * 2

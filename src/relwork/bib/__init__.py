@@ -11,7 +11,7 @@ becomes ``Problem``s and ``FailedBlock``s, never an exception. Parsed files are 
 from __future__ import annotations
 
 from ..ids import normalize_arxiv, normalize_doi, normalize_title
-from ..infra.cache import code_key, read_cache_file, write_cache_file
+from ..infra.cache import code_key
 from ..text import latex_to_text
 from .cache import cache_dir, read_derived, write_derived
 from .cited import cited_bib_text
@@ -25,5 +25,5 @@ __all__ = [
     "BibIndex", "BibString", "FailedBlock", "cache_dir", "cited_bib_text", "code_key",
     "codecs_name", "collect_bib_files", "family_names", "field_text", "latex_to_text",
     "load_bib", "macro_names", "normalize_arxiv", "normalize_doi", "normalize_title",
-    "parse_bib_text", "read_cache_file", "read_derived", "write_cache_file", "write_derived",
+    "parse_bib_text", "read_derived", "write_derived",
 ]

@@ -1,11 +1,14 @@
 """The bib stage's caches: each file's parse, keyed by its bytes, encoding and the parsing
-code, read back as records that unpack their fields on first use; and values other stages
-derive from a whole index, keyed by the bib content and relwork's code."""
+code, read back as records that decode their fields on first use; and values other stages
+derive from a whole index, keyed by the bib content and relwork's code. Data only: JSON
+and raw bytes (see ``infra.cache``)."""
 
 from __future__ import annotations
 
 import hashlib
-import pickle
+import json
+from collections.abc import Callable
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,8 @@ from .splitter import ParsedFile
 
 #: The modules whose code makes a file's parse: a cached parse never outlives them.
 _PARSE_MODULES = (syntax, splitter, values, names, records, ids, text)
+#: What a bib file's cache holds (the kind in its header).
+PARSE_KIND = "bib-parse"
 
 
 def cache_dir(config: Config) -> Path:
@@ -39,46 +44,138 @@ def file_key(data: bytes, encoding: str) -> str:
 def file_cache_path(folder: Path, path: Path, key: str) -> Path:
     """The cache file of ``path``'s parse under ``key`` (one slot per bib file)."""
     slot = hashlib.blake2b(str(path.resolve()).encode(), digest_size=6).hexdigest()
-    return folder / f"bib-{slot}-{key}.pickle"
+    return folder / f"bib-{slot}-{key}.json"
+
+
+#: Separators of the record columns of a cached parse, and the text of None (a value
+#: holding one of them is not cached: the file is parsed each time instead)
+_SEP, _SUB, _NONE_TEXT = "\x1f", "\x1e", "\x00"
+_COLUMNS = 11
 
 
 def read_parse(file: Path, key: str) -> ParsedFile | None:
-    """The cached parse of a file, or None if absent, corrupt, truncated or stale.
+    """The cached parse of a file, or None if absent or stale; ``CacheIgnored`` when the
+    file cannot be trusted.
 
-    Records come back with ``fields`` None and ``raw`` the pickled (fields, raw) pair:
-    ``lazy_record`` makes them records that unpickle it only when used."""
-    parts = blobs.read_blob(file, key)
-    try:
-        if not isinstance(parts, tuple) or len(parts) != 5:
-            return None
-        parsed = ParsedFile(*parts)
-        if not all(len(r) == 12 and r[2] is None and isinstance(r[4], bytes)
-                   for r in parsed.records):
-            return None
-        return parsed
-    except Exception:  # a damaged cache is never trusted: parse the file again
+    The payload: the length of a JSON head, a newline, the head (macros, preambles, failed
+    blocks, problems, the number of records and the byte size of each column), then the
+    records' plain fields a column at a time (text split on a separator: decoding 20,000
+    records takes milliseconds), then their (fields, raw) as JSON texts one after another,
+    each decoded by ``LazyRecord`` only when its record is used."""
+    payload = blobs.read_payload(file, PARSE_KIND, key)
+    if payload is None:
         return None
+    try:
+        return _columns_parse(payload)
+    except (ValueError, TypeError, KeyError, IndexError):
+        raise blobs.CacheIgnored("unexpected content") from None
+
+
+def _columns_parse(payload: memoryview) -> ParsedFile:
+    cut = bytes(payload[:16]).index(b"\n")
+    size = int(bytes(payload[:cut]))
+    at = cut + 1 + size
+    head = json.loads(bytes(payload[cut + 1:at]))
+    if type(head) is not dict or not _parts_shape(head):
+        raise ValueError("head")
+    n, sizes = head["n"], head["sizes"]
+    cols: list[list[str]] = []
+    for length in sizes:
+        text = bytes(payload[at:at + length]).decode("utf-8")
+        at += length
+        cols.append(text.split(_SEP) if n else [])
+    if len(cols) != _COLUMNS or any(len(c) != n for c in cols):
+        raise ValueError("columns")
+    heavy = payload[at:]
+    keys, types, titles, norms, shorts, dois, arxivs, authors, lines, years, sizes = cols
+    lengths = list(map(int, sizes))
+    ends = list(accumulate(lengths))
+    if n and (min(lengths) < 0 or ends[-1] > len(heavy)):
+        raise ValueError("offsets")
+    none = _NONE_TEXT
+    records = list(zip(
+        keys, types, [0, *ends[:-1]], list(map(int, lines)), ends, titles, norms,
+        [[] if a == none else a.split(_SUB) for a in authors],
+        [None if y == none else int(y) for y in years],
+        [None if d == none else d for d in dois], [None if a == none else a for a in arxivs],
+        shorts, strict=True))
+    return ParsedFile(records, head["strings"], head["preambles"], head["failed"],
+                      head["problems"], packed=heavy)
+
+
+_INT: set[type] = {int}
+_STR: set[type] = {str}
+_NONE: set[type] = {type(None)}
+_ROW_TYPES: dict[str, tuple[set[type], ...]] = {
+    "strings": (_STR, _STR, _STR, _INT), "preambles": (_STR, _INT),
+    "failed": (_STR, _STR, _INT, _STR | _NONE),
+    "problems": (_STR, _STR, _INT, _STR | _NONE, _STR)}
+
+
+def _parts_shape(head: dict[str, Any]) -> bool:
+    """True when the head has the shape ``write_parse`` gives (the type of every slot)."""
+    if type(head.get("n")) is not int or not _rows_of([head.get("sizes")], (_INT,) * 11):
+        return False
+    return all(_rows_of(head.get(name), types) for name, types in _ROW_TYPES.items())
+
+
+def _rows_of(rows: object, types: tuple[set[type], ...]) -> bool:
+    """True when ``rows`` is a list of lists whose columns hold only ``types``."""
+    if type(rows) is not list:
+        return False
+    if not rows:
+        return True
+    if set(map(type, rows)) != {list} or set(map(len, rows)) != {len(types)}:
+        return False
+    return all(set(map(type, column)) <= allowed
+               for column, allowed in zip(zip(*rows), types))  # noqa: B905 (lengths checked)
 
 
 def write_parse(file: Path, key: str, parsed: ParsedFile) -> None:
     """Cache ``parsed`` under ``key`` (errors ignored: a cache only saves time)."""
-    # fields and raw text (most of the bytes) are pickled per record, so that a build
-    # unpickles only the records it cites (see LazyRecord)
-    dumps, protocol = pickle.dumps, pickle.HIGHEST_PROTOCOL
-    records = [(k, t, None, line, dumps((fields, raw), protocol), *rest)
-               for (k, t, fields, line, raw, *rest) in parsed.records]
-    blobs.write_blob(file, key, (records, *parsed.as_tuple()[1:]))
+    # fields and raw text (most of the bytes) are kept apart, one JSON text per record,
+    # so that a build decodes only the records it cites (see LazyRecord)
+    none = _NONE_TEXT
+    heavy: list[bytes] = []
+    cols: list[list[str]] = [[] for _ in range(_COLUMNS)]
+    for (key_, etype, fields, line, raw, title, norm, authors, year, doi, arxiv,
+         short) in parsed.records:
+        texts = [key_, etype, title, norm, short, *authors]
+        texts += [v for v in (doi, arxiv) if v is not None]
+        if any(_SEP in v or _SUB in v or v == none for v in texts):
+            return  # a value holding a separator: not cached (parsed each time)
+        packed = json.dumps([fields, raw], ensure_ascii=False,
+                            separators=(",", ":")).encode("utf-8")
+        heavy.append(packed)
+        for col, value in zip(cols, (  # noqa: B905 (11 of each)
+                key_, etype, title, norm, short, none if doi is None else doi,
+                none if arxiv is None else arxiv, _SUB.join(authors) if authors else none,
+                str(line), none if year is None else str(year), str(len(packed)))):
+            col.append(value)
+    columns = [_SEP.join(col).encode("utf-8") for col in cols]
+    head = json.dumps({"n": len(parsed.records), "sizes": [len(c) for c in columns],
+                       "strings": parsed.strings, "preambles": parsed.preambles,
+                       "failed": parsed.failed, "problems": parsed.problems},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    payload = b"".join([str(len(head)).encode(), b"\n", head, *columns, *heavy])
+    slot = file.name.rsplit("-", 1)[0]
+    blobs.write_payload(file, PARSE_KIND, key, payload, replaces=f"{slot}-*.json")
 
 
 class LazyRecord(BibRecord):
-    """A BibRecord read from the cache: ``fields`` and ``raw`` are unpickled, and ``source``
+    """A BibRecord read from the cache: ``fields`` and ``raw`` are decoded, and ``source``
     made, on first use (a build needs them for the few records it cites, not for all)."""
 
     def _heavy(self) -> None:
         d = self.__dict__
         packed = d.pop("_packed", None)
         if packed is not None:
-            d["_fields"], d["_raw"] = pickle.loads(packed)
+            d["_fields"], d["_raw"] = _unpack(packed)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy (pickle in memory, deepcopy) carries decoded values, never a buffer."""
+        self._heavy()
+        return dict(self.__dict__)
 
     @property
     def fields(self) -> dict[str, str]:
@@ -125,13 +222,26 @@ class LazyRecord(BibRecord):
 _RECORD_FIELDS = tuple(BibRecord.__dataclass_fields__)
 
 
+def _unpack(packed: object) -> tuple[dict[str, str], str]:
+    """A record's (fields, raw) from its cached JSON text; empty ones if it is not that
+    (the file's checksum matched, so only a doctored file with the right key gets here)."""
+    try:
+        fields, raw = json.loads(bytes(packed))  # type: ignore[call-overload]
+        if (type(fields) is dict and type(raw) is str
+                and all(type(v) is str for v in fields.values())):
+            return fields, raw
+    except (ValueError, TypeError):
+        pass
+    return {}, ""
+
+
 _new_lazy = object.__new__
 
 
 def lazy_record(key: str, etype: str, packed: object, shown: str, line: int, title: str,
                 title_norm: str, authors: list[str], year: int | None, doi: str | None,
                 arxiv: str | None, short_norm: str) -> LazyRecord:
-    """A record from a cached parse; ``packed`` is its pickled (fields, raw) pair."""
+    """A record from a cached parse; ``packed`` is its (fields, raw) pair as JSON."""
     record = _new_lazy(LazyRecord)
     record.__dict__ = {
         "key": key, "type": etype, "_packed": packed, "_shown": shown, "_line": line,
@@ -142,25 +252,42 @@ def lazy_record(key: str, etype: str, packed: object, shown: str, line: int, tit
 
 def _derived_key(index: BibIndex) -> str:
     """The bib content and relwork's code (the tables are made by other modules' code)."""
-    content = index.derived.get("content-key")
+    content = index.content_key
     if not content:
         return ""
     return hashlib.blake2b(f"{content}\x00{blobs.code_key()}".encode(),
                            digest_size=16).hexdigest()
 
 
-def read_derived(config: Config, index: BibIndex, name: str) -> Any:
+def read_derived(folder: blobs.CacheFolder, index: BibIndex, name: str,
+                 convert: Callable[[Any], Any]) -> Any:
     """A value derived from the whole ``index`` (e.g. matching tables) cached by
-    ``write_derived``, or None when absent, damaged or made from other bib content."""
+    ``write_derived``: ``convert`` makes it from the stored plain JSON data, returning None
+    when the data does not have the shape it needs. None when absent, made from other bib
+    content, or untrusted (then a notice is left in ``folder``)."""
     key = _derived_key(index)
     if not key:
         return None
-    return blobs.read_cache_file(cache_dir(config) / f"derived-{name}-{key}.pickle", key)
+    file = folder.path / f"derived-{name}-{key}.json"
+    try:
+        payload = blobs.read_payload(file, f"derived-{name}", key)
+        if payload is None:
+            return None
+        value = convert(json.loads(bytes(payload)))
+        if value is None:
+            raise blobs.CacheIgnored("unexpected content")
+        return value
+    except blobs.CacheIgnored as exc:
+        folder.ignored(file, str(exc))
+    except ValueError:
+        folder.ignored(file, "damaged content")
+    return None
 
 
-def write_derived(config: Config, index: BibIndex, name: str, value: Any) -> None:
-    """Cache ``value`` for ``index``'s exact content (files, order, encoding, version)."""
+def write_derived(folder: blobs.CacheFolder, index: BibIndex, name: str, value: Any) -> None:
+    """Cache ``value`` (plain JSON data) for ``index``'s exact content."""
     key = _derived_key(index)
     if key:
-        blobs.write_blob(cache_dir(config) / f"derived-{name}-{key}.pickle", key, value)
-
+        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        blobs.write_payload(folder.path / f"derived-{name}-{key}.json", f"derived-{name}",
+                            key, payload, replaces=f"derived-{name}-*.json")

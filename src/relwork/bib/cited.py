@@ -25,11 +25,11 @@ def cited_bib_text(index: BibIndex, keys: Sequence[str], stubs: Sequence[BibReco
     """
     # the last result is kept on the index: a rebuild in watch usually cites the same keys
     slot = (tuple(keys), list(stubs), tuple(drop))
-    last = index.derived.get("cited-bib")
+    last = index.memo.cited_bib
     if last is not None and last[0] == slot:
         return last[1], list(last[2])
     text, problems = _cited_bib_text(index, keys, stubs, drop)
-    index.derived["cited-bib"] = (slot, text, list(problems))
+    index.memo.cited_bib = (slot, text, list(problems))
     return text, problems
 
 

@@ -30,6 +30,24 @@ class BibString:
 
 
 @dataclass
+class IndexMemo:
+    """What other stages work out from one index and keep while it lives, so a
+    long-running process (watch) does that work once per bibliography."""
+
+    #: the matching tables (``match.Lookup``)
+    lookup: Any = None
+    #: words of the titles and author names, lower-cased: the spell check accepts them
+    known_words: set[str] | None = None
+    #: note Markdown -> LaTeX conversions (section), and the slots this build used
+    fragments: dict[Any, Any] | None = None
+    fragments_used: set[Any] = field(default_factory=set)
+    #: an entry's body split into prose and points (section)
+    body_views: dict[Any, Any] = field(default_factory=dict)
+    #: the last cited-only bib made: (keys and stubs, text, problems)
+    cited_bib: tuple[Any, ...] | None = None
+
+
+@dataclass
 class BibIndex:
     """All records of the bibliography, with look-up tables built from normalised fields.
 
@@ -47,9 +65,11 @@ class BibIndex:
     failed: list[FailedBlock] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    #: values other stages derive from this index and keep while it lives (lookups,
-    #: rendered fragments), so a long-running process does that work once
-    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: the cache key of all files' content, in order ("" when a file could not be read
+    #: or the cache is off): values derived from the index are cached under it
+    content_key: str = field(default="", repr=False, compare=False)
+    #: what other stages work out from this index and keep while it lives
+    memo: IndexMemo = field(default_factory=lambda: IndexMemo(), repr=False, compare=False)
 
     def get(self, key: str) -> BibRecord | None:
         """The record with exactly this key, or None."""

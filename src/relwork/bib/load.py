@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..config import Config
+from ..infra import cache as blobs
 from ..model import BibRecord, Problem, Source
 from . import cache
 from .index import BibIndex, BibString, FailedBlock
@@ -52,7 +53,10 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
                 key = cache.file_key(data, codecs_name(encoding))
                 content.update(f"{shown}\x00{key}\x00".encode())
                 cache_file = cache.file_cache_path(folder, Path(path), key)
-                parsed = cache.read_parse(cache_file, key)
+                try:
+                    parsed = cache.read_parse(cache_file, key)
+                except blobs.CacheIgnored as exc:
+                    index.problems.append(blobs.notice(cache_file, str(exc), config.display))
             if parsed is None:
                 text, problem = _decode(data, encoding, shown)
                 if text is None:
@@ -66,7 +70,7 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
         if gc_was_enabled:
             gc.enable()
     if complete and index.files:
-        index.derived["content-key"] = content.hexdigest()
+        index.content_key = content.hexdigest()
     return index
 
 
@@ -77,6 +81,7 @@ def merge(index: BibIndex, parsed: ParsedFile, shown: str) -> None:
                                             index.by_short)
     problems = index.problems
     lower_seen = {k.lower(): k for k in records} if records else {}
+    packed = parsed.packed
     for (key, etype, fields, line, raw, title, title_norm, authors, year, doi, arxiv,
          short_norm) in parsed.records:
         if key in records:
@@ -95,10 +100,10 @@ def merge(index: BibIndex, parsed: ParsedFile, shown: str) -> None:
                 "rename one of them", "bib-case-key"))
         else:
             lower_seen[lkey] = key
-        if fields is None:  # from the cache: raw holds the packed fields and text
+        if packed is not None:  # from the cache: fields and raw are where its JSON text is
             records[key] = cache.lazy_record(
-                key, etype, raw, shown, line, title, title_norm, authors, year, doi, arxiv,
-                short_norm)
+                key, etype, packed[fields:raw], shown, line,
+                title, title_norm, authors, year, doi, arxiv, short_norm)
         else:
             records[key] = BibRecord(
                 key, etype, fields, Source(shown, line), raw, title, title_norm, authors, year,

@@ -50,6 +50,9 @@ class ParsedFile:
     preambles: list[tuple[str, int]] = field(default_factory=list)  # raw, line
     failed: list[tuple[str, str, int, str | None]] = field(default_factory=list)
     problems: list[tuple[str, str, int, str, str]] = field(default_factory=list)
+    #: read from the cache: the records' (fields, raw) as JSON texts, one after another;
+    #: each record's slots 2 and 4 then hold the start and end of its text here
+    packed: Any = None
 
     def as_tuple(self) -> tuple[Any, ...]:
         return (self.records, self.strings, self.preambles, self.failed, self.problems)

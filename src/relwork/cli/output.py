@@ -18,6 +18,7 @@ from typing import IO, Any, TypeVar
 
 import click
 
+from ..infra.cache import IGNORED
 from ..model import BuildResult, Match, Problem
 
 T = TypeVar("T")
@@ -171,9 +172,10 @@ def counts_text(matches: Sequence[Match], *, color: bool = False) -> str:
 def format_problems(problems: Sequence[Problem], *, color: bool, verbose: bool) -> str:
     """One line per problem, in file:line order: ``file:line: severity: message (hint)``.
 
-    ``info`` problems only when ``verbose``; ``verbose`` also appends the code [lint-...].
+    ``info`` problems only when ``verbose`` (except a cache file that was ignored: the user
+    should know a project folder carried one); ``verbose`` also appends the code [lint-...].
     """
-    shown = [p for p in problems if verbose or p.severity != "info"]
+    shown = [p for p in problems if verbose or p.severity != "info" or p.code == IGNORED]
     # problems without a place (global ones) first, then by file and line
     shown.sort(key=lambda p: (p.source is not None, p.source.path if p.source else "",
                               p.source.line if p.source else 0))

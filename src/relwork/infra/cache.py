@@ -1,28 +1,48 @@
-"""Keyed blob files under ``.relwork/cache``: atomic write, checked read, and the code keys
-that make a cache stale when relwork or a library it depends on changes.
+"""Cache files under ``.relwork/cache``: data only (JSON), checked before they are trusted.
 
-A blob file is ``MAGIC``, a CRC-32 of the payload, then the pickled ``(key, value)``; a read
-returns the value only when the file is whole and the stored key is the one asked for.
+A cache file is ``MAGIC``, one JSON header line, then the payload::
+
+    relwork-cache\\n
+    {"format": 6, "kind": "notes", "key": "...", "size": 1234, "crc": 5678}\\n
+    <size bytes of payload>
+
+A read checks the magic, the format, the kind and the key from the header before it
+looks at the payload, then the payload's size and CRC-32, and only then decodes it. The
+payload is JSON (or, for the bib parse, JSON followed by raw bytes): nothing in a cache
+file can run code, whoever wrote it. A file that is not a relwork cache, was written by
+another cache format, holds another kind of data or is damaged is ignored (the caller
+rebuilds it) and reported in a one-line ``Problem`` with code ``cache-ignored``; a file
+made from other input (another key) is stale, replaced without a word.
 """
 
 from __future__ import annotations
 
-import gc
+import datetime
 import hashlib
+import json
 import os
-import pickle
 import sys
 import tempfile
 import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..model import Problem, Source
 
 #: Bumped when what the caches hold changes shape.
-CACHE_FORMAT = 5
-MAGIC = b"RWBIB\x00\x00\x04"
+CACHE_FORMAT = 6
+MAGIC = b"relwork-cache\n"
+#: The code of the notice about a cache file that was ignored.
+IGNORED = "cache-ignored"
+#: Cache files of relwork's old formats (pickles; hunspell's answers before the header):
+#: never read, deleted when a cache file is written
+_LEGACY = ("*.pickle", "spelling.json")
+#: The header line is small; a longer first line is not a relwork cache.
+_MAX_HEADER = 4096
 
 #: Libraries whose behaviour is part of what the caches hold (Markdown parsing, YAML
 #: front matter, fuzzy scores): an upgrade of one makes the caches stale.
@@ -30,6 +50,10 @@ _LIBRARIES = ("markdown_it", "mdit_py_plugins", "yaml", "rapidfuzz")
 
 #: relwork's package folder: its modules and templates make up the code key.
 _PACKAGE = Path(__file__).parent.parent
+
+
+class CacheIgnored(Exception):
+    """A cache file that cannot be trusted; the message says why, in a few words."""
 
 
 @lru_cache(maxsize=16)
@@ -81,66 +105,208 @@ def code_key() -> str:
     return hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).hexdigest()
 
 
-def read_blob(file: Path, key: str) -> Any:
-    """The object cached in ``file`` under ``key``, or None if absent, corrupt, truncated
-    or stale."""
+def read_payload(file: Path, kind: str, key: str) -> memoryview | None:
+    """The payload stored in ``file`` for ``kind`` under ``key``; None when the file is
+    missing or stale (made for another key). Raises ``CacheIgnored`` when the file is not
+    a relwork cache of this format and kind, or is damaged."""
     try:
         blob = file.read_bytes()
-    except OSError:
+    except FileNotFoundError:
         return None
-    head = len(MAGIC) + 4
-    if len(blob) < head or not blob.startswith(MAGIC):
-        return None
-    payload = memoryview(blob)[head:]
-    # CRC-32 finds damage (not tampering: the cache is the user's own file) 4x faster than
-    # a cryptographic hash, which matters for a 20 MB cache read on every run
-    if zlib.crc32(payload).to_bytes(4, "big") != blob[len(MAGIC):head]:
-        return None
+    except OSError as exc:
+        raise CacheIgnored(f"cannot be read ({exc.strerror})") from None
+    if not blob.startswith(MAGIC):
+        raise CacheIgnored("not a relwork cache file")
+    end = blob.find(b"\n", len(MAGIC), len(MAGIC) + _MAX_HEADER)
+    if end < 0:
+        raise CacheIgnored("damaged header")
     try:
-        stored_key, value = pickle.loads(payload)
-    except Exception:  # a damaged cache is never trusted
-        return None
-    return value if stored_key == key else None
+        header = json.loads(blob[len(MAGIC):end])
+    except ValueError:
+        raise CacheIgnored("damaged header") from None
+    if not isinstance(header, dict):
+        raise CacheIgnored("damaged header")
+    if header.get("format") != CACHE_FORMAT:
+        raise CacheIgnored(f"written by another cache format ({header.get('format')!r})")
+    if header.get("kind") != kind:
+        raise CacheIgnored(f"holds {header.get('kind')!r} data, not {kind!r}")
+    if header.get("key") != key:
+        return None  # made from other input or code: stale, not suspicious
+    payload = memoryview(blob)[end + 1:]
+    # CRC-32 finds damage 4x faster than a cryptographic hash (a 20 MB file on every run);
+    # tampering is harmless: the payload is decoded as data, never run
+    if len(payload) != header.get("size") or zlib.crc32(payload) != header.get("crc"):
+        raise CacheIgnored("damaged (size or checksum)")
+    return payload
 
 
-def write_blob(file: Path, key: str, value: Any) -> None:
-    """Write ``(key, value)`` atomically (temp file + os.replace); drop older caches of the
-    same slot (the file name up to its last '-'). Errors are ignored: a cache only saves
-    time."""
+def write_payload(file: Path, kind: str, key: str, payload: bytes,
+                  *, replaces: str | None = None) -> None:
+    """Write ``payload`` for ``kind`` under ``key`` atomically (temp file + os.replace).
+
+    ``replaces``: a glob of older files of the same slot to delete once it is written.
+    Cache files of relwork's old formats are deleted too: they are never read.
+    Errors are ignored: a cache only saves time (a read-only project still builds)."""
+    header = json.dumps({"format": CACHE_FORMAT, "kind": kind, "key": key,
+                         "size": len(payload), "crc": zlib.crc32(payload)})
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        payload = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
-        digest = zlib.crc32(payload).to_bytes(4, "big")
-        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-", suffix=".pickle")
+        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(MAGIC)
-                fh.write(digest)
+                fh.write(header.encode("ascii"))
+                fh.write(b"\n")
                 fh.write(payload)
             os.replace(tmp, file)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        slot = file.name.rsplit("-", 1)[0]
-        for old in file.parent.glob(f"{slot}-*.pickle"):
-            if old != file:
-                old.unlink(missing_ok=True)
+        old = list(file.parent.glob(replaces)) if replaces else []
+        for pattern in _LEGACY:
+            old += file.parent.glob(pattern)
+        for path in old:
+            if path != file:
+                path.unlink(missing_ok=True)
     except OSError:
-        pass  # the cache is an optimisation; a read-only project still builds
+        pass
 
 
-def read_cache_file(file: Path, key: str) -> Any:
-    """The value ``write_cache_file`` stored in ``file`` under ``key``; None when the file
-    is missing, damaged, truncated or has another key (a cache is never trusted)."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # many small objects, no cycles
-    try:
-        return read_blob(file, key)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+def notice(file: Path, reason: str, display: Callable[[Path], str] | None = None) -> Problem:
+    """The one-line note about a cache file that was ignored (and will be rebuilt)."""
+    shown = display(file) if display is not None else str(file)
+    return Problem("info", f"cache file ignored ({reason}); it is rebuilt", Source(shown),
+                   None, IGNORED)
 
 
-def write_cache_file(file: Path, key: str, value: Any) -> None:
-    """Store ``value`` under ``key`` atomically (errors ignored: a cache only saves time)."""
-    write_blob(file, key, value)
+# -- a data-only codec for the small caches (notes, matches, fragments, lint) --------------
+
+
+class Codec:
+    """JSON with tags for what JSON lacks: tuples, sets, dicts with other keys than
+    strings, dates, and the classes a cache names (dataclasses rebuilt from their fields,
+    str subclasses from their text). Decoding makes nothing else: a tag naming another
+    class makes the file untrusted."""
+
+    def __init__(self, classes: Iterable[type] = ()):
+        self.classes = {cls.__name__: cls for cls in classes}
+        #: class name -> number of constructor fields (dataclasses) or -1 (str subclasses)
+        self.arity = {name: -1 if issubclass(cls, str) else
+                      len([f for f in fields(cls) if f.init]) if is_dataclass(cls) else -2
+                      for name, cls in self.classes.items()}
+
+    def dumps(self, value: Any) -> bytes:
+        """``value`` as JSON bytes; ``TypeError`` for a value it cannot keep exactly."""
+        return json.dumps(self._plain(value), ensure_ascii=False, allow_nan=True,
+                          separators=(",", ":")).encode("utf-8")
+
+    def loads(self, data: bytes | memoryview) -> Any:
+        """The value ``dumps`` made; ``CacheIgnored`` when the data is not such a value."""
+        try:
+            return json.loads(bytes(data), object_hook=self._typed)
+        except CacheIgnored:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError):
+            raise CacheIgnored("damaged content") from None
+
+    def _plain(self, value: Any) -> Any:
+        kind = type(value)
+        if value is None or kind in (bool, int, float, str):
+            return value
+        if kind is list:
+            return [self._plain(v) for v in value]
+        if kind is dict:
+            if all(type(k) is str for k in value) and "~" not in value:
+                return {k: self._plain(v) for k, v in value.items()}
+            return {"~": "dict", "v": [[self._plain(k), self._plain(v)]
+                                       for k, v in value.items()]}
+        if kind is tuple:
+            return {"~": "tuple", "v": [self._plain(v) for v in value]}
+        if kind in (set, frozenset):
+            return {"~": kind.__name__, "v": sorted((self._plain(v) for v in value), key=repr)}
+        if kind is datetime.datetime or kind is datetime.date:
+            return {"~": kind.__name__, "v": value.isoformat()}
+        name = kind.__name__
+        if self.classes.get(name) is not kind:
+            raise TypeError(f"a cache cannot hold {kind.__qualname__}")
+        if isinstance(value, str):
+            return {"~": name, "v": str(value)}
+        if is_dataclass(value):
+            return {"~": name, "v": [self._plain(getattr(value, f.name))
+                                     for f in fields(value) if f.init]}
+        raise TypeError(f"a cache cannot hold {kind.__qualname__}")
+
+    def _typed(self, obj: dict[str, Any]) -> Any:
+        tag = obj.get("~")
+        if tag is None:
+            return obj
+        value = obj["v"]
+        arity = self.arity.get(tag) if type(tag) is str else None
+        if arity is not None and arity >= 0:  # the common case: a dataclass
+            if type(value) is not list or len(value) != arity:
+                raise CacheIgnored(f"a damaged {tag}")
+            return self.classes[tag](*value)
+        if tag == "tuple":
+            return tuple(value)
+        if tag == "dict":
+            return {_hashable(k): v for k, v in value}
+        if tag == "set":
+            return {_hashable(v) for v in value}
+        if tag == "frozenset":
+            return frozenset(_hashable(v) for v in value)
+        if tag == "datetime":
+            return datetime.datetime.fromisoformat(value)
+        if tag == "date":
+            return datetime.date.fromisoformat(value)
+        if arity == -1:  # a str subclass
+            if type(value) is not str:
+                raise CacheIgnored(f"a damaged {tag}")
+            return self.classes[tag](value)
+        raise CacheIgnored(f"names an unknown type {str(tag)[:40]!r}")
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (list, dict, set)):
+        raise CacheIgnored("damaged content")
+    return value
+
+
+@dataclass
+class CacheFolder:
+    """The cache folder of one build, and the notes about cache files it ignored."""
+
+    path: Path
+    display: Callable[[Path], str] | None = None
+    notices: list[Problem] = field(default_factory=list)
+
+    def read(self, name: str, kind: str, key: str, codec: Codec,
+             check: Callable[[Any], bool] = lambda _value: True) -> Any:
+        """The value cached in ``name`` for ``kind`` under ``key``, or None (missing,
+        stale, or untrusted: then a notice is kept). ``check`` tells whether the decoded
+        value has the shape the caller needs."""
+        file = self.path / name
+        try:
+            payload = read_payload(file, kind, key)
+            if payload is None:
+                return None
+            value = codec.loads(payload)
+            if not check(value):
+                raise CacheIgnored("unexpected content")
+            return value
+        except CacheIgnored as exc:
+            self.ignored(file, str(exc))
+            return None
+
+    def write(self, name: str, kind: str, key: str, value: Any, codec: Codec) -> None:
+        """Store ``value`` (errors ignored: a cache only saves time)."""
+        try:
+            payload = codec.dumps(value)
+        except (TypeError, ValueError, RecursionError):
+            return  # a value the codec cannot keep exactly is simply not cached
+        write_payload(self.path / name, kind, key, payload)
+
+    def ignored(self, file: Path, reason: str) -> None:
+        """Keep the note that ``file`` was ignored (once per file)."""
+        found = notice(file, reason, self.display)
+        if found not in self.notices:
+            self.notices.append(found)

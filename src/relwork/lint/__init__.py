@@ -17,13 +17,14 @@ LaTeX commands are never checked.
 The modules: ``check`` (the entry points), ``rules`` (the tone rules), ``sentences``
 (masking and sentence splitting), ``spelling`` and ``hunspell`` (the spelling rule and
 the spell checker), ``analysis`` (per-text findings, cached), ``notefile`` (a note file as
-written: silencing markers and line mapping), ``config_check`` (lint settings).
+written: silencing markers and line mapping), ``config_check`` (lint settings), ``memory``
+(what a run, or a watch session, remembers).
 """
 
-from .analysis import _analysis_cache, _analysis_files  # cleared by tests: a "new process"
 from .check import lint_entries, lint_text
 from .config_check import check_config
 from .hunspell import SUGGEST_LIMIT, spell_checker, suggestions, unknown_words
+from .memory import LintMemory
 from .rules import RULES
 from .spelling import TECH_WORDS, words_from_titles
 
@@ -31,8 +32,7 @@ __all__ = [
     "RULES",
     "SUGGEST_LIMIT",
     "TECH_WORDS",
-    "_analysis_cache",
-    "_analysis_files",
+    "LintMemory",
     "check_config",
     "lint_entries",
     "lint_text",

@@ -1,4 +1,4 @@
-"""What the rules find in one text, cached in memory and in .relwork/cache across runs."""
+"""What the rules find in one text, kept in a LintMemory and in .relwork/cache across runs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
+from ..infra.cache import CacheFolder, Codec, code_key
+from ..model import Problem
+from .memory import LintMemory
 from .rules import (
     Finding,
     rule_contraction,
@@ -28,19 +31,12 @@ class Analysis:
     candidates: tuple[tuple[int, str, str], ...]  # offset, word, word lower-cased
 
 
-#: (text, sentence limit, private marker) -> analysis, for this process (watch) and, through
-#: AnalysisStore, across runs; the text is the key, so an edited note is analysed again.
-_analysis_cache: dict[tuple[str, int, str], Analysis] = {}
-_analysis_used: set[tuple[str, int, str]] = set()
-#: cache file -> (key, slots it holds), for the files this process read or wrote
-_analysis_files: dict[Path, tuple[str, frozenset[tuple[str, int, str]]]] = {}
-
-
-def analyse(text: str, config: Config) -> Analysis:
-    """The rules' findings and spell candidates for ``text`` (cached by text and settings)."""
+def analyse(text: str, config: Config, memory: LintMemory) -> Analysis:
+    """The rules' findings and spell candidates for ``text`` (remembered in ``memory`` by
+    text and settings)."""
     slot = (text, config.lint_max_sentence_words, config.private_marker)
-    _analysis_used.add(slot)
-    hit = _analysis_cache.get(slot)
+    memory.analyses_used.add(slot)
+    hit = memory.analyses.get(slot)
     if hit is not None:
         return hit
     masked = mask(text)
@@ -52,42 +48,62 @@ def analyse(text: str, config: Config) -> Analysis:
     findings += rule_long(text, masked, sentences, config.lint_max_sentence_words)
     result = Analysis(tuple(findings),
                        tuple((o, w, w.lower()) for o, w in spell_candidates(masked)))
-    if len(_analysis_cache) > 20000:  # bound memory in very long watch sessions
-        _analysis_cache.clear()
-    _analysis_cache[slot] = result
+    if len(memory.analyses) > 20000:  # bound memory in very long watch sessions
+        memory.analyses.clear()
+    memory.analyses[slot] = result
     return result
 
 
+#: The cache file of the analyses, and what it holds (the kind in its header).
+ANALYSIS_FILE = "lint-analysis.json"
+
+
 class AnalysisStore:
-    """The analyses of the last run in ``.relwork/cache/lint-analysis.pickle``, so a build
-    analyses only notes whose text changed. Keyed by relwork's version and code; a damaged
-    or stale file is ignored (bib's cache file format: magic, CRC, key)."""
+    """The analyses of the last run in ``.relwork/cache/lint-analysis.json``, so a build
+    analyses only notes whose text changed. Keyed by relwork's version and code; a stale
+    file is replaced, an untrusted one ignored with a notice (``notices``)."""
 
-    def __init__(self, root: Path):
-        from ..bib import code_key, read_cache_file
-
-        self.path = root / ".relwork" / "cache" / "lint-analysis.pickle"
+    def __init__(self, root: Path, memory: LintMemory):
+        self.memory = memory
+        self.folder = CacheFolder(root / ".relwork" / "cache")
+        self.path = self.folder.path / ANALYSIS_FILE
         self.key = code_key()
-        _analysis_used.clear()
+        self.codec = Codec((Analysis, Finding))
+        memory.analyses_used.clear()
         self.loaded: frozenset[tuple[str, int, str]] = frozenset()
-        known = _analysis_files.get(self.path)
+        known = memory.analysis_files.get(self.path)
         if known is not None and known[0] == self.key:  # read before (watch): in memory
             self.loaded = known[1]
             return
-        stored = read_cache_file(self.path, self.key)
-        if isinstance(stored, dict):
+        stored = self.folder.read(ANALYSIS_FILE, "lint-analysis", self.key, self.codec,
+                                  _analyses_shape)
+        if stored:
             for slot, value in stored.items():
-                if isinstance(value, Analysis):
-                    _analysis_cache.setdefault(slot, value)
+                memory.analyses.setdefault(slot, value)
             self.loaded = frozenset(stored)
-        _analysis_files[self.path] = (self.key, self.loaded)
+        memory.analysis_files[self.path] = (self.key, self.loaded)
+
+    @property
+    def notices(self) -> list[Problem]:
+        """Notes about a cache file that was ignored (code ``cache-ignored``)."""
+        return self.folder.notices
 
     def save(self) -> None:
         """Keep what this run used (a note removed is forgotten); write only on change."""
-        from ..bib import write_cache_file
-
-        if _analysis_used == self.loaded:
+        memory = self.memory
+        if memory.analyses_used == self.loaded:
             return
-        kept = {slot: _analysis_cache[slot] for slot in _analysis_used if slot in _analysis_cache}
-        write_cache_file(self.path, self.key, kept)
-        _analysis_files[self.path] = (self.key, frozenset(kept))
+        kept = {slot: memory.analyses[slot] for slot in memory.analyses_used
+                if slot in memory.analyses}
+        self.folder.write(ANALYSIS_FILE, "lint-analysis", self.key, kept, self.codec)
+        memory.analysis_files[self.path] = (self.key, frozenset(kept))
+
+
+def _analyses_shape(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        type(slot) is tuple and len(slot) == 3 and type(slot[0]) is str
+        and type(slot[1]) is int and type(slot[2]) is str and isinstance(item, Analysis)
+        and type(item.findings) is tuple and all(isinstance(f, Finding) for f in item.findings)
+        and type(item.candidates) is tuple
+        and all(type(c) is tuple and len(c) == 3 for c in item.candidates)
+        for slot, item in value.items())

@@ -11,6 +11,7 @@ from ..model import Entry, Problem, Source
 from .analysis import AnalysisStore, analyse
 from .config_check import check_config, disabled_rules
 from .hunspell import SUGGEST_LIMIT, SpellStore, suggestions, unknown_words
+from .memory import LintMemory
 from .notefile import (
     IGNORE_LINE_RE,
     NO_LINT_RE,
@@ -34,6 +35,7 @@ def lint_text(
     line_numbers: Sequence[int] | None = None,
     ignored_lines: Iterable[int] = (),
     suggest_limit: int = SUGGEST_LIMIT,
+    memory: LintMemory | None = None,
 ) -> list[Problem]:
     """Tone findings for one Markdown ``text`` whose first line is ``source``.
 
@@ -42,8 +44,10 @@ def lint_text(
     ``source.line``). Findings on ``ignored_lines`` (file lines) or on lines of ``text``
     ending in the ignore-line marker are dropped. ``known_words`` (lowercase) and
     ``config.lint_ignore_words`` are accepted by the spell check; ``config.lint_disable``
-    and ``skip_rules`` switch rules off.
+    and ``skip_rules`` switch rules off. ``memory`` keeps analyses and hunspell's answers
+    (a new one when None).
     """
+    memory = memory if memory is not None else LintMemory()
     skip = disabled_rules(config) | {r.lower().removeprefix("lint-") for r in skip_rules}
     marker = NO_LINT_RE.search(text)
     if marker:
@@ -61,14 +65,14 @@ def lint_text(
 
     ignored = set(ignored_lines) | {file_line(i) for i, line in enumerate(lines)
                                     if IGNORE_LINE_RE.search(line)}
-    analysis = analyse(text, config)
+    analysis = analyse(text, config, memory)
     findings = [f for f in analysis.findings if f.rule not in skip]
 
     problems = []
     if "spelling" not in skip:
         flagged = {f.offset for f in findings if f.rule in ("contraction", "slang")}
         spelled, problem = rule_spelling(analysis, known_words, config, flagged,
-                                          suggest_limit)
+                                          suggest_limit, memory)
         findings += spelled
         if problem is not None:
             problems.append(Problem(problem.severity, problem.message, source, problem.hint,
@@ -89,6 +93,7 @@ def lint_entries(
     *,
     known_words: set[str] | frozenset[str] = frozenset(),
     texts: Mapping[str, tuple[str, tuple[int, int]]] | None = None,
+    memory: LintMemory | None = None,
 ) -> list[Problem]:
     """Tone findings for the bodies of ``entries`` (the text headed for the section).
 
@@ -100,19 +105,28 @@ def lint_entries(
     read and that has not changed since. ``lint: false`` (front matter of the note or of
     its file) skips a note; ``lint: [rule, ...]`` skips those rules. Returns warnings
     (``--strict`` makes them errors in the CLI); ``lint.enabled`` is the caller's call.
+    ``memory`` keeps what was worked out for the next call (watch); a new one when None.
+    Notes about cache files that were ignored come back as ``cache-ignored`` infos.
     """
+    memory = memory if memory is not None else LintMemory()
     # the bib's words lower-cased once per bib (watch), then this run's titles and authors
-    known = accepted_words(known_words, config) | words_from_titles(e.title for e in entries)
+    known = (accepted_words(known_words, config, memory)
+             | words_from_titles((e.title for e in entries), memory))
     for e in entries:  # authors' names are written in the summaries too
         authors = e.meta.get("authors") or []
-        known |= words_from_titles(authors if isinstance(authors, list) else [str(authors)])
-    remember_accepted(known, config, known)  # already lower-cased: accepted_words(known) is known
+        known |= words_from_titles(authors if isinstance(authors, list) else [str(authors)],
+                                   memory)
+    # already lower-cased: accepted_words(known) is known
+    remember_accepted(known, config, known, memory)
     problems: list[Problem] = check_config(config)
-    analyses = AnalysisStore(config.root)
+    analyses = AnalysisStore(config.root, memory)
+    problems += analyses.notices
     texts = texts or {}
     if "spelling" not in disabled_rules(config):
-        store = SpellStore(config.root)  # verdicts kept across runs: hunspell is slow to start
-        _prefetch_spelling(entries, known, config)
+        # verdicts kept across runs: hunspell is slow to start
+        store = SpellStore(config.root, memory)
+        problems += store.notices
+        _prefetch_spelling(entries, known, config, memory)
         store.save()
     skipped_notice = False
     files: dict[str, NoteFile | None] = {}
@@ -122,7 +136,7 @@ def lint_entries(
     for entry in entries:
         path = entry.source.path
         if path not in files:
-            files[path] = read_note(path, texts)
+            files[path] = read_note(path, texts, memory)
         note = files[path]
         skip = setting_skips(entry.meta.get("lint", True))
         file_skip = setting_skips(note.lint) if note is not None else set()
@@ -150,7 +164,8 @@ def lint_entries(
                 skip |= named
             ignored = {n for n in range(begin, end) if IGNORE_LINE_RE.search(note.lines[n - 1])}
         found = lint_text(entry.body, source, config, known_words=known, skip_rules=skip,
-                          line_numbers=line_numbers, ignored_lines=ignored, suggest_limit=0)
+                          line_numbers=line_numbers, ignored_lines=ignored, suggest_limit=0,
+                          memory=memory)
         for p in found:
             if p.severity == "info":  # the spell check is missing: say it once
                 if skipped_notice:
@@ -162,16 +177,17 @@ def lint_entries(
     return problems
 
 
-def _prefetch_spelling(entries: Sequence[Entry], known: set[str], config: Config) -> None:
+def _prefetch_spelling(entries: Sequence[Entry], known: set[str], config: Config,
+                       memory: LintMemory) -> None:
     """One hunspell run for all entries' words, and suggestions for the first
     ``SUGGEST_LIMIT`` unknown ones, instead of a run per entry."""
     words: list[str] = []
     for entry in entries:
         if entry.body.strip():
-            words += [w for _, w, low in analyse(entry.body, config).candidates
+            words += [w for _, w, low in analyse(entry.body, config, memory).candidates
                       if low not in known]
     try:
-        unknown = unknown_words(words)
-        suggestions([w for w in words if w in unknown])
+        unknown = unknown_words(words, memory)
+        suggestions([w for w in words if w in unknown], memory=memory)
     except (OSError, subprocess.SubprocessError):
         pass  # reported by the spelling rule, once

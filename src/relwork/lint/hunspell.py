@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
-from ..files import write_atomic
+from ..infra.cache import CacheFolder, Codec
+from ..model import Problem
+from .memory import LintMemory
 
-_spell_cache: dict[str, bool] = {}  # word -> known (by hunspell, or as a compound of known words)
-_suggest_cache: dict[str, list[str]] = {}  # unknown word -> hunspell's suggestions
 #: Suggestions cost hunspell ~0.1 s per word: only this many new words get them per run.
 SUGGEST_LIMIT = 10
 
@@ -24,77 +24,87 @@ def spell_checker() -> str | None:
     return _hunspell()[0]
 
 
-_hunspell_found: tuple[str | None, str] | None = None
-
-
 def _hunspell() -> tuple[str | None, str]:
     """(hunspell path or None, dictionaries): en_US, plus en_GB when installed, so
     British spellings (parallelises) are accepted too."""
-    global _hunspell_found
-    if _hunspell_found is not None and _hunspell_found[0] == shutil.which("hunspell"):
-        return _hunspell_found
-    exe = shutil.which("hunspell")
-    found: tuple[str | None, str] = (None, "")
+    return _probe(shutil.which("hunspell"))
+
+
+@lru_cache(maxsize=4)
+def _probe(exe: str | None) -> tuple[str | None, str]:
+    """What ``_hunspell`` says for the hunspell at ``exe`` (asked once per path)."""
+    if exe is None:
+        return None, ""
     on_disk = _dictionaries_on_disk()
-    if exe is not None and "en_US" in on_disk:  # no need to start hunspell to ask it
-        extra = ",en_GB" if "en_GB" in on_disk else ""
-        _hunspell_found = (exe, "en_US" + extra)
-        return _hunspell_found
-    if exe is not None:
-        try:
-            run = subprocess.run([exe, "-D"], input="", capture_output=True, text=True,
-                                 timeout=10)
-            listing = run.stdout + run.stderr
-        except (OSError, subprocess.SubprocessError):
-            listing = ""
-        if re.search(r"en_US\b", listing):
-            extra = ",en_GB" if re.search(r"en_GB\b", listing) else ""
-            found = (exe, "en_US" + extra)
-    _hunspell_found = found
-    return found
+    if "en_US" in on_disk:  # no need to start hunspell to ask it
+        return exe, "en_US" + (",en_GB" if "en_GB" in on_disk else "")
+    try:
+        run = subprocess.run([exe, "-D"], input="", capture_output=True, text=True,
+                             timeout=10)
+        listing = run.stdout + run.stderr
+    except (OSError, subprocess.SubprocessError):
+        listing = ""
+    if re.search(r"en_US\b", listing):
+        return exe, "en_US" + (",en_GB" if re.search(r"en_GB\b", listing) else "")
+    return None, ""
 
 
-_spell_files: dict[Path, str] = {}  # spelling.json files read by this process -> their key
+#: The cache file of hunspell's answers.
+SPELLING_FILE = "hunspell.json"
 
 
 class SpellStore:
-    """hunspell's verdicts and suggestions saved in ``.relwork/cache/spelling.json``.
+    """hunspell's verdicts and suggestions saved in ``.relwork/cache/hunspell.json``.
 
     Starting hunspell costs ~0.1 s a run; a build asks it only about words it has never
-    seen. Keyed by the dictionaries and relwork's version; a damaged file is ignored.
+    seen. Keyed by the dictionaries and relwork's version; a file that cannot be trusted
+    is ignored with a notice (``notices``) and written again.
     """
 
-    def __init__(self, root: Path):
-        self.path = root / ".relwork" / "cache" / "spelling.json"
+    def __init__(self, root: Path, memory: LintMemory):
+        self.memory = memory
+        self.folder = CacheFolder(root / ".relwork" / "cache")
+        self.path = self.folder.path / SPELLING_FILE
         self.key = ""
-        self.before = (len(_spell_cache), len(_suggest_cache))
+        self.before = (len(memory.spelling), len(memory.suggestions))
         exe, dictionaries = _hunspell()
         if exe is None:
             return
         self.key = f"{dictionaries}|{__version__}"
-        if _spell_files.get(self.path) == self.key:
+        if memory.spell_files.get(self.path) == self.key:
             return  # read before in this process (watch): the memory holds it all
-        _spell_files[self.path] = self.key
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("key") == self.key:
-                for word, known in data.get("known", {}).items():
-                    _spell_cache.setdefault(str(word), bool(known))
-                for word, options in data.get("suggest", {}).items():
-                    _suggest_cache.setdefault(str(word), [str(o) for o in options])
-        except (OSError, ValueError, AttributeError):
-            pass  # missing or damaged: hunspell answers again
-        self.before = (len(_spell_cache), len(_suggest_cache))
+        memory.spell_files[self.path] = self.key
+        data = self.folder.read(SPELLING_FILE, "spelling", self.key, Codec(), _spelling_shape)
+        if data is not None:
+            for word, known in data["known"].items():
+                memory.spelling.setdefault(word, known)
+            for word, options in data["suggest"].items():
+                memory.suggestions.setdefault(word, options)
+        elif self.folder.notices:
+            self.before = (-1, -1)  # an untrusted file is written again
+            return
+        self.before = (len(memory.spelling), len(memory.suggestions))
+
+    @property
+    def notices(self) -> list[Problem]:
+        """Notes about a cache file that was ignored (code ``cache-ignored``)."""
+        return self.folder.notices
 
     def save(self) -> None:
-        if not self.key or (len(_spell_cache), len(_suggest_cache)) == self.before:
+        memory = self.memory
+        if not self.key or (len(memory.spelling), len(memory.suggestions)) == self.before:
             return
-        text = json.dumps({"key": self.key, "known": _spell_cache, "suggest": _suggest_cache},
-                          ensure_ascii=False, sort_keys=True)
-        try:
-            write_atomic(self.path, text)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        data = {"known": dict(sorted(memory.spelling.items())),
+                "suggest": dict(sorted(memory.suggestions.items()))}
+        self.folder.write(SPELLING_FILE, "spelling", self.key, data, Codec())
+
+
+def _spelling_shape(data: object) -> bool:
+    return (isinstance(data, dict) and set(data) == {"known", "suggest"}
+            and isinstance(data["known"], dict) and isinstance(data["suggest"], dict)
+            and all(type(v) is bool for v in data["known"].values())
+            and all(type(v) is list and all(type(o) is str for o in v)
+                    for v in data["suggest"].values()))
 
 
 def _dictionaries_on_disk() -> set[str]:
@@ -124,15 +134,16 @@ def _run_hunspell(options: Sequence[str], lines: Iterable[str]) -> str:
     return run.stdout
 
 
-def unknown_words(words: Iterable[str]) -> set[str]:
+def unknown_words(words: Iterable[str], memory: LintMemory | None = None) -> set[str]:
     """The ``words`` hunspell (en_US) does not know and that are not two known words
     run together (autoencoder, hyperparameters are accepted).
 
-    Results are cached for the process (``relwork watch`` checks only new words).
+    Results are kept in ``memory`` (``relwork watch`` checks only new words).
     Raises ``OSError`` when hunspell cannot be run.
     """
+    known = (memory if memory is not None else LintMemory()).spelling
     words = set(words)
-    todo = sorted(w for w in words if w not in _spell_cache)
+    todo = sorted(w for w in words if w not in known)
     if todo:
         bad = set(_run_hunspell(["-l"], todo).split())
         splits = {w: [(w[:i].lower(), w[i:].lower()) for i in range(3, len(w) - 2)]
@@ -142,21 +153,23 @@ def unknown_words(words: Iterable[str]) -> set[str]:
         for w in todo:
             compound = any(a not in bad_parts and b not in bad_parts
                            for a, b in splits.get(w, []))
-            _spell_cache[w] = w not in bad or compound
-    return {w for w in words if not _spell_cache.get(w, True)}
+            known[w] = w not in bad or compound
+    return {w for w in words if not known.get(w, True)}
 
 
-def suggestions(words: Iterable[str], *, limit: int = SUGGEST_LIMIT) -> dict[str, list[str]]:
-    """hunspell's suggestions for ``words`` (cached; at most ``limit`` new words asked)."""
-    todo = [w for w in dict.fromkeys(words) if w not in _suggest_cache][:limit]
+def suggestions(words: Iterable[str], *, limit: int = SUGGEST_LIMIT,
+                memory: LintMemory | None = None) -> dict[str, list[str]]:
+    """hunspell's suggestions for ``words`` (kept in ``memory``; at most ``limit`` new
+    words asked)."""
+    found = (memory if memory is not None else LintMemory()).suggestions
+    todo = [w for w in dict.fromkeys(words) if w not in found][:limit]
     if todo:
         # "^" makes hunspell's pipe mode treat each line as text, never as a command
         out = _run_hunspell(["-a"], (f"^{w}" for w in todo))
         for line in out.splitlines():
             if line.startswith("&"):
                 head, _, tail = line.partition(":")
-                _suggest_cache[head.split()[1]] = [t.strip() for t in tail.split(",")
-                                                   if t.strip()]
+                found[head.split()[1]] = [t.strip() for t in tail.split(",") if t.strip()]
         for w in todo:
-            _suggest_cache.setdefault(w, [])
-    return {w: _suggest_cache[w] for w in words if w in _suggest_cache}
+            found.setdefault(w, [])
+    return {w: found[w] for w in words if w in found}

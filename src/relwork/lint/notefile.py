@@ -7,6 +7,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .memory import LintMemory
 
 NO_LINT_RE = re.compile(r"<!--\s*relwork:\s*no-lint\b([^>]*?)-->", re.IGNORECASE)
 IGNORE_LINE_RE = re.compile(r"<!--\s*relwork:\s*ignore-line\s*-->\s*$", re.IGNORECASE)
@@ -26,12 +30,11 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|%%.*?%%", re.DOTALL)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])?\s*")
 
 
-_note_memo: dict[str, NoteFile] = {}  # file text -> what it says (watch reads it again)
-
-
-def read_note(path: str, texts: Mapping[str, tuple[str, tuple[int, int]]]) -> NoteFile | None:
+def read_note(path: str, texts: Mapping[str, tuple[str, tuple[int, int]]],
+              memory: LintMemory) -> NoteFile | None:
     """The note file at ``path``: from ``texts`` (what the notes stage read) while the
-    file's stamp is unchanged, else read again."""
+    file's stamp is unchanged, else read again; what a text says is kept in ``memory``
+    (watch reads it again)."""
     text: str | None = None
     seen = texts.get(os.path.abspath(path))
     if seen is not None and not seen[0].startswith("\ufeff"):
@@ -46,12 +49,13 @@ def read_note(path: str, texts: Mapping[str, tuple[str, tuple[int, int]]]) -> No
             text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             return None
-    note = _note_memo.get(text)
+    memo = memory.notes
+    note = memo.get(text)
     if note is None:
         note = _note_file(text)
-        if len(_note_memo) > 2000:  # bound memory in very long watch sessions
-            _note_memo.clear()
-        _note_memo[text] = note
+        if len(memo) > 2000:  # bound memory in very long watch sessions
+            memo.clear()
+        memo[text] = note
     return note
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ..config import Config
 from ..model import Problem
 from .hunspell import SUGGEST_LIMIT, suggestions, unknown_words
+from .memory import LintMemory
 from .rules import Finding
 
 if TYPE_CHECKING:
@@ -72,37 +73,38 @@ def _mid_sentence(masked: str, start: int) -> bool:
     return bool(head) and head[-1] not in ".!?:\n"
 
 
-def words_from_titles(titles: Iterable[str]) -> set[str]:
-    """Lowercased words of ``titles`` (bib titles, note headings) for ``known_words``."""
+def words_from_titles(titles: Iterable[str], memory: LintMemory | None = None) -> set[str]:
+    """Lowercased words of ``titles`` (bib titles, note headings) for ``known_words``
+    (each title's words remembered in ``memory``: watch sees the same titles again)."""
+    seen = (memory if memory is not None else LintMemory()).title_words
     words: set[str] = set()
     for title in titles:
-        found = _title_words.get(title)
+        found = seen.get(title)
         if found is None:
             found = frozenset(w.lower() for w in
                               WORD_RE.findall(title.replace("{", "").replace("}", "")))
-            if len(_title_words) > 50000:  # bound memory in very long watch sessions
-                _title_words.clear()
-            _title_words[title] = found
+            if len(seen) > 50000:  # bound memory in very long watch sessions
+                seen.clear()
+            seen[title] = found
         words |= found
     return words
 
 
-_title_words: dict[str, frozenset[str]] = {}  # title -> its words (watch: the same titles)
-
-
 def rule_spelling(analysis: Analysis, known_words: Iterable[str], config: Config,
-                   flagged: set[int], suggest_limit: int = SUGGEST_LIMIT
-                   ) -> tuple[list[Finding], Problem | None]:
+                   flagged: set[int], suggest_limit: int = SUGGEST_LIMIT,
+                   memory: LintMemory | None = None) -> tuple[list[Finding], Problem | None]:
     """Unknown words of one analysed text (not at ``flagged`` offsets); a Problem instead
     when hunspell cannot be run."""
-    known = accepted_words(known_words, config)
+    memory = memory if memory is not None else LintMemory()
+    known = accepted_words(known_words, config, memory)
     candidates = [(o, w) for o, w, low in analysis.candidates
                   if o not in flagged and low not in known]
     if not candidates:
         return [], None
     try:
-        unknown = unknown_words(w for _, w in candidates)
-        hints = suggestions([w for _, w in candidates if w in unknown], limit=suggest_limit)
+        unknown = unknown_words((w for _, w in candidates), memory)
+        hints = suggestions([w for _, w in candidates if w in unknown], limit=suggest_limit,
+                            memory=memory)
     except (OSError, subprocess.SubprocessError) as exc:
         return [], Problem("info", f"spell check skipped: {exc}", None,
                            "install hunspell and hunspell-en-us (apt-get)", "spellcheck")
@@ -119,27 +121,27 @@ def rule_spelling(analysis: Analysis, known_words: Iterable[str], config: Config
     return findings, None
 
 
-#: (id of words, id of config) -> (words, config, lower-cased accepted words): the bib's
-#: words (the same set for every note, and every rebuild in watch) and a run's full set
-_known_memo: dict[tuple[int, int], tuple[object, object, set[str]]] = {}
-
-
-def accepted_words(known_words: Iterable[str], config: Config) -> set[str]:
-    """Lower-cased accepted words; remembered for the last few (words, config) pairs, since
-    lint_entries passes the same large set for every note."""
+def accepted_words(known_words: Iterable[str], config: Config, memory: LintMemory) -> set[str]:
+    """Lower-cased accepted words; remembered in ``memory`` for the last few (words,
+    config) pairs (the bib's words: the same set for every note and every rebuild in
+    watch, and a run's full set), since lint_entries passes the same large set for every
+    note."""
+    memo = memory.accepted
     slot = (id(known_words), id(config))
-    hit = _known_memo.get(slot)
+    hit = memo.get(slot)
     if hit is not None and hit[0] is known_words and hit[1] is config:
-        _known_memo[slot] = _known_memo.pop(slot)  # most recently used last
+        memo[slot] = memo.pop(slot)  # most recently used last
         return hit[2]
     known = {w.lower() for w in known_words} | {w.lower() for w in config.lint_ignore_words}
-    known |= words_from_titles(config.aliases)
-    remember_accepted(known_words, config, known)
+    known |= words_from_titles(config.aliases, memory)
+    remember_accepted(known_words, config, known, memory)
     return known
 
 
-def remember_accepted(words: object, config: Config, known: set[str]) -> None:
+def remember_accepted(words: object, config: Config, known: set[str],
+                      memory: LintMemory) -> None:
     """Keep ``known`` as the accepted words of (``words``, ``config``); the last four pairs."""
-    if len(_known_memo) >= 4:
-        _known_memo.pop(next(iter(_known_memo)))
-    _known_memo[(id(words), id(config))] = (words, config, known)
+    memo = memory.accepted
+    if len(memo) >= 4:
+        memo.pop(next(iter(memo)))
+    memo[(id(words), id(config))] = (words, config, known)

@@ -7,7 +7,7 @@ token), fuzzy title. Precision comes first: anything ambiguous or contradictory 
 ``unmatched`` and carries its three best candidates.
 
 ``lookup`` builds the per-index tables once per ``BibIndex`` object (kept in
-``index.derived``), ``fuzzy`` scores titles, ``words`` tells a typo from another word,
+``index.memo``), ``fuzzy`` scores titles, ``words`` tells a typo from another word,
 ``matcher`` decides, and ``stubs`` writes entries for papers missing from the bib.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .fuzzy import Scored, fuzzy_candidates, score, score_many
 from .headings import split_heading
-from .lookup import IndexLike, Lookup, build_lookup, lookup_for
+from .lookup import IndexLike, Lookup, build_lookup, lookup_data, lookup_for, lookup_from_data
 from .matcher import Matcher, match_entries
 from .normalize import key_token, norm_title
 from .stubs import make_stub, stub_key
@@ -28,6 +28,7 @@ _score_many = score_many
 
 __all__ = [
     "ACCEPT_REVIEW_NOTE", "IndexLike", "Lookup", "Matcher", "Scored", "build_lookup",
-    "compare_words", "fuzzy_candidates", "key_token", "lookup_for", "make_stub",
+    "compare_words", "fuzzy_candidates", "key_token", "lookup_data", "lookup_for",
+    "lookup_from_data", "make_stub",
     "match_entries", "norm_title", "score", "score_many", "split_heading", "stub_key",
 ]

@@ -4,7 +4,6 @@ postings), built once per index object and kept while it lives."""
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -49,31 +48,65 @@ class Lookup:
     size: int = 0
 
 
-# id(index) -> (weak reference to the index, its tables); BibIndex is an unhashable dataclass
-_LOOKUPS: dict[int, tuple[weakref.ref[Any], Lookup]] = {}
 _HEAD_SPLIT = re.compile(r"\s*:\s+|\s*:$|\s+[-–—]+\s+")
 
 
 def lookup_for(index: IndexLike) -> Lookup:
-    """The lookup tables of ``index``, built once per index object and cached while it lives
-    (rebuilt when its number of records changes): in ``index.derived`` when the index has
-    that dict (``bib.BibIndex``), else in a module-level table of weak references."""
-    derived = getattr(index, "derived", None)
-    if isinstance(derived, dict):
-        look = derived.get("match-lookup")
-        if not isinstance(look, Lookup) or look.size != len(index.records):
-            look = derived["match-lookup"] = build_lookup(index)
-        return look
-    ident = id(index)
-    cached = _LOOKUPS.get(ident)
-    if cached is not None and cached[0]() is index and cached[1].size == len(index.records):
-        return cached[1]
-    look = build_lookup(index)
-    try:
-        ref = weakref.ref(index, lambda _ref: _LOOKUPS.pop(ident, None))
-    except TypeError:  # cannot be weakly referenced: do not cache
-        return look
-    _LOOKUPS[ident] = (ref, look)
+    """The lookup tables of ``index``, built once per index object and kept in its
+    ``memo`` while it lives (rebuilt when its number of records changes); an index
+    without a memo (a plain object with ``records``) gets new tables each call."""
+    memo = getattr(index, "memo", None)
+    if memo is None:
+        return build_lookup(index)
+    look = memo.lookup
+    if not isinstance(look, Lookup) or look.size != len(index.records):
+        look = memo.lookup = build_lookup(index)
+    return look
+
+
+#: The Lookup fields a cache keeps (plain JSON); the others are rebuilt from them.
+_KEPT = ("keys", "titles", "heads", "tails", "raw_titles", "initials", "by_title", "by_doi",
+         "by_arxiv", "by_short", "postings", "df_cap", "size")
+
+
+def lookup_data(look: Lookup) -> dict[str, Any]:
+    """The tables of ``look`` as plain data (lists, dicts of str, ints) for a cache."""
+    return {name: getattr(look, name) for name in _KEPT}
+
+
+def lookup_from_data(data: object, records: list[BibRecord]) -> Lookup | None:
+    """The Lookup ``lookup_data`` made, for ``records`` (the index's, in order); None when
+    ``data`` does not have that shape or was made for other records."""
+    if not isinstance(data, dict) or set(data) != set(_KEPT):
+        return None
+    keys = data["keys"]
+    if keys != [r.key for r in records] or data["size"] != len(records):
+        return None
+    lists = ("titles", "heads", "tails", "raw_titles", "initials")
+    if not all(type(data[n]) is list and len(data[n]) == len(records)
+               and all(type(v) is str for v in data[n]) for n in lists):
+        return None
+    tables = ("by_title", "by_doi", "by_arxiv", "by_short", "postings")
+    size = len(records)
+    for name in tables:
+        table = data[name]
+        if type(table) is not dict or not all(
+                type(v) is list and all(type(i) is int and 0 <= i < size for i in v)
+                for v in table.values()):
+            return None
+    if type(data["df_cap"]) is not int:
+        return None
+    look = Lookup(**{name: data[name] for name in _KEPT})
+    look.records = records
+    look.positions = {key: i for i, key in enumerate(keys)}
+    for tok in look.postings:
+        if tok:
+            look.buckets.setdefault((tok[0], len(tok)), []).append(tok)
+    look.initials_blob = "\n".join(look.initials)
+    pos = 0
+    for text in look.initials:
+        look.line_starts.append(pos)
+        pos += len(text) + 1
     return look
 
 

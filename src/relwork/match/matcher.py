@@ -135,7 +135,8 @@ class Matcher:
         self.problems.append(Problem(
             "info", f"{self.look.keys[cited]} is in the bibliography {len(twins)} times "
             f"(also {', '.join(self._where(i) for i in rest[:4])}); citing the first",
-            self.records[rest[0]].source, "keep one entry per paper", "match-duplicate"))
+            self.records[rest[0]].source, "keep one entry per paper", "match-duplicate",
+            key=self.look.keys[cited]))
 
     # -- evidence ----------------------------------------------------------------------
 

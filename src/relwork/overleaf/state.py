@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import SyncError
-from ..files import write_atomic
+from ..infra.files import write_atomic
 from .secrets import parse_remote
 
 

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from ..config import Config
 from ..errors import ConfigError, SyncError
-from ..files import write_atomic
+from ..infra.files import write_atomic
 from ..latex.document import Wrapper, wrapper_source
 from .paths import check_local_outputs, check_paths, managed_paths
 

@@ -181,17 +181,19 @@ class EntryBuilder:
         """
         convert = md_inline_to_latex if inline else md_to_latex
         macros = tuple(self.config.math_macros)  # the user's preamble macros, allowed in math
-        store = getattr(self.citer.index, "derived", None)
+        store = getattr(self.citer.index, "memo", None)
         if store is None:
             return convert(markdown, source=source, engine=self.config.engine, cite=cite,
                            math_macros=macros)
-        cache = store.setdefault("render-fragments", {})
+        if store.fragments is None:
+            store.fragments = {}
+        cache = store.fragments
         slot: tuple[Any, ...] = (markdown, source, self.config.engine, self.citer.style)
         if macros:
             slot += (macros,)
         if inline:
             slot += ("inline",)
-        store.setdefault("render-fragments-used", set()).add(slot)  # what a saved cache keeps
+        store.fragments_used.add(slot)  # what a saved cache keeps
         hit = cache.get(slot)
         if hit is not None:
             for args in hit[1]:
@@ -314,11 +316,11 @@ class _EntryTexts:
     def views(self) -> BodyViews:
         # remembered on the bib index (as fragments are): a rebuild in watch makes the
         # views of changed entries only; the key holds everything body_views reads
-        store = getattr(self.builder.citer.index, "derived", None)
+        store = getattr(self.builder.citer.index, "memo", None)
         if store is None:
             return body_views(self.entry)
         entry = self.entry
-        cache = store.setdefault("body-views", {})
+        cache = store.body_views
         slot = (entry.body, entry.source, entry.body_line, tuple(entry.body_lines),
                 tuple((p.source, p.label) for p in entry.points))
         views = cache.get(slot)

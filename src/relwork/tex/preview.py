@@ -13,8 +13,8 @@ from typing import Any
 
 from ..config import display_path
 from ..errors import CompileError
-from ..files import write_atomic
 from ..infra import proc
+from ..infra.files import write_atomic
 from ..latex.document import (
     CITE_STYLES,
     DOCUMENTS,
