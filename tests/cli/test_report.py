@@ -184,6 +184,8 @@ def test_wide_characters_keep_columns_aligned() -> None:
     ("Latent Space Oddity", 19),
     ("\u6f5c\u5728\u7a7a\u95f4", 8),          # CJK: two columns each
     ("Gro\u0308bner bases", 13),               # a combining diaeresis takes no column
+    ("Gr\u00f6bner bases, Erd\u0151s\u2026", 21),  # accented Latin and an ellipsis: one each
+    ("soft\u00adhyphen", 11),                   # not printable: measured by wcwidth
     ("thumbs \U0001f44d\U0001f3fd up", 12),    # emoji with a skin-tone modifier: two columns
 ])
 def test_text_width_counts_terminal_columns(text: str, columns: int) -> None:
