@@ -19,6 +19,17 @@ from .model import Problem, Source
 
 CONFIG_NAME = "relwork.yaml"
 
+#: Fields the cited-only bib leaves out by default: local file paths (Zotero, JabRef,
+#: BibDesk), private reading notes, tags and ratings, and the abstract. ``note`` is not
+#: among them: the standard styles print it ("to appear", "Accessed: ..."); nor are
+#: public bookkeeping fields such as DBLP's ``timestamp`` and ``biburl``.
+BIB_DROP_FIELDS: tuple[str, ...] = (
+    "file", "local-url", "bdsk-file-*",
+    "annote", "annotation", "comment", "keywords", "mendeley-tags", "mendeley-groups",
+    "groups", "readstatus", "ranking", "priority", "owner",
+    "abstract",
+)
+
 
 @dataclass(frozen=True)
 class Option:
@@ -36,6 +47,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("notes", "notes", list, ["summaries"], help="note files, folders or globs"),
     Option("bib", "bib", list, ["bib"], help="BibTeX files, folders or globs"),
     Option("bib_encoding", "bib_encoding", str, "utf-8", help="encoding of the .bib files"),
+    Option("bib_drop_fields", "bib_drop_fields", list, list(BIB_DROP_FIELDS),
+           help="fields left out of the cited-only bib ([] keeps all)"),
     Option("output.tex", "output_tex", str, "latex/related_work.tex", help="section file"),
     Option("output.bib", "output_bib", str, "latex/references.bib", help="cited-only bib"),
     Option("template", "template", str, "paragraphs", help="template name or .tex.j2 path"),
@@ -93,6 +106,7 @@ class Config:
     notes: list[str] = field(default_factory=list)
     bib: list[str] = field(default_factory=list)
     bib_encoding: str = "utf-8"
+    bib_drop_fields: list[str] = field(default_factory=lambda: list(BIB_DROP_FIELDS))
     output_tex: str = "latex/related_work.tex"
     output_bib: str = "latex/references.bib"
     template: str = "paragraphs"
@@ -127,6 +141,9 @@ class Config:
     #: attr -> Source of its value in the config file (for messages)
     locations: dict[str, Source] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: attr -> Source of each item of a list value written as a YAML list (for messages
+    #: about one item, such as a missing bib file)
+    item_locations: dict[str, list[Source]] = field(default_factory=dict)
 
     def resolve(self, path: str | os.PathLike[str]) -> Path:
         """A config-relative path as an absolute Path."""
@@ -144,6 +161,12 @@ class Config:
 
     def where(self, attr: str) -> Source | None:
         return self.locations.get(attr)
+
+    def where_item(self, attr: str, index: int) -> Source | None:
+        """Where item ``index`` of the list option ``attr`` is written (its own line in a
+        block list), else where the option is."""
+        items = self.item_locations.get(attr, [])
+        return items[index] if index < len(items) else self.where(attr)
 
     def as_dict(self) -> dict[str, Any]:
         """Effective values by dotted option name."""
@@ -204,6 +227,7 @@ def load_config(
             raise ValueError(f"unknown config attribute {attr!r}")
         setattr(config, attr, _check(OPTIONS_BY_ATTR[attr], value, None))
         config.origins[attr] = "command line"
+        config.item_locations.pop(attr, None)
     return config
 
 
@@ -271,12 +295,34 @@ def _set(config: Config, name: str, value_node: yaml.Node, where: Source) -> Non
     setattr(config, opt.attr, _check(opt, value, where))
     config.origins[opt.attr] = str(where)
     config.locations[opt.attr] = where
+    if isinstance(value_node, yaml.SequenceNode):
+        config.item_locations[opt.attr] = [Source(where.path, item.start_mark.line + 1)
+                                           for item in value_node.value]
+    else:
+        config.item_locations.pop(opt.attr, None)
+    if opt.attr == "overleaf_remote" and _url_has_password(config.overleaf_remote):
+        # warned on every command that reads the config, before anything is pushed
+        config.problems.append(Problem(
+            "warning", "overleaf.remote contains a password", where,
+            "remove it from the URL and set OVERLEAF_TOKEN instead; relwork never prints it",
+            "config-password"))
+
+
+def _url_has_password(url: str) -> bool:
+    """True when ``url`` is an http(s) URL with a password (``https://user:pw@host/...``)."""
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.password)
+    except ValueError:  # a malformed URL (bad port, brackets): sync reports it
+        return False
 
 
 def _check(opt: Option, value: Any, where: Source | None) -> Any:
     def fail(why: str) -> ConfigError:
         return ConfigError(f"config value '{opt.name}': {why}", source=where,
-                           hint=opt.help and f"'{opt.name}' is the {opt.help}")
+                           hint=opt.help and f"'{opt.name}': {opt.help}")
 
     if opt.kind is list:
         if isinstance(value, (str, int, float)):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config
-from .errors import BuildError
+from .errors import BuildError, OutputEditedError, OutputWriteError
 from .infra import files
 from .model import BibRecord, BuildResult, Entry, Match, Problem
 from .pipeline_cache import (
@@ -153,7 +153,8 @@ def _build(
     result.problems += rendered.problems
     result.line_map = rendered.line_map
     result.cited_keys = rendered.keys
-    bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs)
+    bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs,
+                                            config.bib_drop_fields)
     result.problems += problems
 
     if config.lint_enabled:
@@ -164,16 +165,25 @@ def _build(
     result.tex = _with_mark(rendered.text)
     result.bib = (
         f"% {files.GENERATED_MARK}: the cited entries of "
-        f"{', '.join(index.files) or 'no bibliography'}, copied verbatim.\n\n{bib_text}"
+        f"{', '.join(index.files) or 'no bibliography'}, copied verbatim"
+        f"{_DROPPED if any(p.code == 'bib-dropped-fields' for p in problems) else ''}."
+        f"\n\n{bib_text}"
     )
     result.packages = list(rendered.packages)
     if write and not result.errors:
         tex_path = config.resolve(config.output_tex)
         bib_path = config.resolve(config.output_bib)
-        files.write_outputs(config.root, {tex_path: result.tex, bib_path: result.bib},
-                            force=force, display=config.display)
+        try:
+            files.write_outputs(config.root, {tex_path: result.tex, bib_path: result.bib},
+                                force=force, display=config.display)
+        except (OutputEditedError, OutputWriteError) as exc:
+            exc.result = result  # the caller can still report what was built
+            raise
         result.outputs = [config.display(tex_path), config.display(bib_path)]
     return result
+
+
+_DROPPED = " without the fields named in bib_drop_fields"
 
 
 def _with_mark(text: str) -> str:

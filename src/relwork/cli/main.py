@@ -150,11 +150,28 @@ def main(ctx: click.Context, config_path: str | None, quiet: bool, verbose: bool
     ctx.obj = Context(config_path, quiet, verbose)
 
 
+def _written(run_build: Callable[[], BuildResult]) -> BuildResult:
+    """The build ``run_build()`` wrote. An output it refused to overwrite (edited by hand)
+    or could not write becomes an error of that build, so the caller still prints the
+    build's problems and its summary line ("...; 1 error, nothing written")."""
+    from ..errors import OutputEditedError, OutputWriteError
+    from ..model import Problem
+
+    try:
+        return run_build()
+    except (OutputEditedError, OutputWriteError) as exc:
+        if exc.result is None:
+            raise
+        code = "output-edited" if isinstance(exc, OutputEditedError) else "output-write"
+        exc.result.problems.append(Problem("error", exc.message, exc.source, exc.hint, code))
+        return exc.result
+
+
 def _finish(ctx: Context, result: BuildResult, config: Config) -> None:
     from .output import summary_line
 
     _problems(ctx, result.problems)
-    _out(ctx, summary_line(result))
+    _out(ctx, summary_line(result, config.problems))
     counts = result.counts()
     if result.errors:
         sys.exit(1)
@@ -190,8 +207,8 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
     config = ctx.load(document=document, **_overrides(**options))
     _problems(ctx, config.problems)
     with _activity(ctx, "building") as say:
-        result = run_build(config, paths=_note_paths(paths), bibs=bibs or None, write=True,
-                           force=force, progress=say)
+        result = _written(lambda: run_build(config, paths=_note_paths(paths), bibs=bibs or None,
+                                            write=True, force=force, progress=say))
         if compile_ and not result.errors:
             say("compiling the preview")
             _compile(ctx, config, result, png=png, bibs=bibs or None, progress=say)
@@ -272,6 +289,7 @@ def entries(ctx: Context, paths: tuple[str, ...], fmt: str) -> None:
       relwork entries ~/notes/papers --format json
     """
     from .. import notes
+    from .output import plural
 
     config = ctx.load()
     files, problems = notes.collect_note_files(config, _note_paths(paths))
@@ -287,8 +305,7 @@ def entries(ctx: Context, paths: tuple[str, ...], fmt: str) -> None:
             ids = ", ".join(f"{k}={v}" for k, vs in entry.ids.items() for v in vs)
             line = f"{entry.source}\t{group}\t{entry.title}"
             _out(ctx, f"{line}\t{ids}" if ids else line)
-        n, k = len(parsed.entries), len(files)
-        _out(ctx, f"{n} {'entry' if n == 1 else 'entries'} in {k} file{'' if k == 1 else 's'}",
+        _out(ctx, f"{plural(len(parsed.entries), 'entry')} in {plural(len(files), 'file')}",
              err=True)
     _problems(ctx, problems)
     if any(p.severity == "error" for p in problems):
@@ -339,6 +356,7 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
     """
     from ..model import Problem
     from ..pipeline import lint_notes
+    from .output import plural
 
     config = ctx.load(strict=strict)
     report = lint_notes(config, _note_paths(paths))
@@ -348,7 +366,8 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
     notices = [p for p in report.findings if p.severity == "info"]
     _problems(ctx, config.problems + report.file_problems + report.note_problems + found
               + notices)
-    _out(ctx, f"{len(found)} findings in {len(report.entries)} entries", err=True)
+    _out(ctx, f"{plural(len(found), 'finding')} in {plural(len(report.entries), 'entry')}",
+         err=True)
     if (found and config.strict) or any(p.severity == "error" for p in report.file_problems):
         sys.exit(1)
 
@@ -384,16 +403,18 @@ def config_cmd(ctx: Context) -> None:
 def init(ctx: Context, directory: str) -> None:
     """Create a new notes project (refuses to overwrite existing files).
 
+    Its Makefile runs this relwork (make tex RELWORK=... runs another one).
+
     \b
     Example:
-      relwork init my-survey && cd my-survey && relwork build
+      relwork init my-survey && cd my-survey && make tex
     """
     from .init import init_project
 
     created = init_project(Path(directory))
     for path in created:
         _out(ctx, f"created {path}")
-    _out(ctx, f"next: cd {directory} && relwork build", err=True)
+    _out(ctx, f"next: cd {directory} && make tex", err=True)
 
 
 @main.command()
@@ -428,10 +449,10 @@ def _build_for_export(ctx: Context, config: Config, *, force: bool) -> BuildResu
     from .output import summary_line
 
     with _activity(ctx, "building") as say:
-        result = run_build(config, write=True, force=force, progress=say)
+        result = _written(lambda: run_build(config, write=True, force=force, progress=say))
     _problems(ctx, result.problems)
     if result.errors:
-        _out(ctx, summary_line(result))
+        _out(ctx, summary_line(result, config.problems))
     return result
 
 
@@ -478,6 +499,7 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
     Example:
       relwork watch --template subsections
     """
+    from ..errors import SyncInterrupted
     from ..pipeline import BuildState
     from ..pipeline import build as run_build
     from .output import summary_line
@@ -490,11 +512,15 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
         config = ctx.load(**_overrides(**options))  # re-read: the config may have changed
         holder["config"] = config
         _problems(ctx, config.problems)
-        result = run_build(config, write=True, state=state)
+        result = _written(lambda: run_build(config, write=True, state=state))
         _problems(ctx, result.problems)
-        _out(ctx, summary_line(result))
+        _out(ctx, summary_line(result, config.problems))
         if sync_after and not result.errors:
-            _sync(ctx, config, result, dry_run=False, overwrite=False)
+            try:
+                _sync(ctx, config, result, dry_run=False, overwrite=False)
+            except SyncInterrupted as exc:  # Ctrl-C during the sync also stops watching
+                exc.show()
+                raise KeyboardInterrupt from None
 
     def on_error(exc: BaseException) -> None:
         if isinstance(exc, click.ClickException):
