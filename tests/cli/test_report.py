@@ -180,6 +180,26 @@ def test_wide_characters_keep_columns_aligned() -> None:
     assert keys[0] == keys[1]
 
 
+@pytest.mark.parametrize(("text", "columns"), [
+    ("Latent Space Oddity", 19),
+    ("\u6f5c\u5728\u7a7a\u95f4", 8),          # CJK: two columns each
+    ("Gro\u0308bner bases", 13),               # a combining diaeresis takes no column
+    ("Gr\u00f6bner bases, Erd\u0151s\u2026", 21),  # accented Latin and an ellipsis: one each
+    ("soft\u00adhyphen", 11),                   # not printable: measured by wcwidth
+    ("thumbs \U0001f44d\U0001f3fd up", 12),    # emoji with a skin-tone modifier: two columns
+])
+def test_text_width_counts_terminal_columns(text: str, columns: int) -> None:
+    assert text_width(text) == columns
+
+
+def test_cut_titles_of_wide_characters_fit_the_column() -> None:
+    title = "\u6f5c\u5728\u7a7a\u95f4\u6a21\u578b" * 10  # 120 columns of CJK
+    rows = [match(title, 3, "li2020", "title", 100, "matched")]
+    row = format_matches(rows, color=False, verbose=False).splitlines()[1]
+    cell = row[len("summaries/weekly_report.md:3  "): row.index("li2020")].rstrip()
+    assert cell.endswith("\u2026") and 40 <= text_width(cell) <= 44
+
+
 def test_cli_output_is_plain_when_piped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # CliRunner's streams are not terminals: the report must carry no escape codes
     from click.testing import CliRunner

@@ -11,14 +11,17 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from .. import __version__
-from ..config import Config, load_config
-from ..errors import SyncInterrupted, UsageError
-from ..model import BuildResult, Problem
+
+# Only click at import: `relwork --version` and `--help` load no stage, not even the config
+# (PyYAML); each command imports what it uses when it runs.
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..model import BuildResult, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,6 +33,8 @@ class Context:
     verbose: bool
 
     def load(self, **overrides: Any) -> Config:
+        from ..config import load_config
+
         return load_config(self.config_path, overrides)
 
     @property
@@ -110,6 +115,8 @@ def _json_safe(value: Any) -> Any:
 def _note_paths(paths: Sequence[str]) -> list[str] | None:
     """Note paths from the command line; a .bib among them is a slip (``--bib a.bib b.bib``
     from a shell glob), not a note: say how to give several bibliographies."""
+    from ..errors import UsageError
+
     for path in paths:
         if path.lower().endswith(".bib"):
             raise UsageError(f"{path} is a BibTeX file, given where notes go",
@@ -148,6 +155,7 @@ def _written(run_build: Callable[[], BuildResult]) -> BuildResult:
     or could not write becomes an error of that build, so the caller still prints the
     build's problems and its summary line ("...; 1 error, nothing written")."""
     from ..errors import OutputEditedError, OutputWriteError
+    from ..model import Problem
 
     try:
         return run_build()
@@ -357,6 +365,7 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
       relwork lint
       relwork lint summaries/week23.md --strict
     """
+    from ..model import Problem
     from ..pipeline import lint_notes
     from .output import plural
 
@@ -501,6 +510,7 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
     Example:
       relwork watch --template subsections
     """
+    from ..errors import SyncInterrupted
     from ..pipeline import BuildState
     from ..pipeline import build as run_build
     from .output import summary_line

@@ -12,7 +12,6 @@ import itertools
 import os
 import sys
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, TypeVar
 
@@ -43,14 +42,21 @@ def _style(text: str, color: bool, **styles: Any) -> str:
     return click.style(text, **styles) if color and text else text
 
 
+def _narrow(text: str) -> bool:
+    """True when every character of ``text`` takes one column: printable text below U+0300
+    (ASCII, accented Latin; combining marks start at U+0300)."""
+    return text.isprintable() and (text.isascii() or max(text, default="") < "\u0300")
+
+
 def text_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal (wide East Asian characters count 2)."""
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
+    """Columns ``text`` takes in a terminal (wcwidth: wide characters count 2, combining
+    marks and emoji modifiers 0). Narrow text, and the ellipsis ``_cut`` adds, skip the
+    library: most tables never import it."""
+    if _narrow(text[:-1] if text.endswith("\u2026") else text):
+        return len(text)
+    import wcwidth  # on first use: ~30 ms of import
+
+    return int(wcwidth.width(text))
 
 
 def _cut(text: str, width: int) -> str:
@@ -58,16 +64,17 @@ def _cut(text: str, width: int) -> str:
     text = " ".join(text.split())
     if text_width(text) <= width:
         return text
-    out = ""
-    for ch in text:
-        if text_width(out + ch) > width - 1:
-            break
-        out += ch
-    return out.rstrip() + "\u2026"
+    if _narrow(text):
+        return text[: width - 1].rstrip() + "\u2026"
+    import wcwidth
+
+    # a wide character split at the edge becomes a space, which rstrip removes
+    return str(wcwidth.clip(text, 0, width - 1)).rstrip() + "\u2026"
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - text_width(text))
+def _pad(text: str, width: int, used: int | None = None) -> str:
+    """``text`` padded to ``width`` columns; ``used``: its width when already measured."""
+    return text + " " * max(0, width - (text_width(text) if used is None else used))
 
 
 def format_table(
@@ -80,25 +87,27 @@ def format_table(
 ) -> list[str]:
     """Aligned columns (two spaces apart); ``styles[i]`` colours row ``i`` cell by cell
     after padding, so escape codes never break the alignment."""
-    widths = [max([text_width(h)] + [text_width(r[i]) for r in rows])
-              for i, h in enumerate(header)]
+    # each cell measured once: the column widths and the padding both use these
+    measured = [[text_width(cell) for cell in cells] for cells in (header, *rows)]
+    widths = [max(m[i] for m in measured) for i in range(len(header))]
 
-    def line(cells: Sequence[str], cell_styles: dict[int, dict[str, Any]]) -> str:
+    def line(cells: Sequence[str], used: Sequence[int],
+             cell_styles: dict[int, dict[str, Any]]) -> str:
         out = []
         for i, cell in enumerate(cells):
             last = i == len(cells) - 1
             if i in right:
-                padded = " " * (widths[i] - text_width(cell)) + cell
+                padded = " " * (widths[i] - used[i]) + cell
             else:
-                padded = cell if last else _pad(cell, widths[i])
+                padded = cell if last else _pad(cell, widths[i], used[i])
             out.append(_style(padded, color, **cell_styles.get(i, {})))
         return "  ".join(out).rstrip()
 
-    head = line(header, {i: {"bold": True} for i in range(len(header))})
+    head = line(header, measured[0], {i: {"bold": True} for i in range(len(header))})
     lines = [head]
     for n, row in enumerate(rows):
         style: dict[int, dict[str, Any]] = (styles[n] if styles and n < len(styles) else None) or {}
-        lines.append(line(row, style))
+        lines.append(line(row, measured[n + 1], style))
     return lines
 
 
@@ -134,9 +143,10 @@ def format_matches(matches: Sequence[Match], *, color: bool, verbose: bool) -> s
             cands = m.candidates[:3]
             if not cands:
                 lines.append(_style("    no candidate in the bibliography", color, dim=True))
-            kwidth = max((text_width(c.key) for c in cands), default=0)
-            for c in cands:
-                lines.append(f"    ? {_pad(c.key, kwidth)}  {c.score:3.0f}  "
+            kwidths = [text_width(c.key) for c in cands]
+            kwidth = max(kwidths, default=0)
+            for c, used in zip(cands, kwidths, strict=True):
+                lines.append(f"    ? {_pad(c.key, kwidth, used)}  {c.score:3.0f}  "
                              f"{_cut(c.title, title_width + 20)}")
     lines.append(counts_text(matches, color=color))
     return "\n".join(lines)

@@ -1,0 +1,44 @@
+"""`relwork --version` and `--help` start fast: they import click and no stage of relwork."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from paths import REPO
+
+#: what may load before a command runs: the package's name and version, and the command line
+ALLOWED = {"relwork", "relwork.__main__", "relwork.cli", "relwork.cli.main"}
+
+
+def imported_modules(*args: str) -> tuple[set[str], str]:
+    """The modules ``python -m relwork ARGS`` imports (from ``-X importtime``), and stdout."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "relwork", *args],
+                          capture_output=True, text=True, env=env, timeout=60, check=True)
+    names = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines()
+             if line.startswith("import time:") and "|" in line}
+    names.discard("imported package")  # the header line of -X importtime
+    return names, proc.stdout
+
+
+@pytest.mark.parametrize("args", [("--version",), ("--help",), ("build", "--help"),
+                                  ("check", "--help")])
+def test_version_and_help_import_no_stage(args: tuple[str, ...]) -> None:
+    names, out = imported_modules(*args)
+    assert "relwork" in out  # the command ran and printed
+    ours = {n for n in names if n == "relwork" or n.startswith("relwork.")}
+    assert "relwork.cli.main" in ours  # the measurement sees relwork's own imports
+    assert ours <= ALLOWED, f"imported at start-up: {sorted(ours - ALLOWED)}"
+    # nor the heavy libraries the stages use
+    assert not names & {"yaml", "jinja2", "markdown_it", "rapidfuzz", "bibtexparser",
+                        "watchdog", "wcwidth"}
+
+
+def test_a_command_still_imports_what_it_needs() -> None:
+    # the counter-check: a command that reads the config does load it when it runs
+    names, out = imported_modules("config")
+    assert "relwork.config" in names and "yaml" in names
+    assert "# config:" in out
