@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..lookup import count_outcomes
-from ..model import LookupOutcome
 from .main import Context, _activity, _note_paths, _out, _overrides, _problems, bib_option, main
+
+if TYPE_CHECKING:
+    from ..model import LookupOutcome
 
 _STATUS_COLOR = {"found": "green", "in-bib": "green", "review": "yellow",
                  "not-found": "red", "failed": "red"}
@@ -109,6 +110,8 @@ def lookup(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], fmt: str
                               ensure_ascii=False))
     for outcome in run.outcomes if fmt == "text" else []:
         _out(ctx, outcome_line(outcome, color=ctx.color))
+    from ..lookup import count_outcomes
+
     counts = count_outcomes(run.outcomes)
     _out(ctx, summary_text(counts, run.requests, config.display(config.lookup_bib),
                            len(run.written)), err=fmt == "json")
