@@ -78,6 +78,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("lint.max_sentence_words", "lint_max_sentence_words", int, 45,
            help="longer sentences are flagged"),
     Option("lint.disable", "lint_disable", list, [], help="lint rules switched off"),
+    Option("summary", "summary_budget", str, "80",
+           help="words of each paper's summary in the section, or 'full' for all of it"),
+    Option("roles.summary", "roles_summary", list, [],
+           help="headings whose section is a paper's summary (added to the defaults)"),
+    Option("roles.detail", "roles_detail", list, [],
+           help="headings whose section is a detail, kept out of the summary"),
+    Option("roles.private", "roles_private", list, [],
+           help="headings whose section is private, never rendered"),
 )
 OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
 OPTIONS_BY_ATTR = {o.attr: o for o in OPTIONS}
@@ -122,6 +130,10 @@ class Config:
     lint_ignore_words: list[str] = field(default_factory=list)
     lint_max_sentence_words: int = 45
     lint_disable: list[str] = field(default_factory=list)
+    summary_budget: str = "80"
+    roles_summary: list[str] = field(default_factory=list)
+    roles_detail: list[str] = field(default_factory=list)
+    roles_private: list[str] = field(default_factory=list)
     #: attr -> where its value came from: "default", "relwork.yaml:12", "--flag"
     origins: dict[str, str] = field(default_factory=dict)
     #: attr -> Source of its value in the config file (for messages)
@@ -309,7 +321,16 @@ def _check(opt: Option, value: Any, where: Source | None) -> Any:
         except LookupError:
             raise fail(f"{text!r} is not a known text encoding (e.g. utf-8, latin-1, "
                        "cp1252)") from None
+    if opt.attr == "summary_budget" and text != "full" and not (
+            text.isdigit() and int(text) > 0):
+        raise fail(f"{text!r} is neither a positive number of words nor 'full'")
     return text
+
+
+def summary_words(config: Config) -> int | None:
+    """The summary budget in words, or None for 'full' (everything)."""
+    value = getattr(config, "summary_budget", "80")
+    return None if value == "full" else int(value)
 
 
 def config_fields() -> list[str]:
