@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Source
 from .result import NotesResult
+from .roles import DEFAULT_ROLES, Roles
 from .titles import clean_title, norm_words
 
 if TYPE_CHECKING:
@@ -65,6 +66,9 @@ class Doc:
     starts: list[int]    # block start lines, for bisect
     headings: list[Heading]
     result: NotesResult
+    roles: Roles = DEFAULT_ROLES
+    #: words of each entry's summary (None: the whole summary)
+    budget: int | None = 80
 
     def src(self, idx: int) -> Source:
         """The Source of kept line ``idx``: the line number in the file as written."""

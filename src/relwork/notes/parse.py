@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..model import Problem, Source
+from .asides import drop_asides
 from .document import Doc, markdown_parser, scan_blocks
-from .entries import heading_entry, make_entry, single_note
+from .entries import heading_entry, make_entry, one_paper_entry, single_note
 from .frontmatter import front_matter, is_single_note
 from .headings import choose_headings
+from .kinds import one_paper, papers_sections, title_from_file_name
 from .meta import merge_file_meta
 from .private import strip_private
 from .result import NotesResult
+from .roles import DEFAULT_ROLES, Roles
 
 
-def parse_note(text: str, path: str, *, private_marker: str = "!!") -> NotesResult:
+def parse_note(
+    text: str, path: str, *, private_marker: str = "!!", roles: Roles = DEFAULT_ROLES,
+    summary_words: int | None = 80,
+) -> NotesResult:
     """Parse one Markdown note file's text into entries (``path`` is used in Sources only).
 
     Handles a weekly report with a papers section, one note per paper with YAML front
     matter, link headings, placeholder headings with metadata bullets, and several notes
-    per file. Never raises for bad input: problems come back in the result.
+    per file. ``roles`` names the sections of a note; ``summary_words`` is the budget of
+    each entry's summary (None: all of it). Never raises for bad input: problems come
+    back in the result.
     """
     result = NotesResult()
     if text.startswith("\ufeff"):
@@ -31,13 +37,23 @@ def parse_note(text: str, path: str, *, private_marker: str = "!!") -> NotesResu
     front, body_start = front_matter(all_lines, path, result.problems)
     lines, orig = strip_private(all_lines, body_start, path, private_marker,
                                 result.dropped)
+    lines, orig = drop_asides(lines, orig, path, result.dropped)
     tokens = markdown_parser().parse("\n".join(lines))
     blocks, headings = scan_blocks(tokens)
-    doc = Doc(path, lines, orig, blocks, [b.start for b in blocks], headings, result)
+    doc = Doc(path, lines, orig, blocks, [b.start for b in blocks], headings, result,
+              roles, summary_words)
 
     chosen, roots = choose_headings(doc)
-    if front is not None and is_single_note(front, has_papers_section=bool(roots)):
+    sections = papers_sections(doc, roots)
+    paper = one_paper(doc, sections)
+    if front is not None and is_single_note(front, has_papers_section=bool(sections)):
         single_note(doc, front)
+    elif paper is not None:
+        entry = one_paper_entry(doc, paper)
+        if entry is not None:
+            result.entries.append(entry)
+            if front:
+                merge_file_meta(entry, front)
     else:
         for h, group in chosen:
             entry = heading_entry(doc, h, group, in_papers=bool(roots))
@@ -45,7 +61,7 @@ def parse_note(text: str, path: str, *, private_marker: str = "!!") -> NotesResu
                 result.entries.append(entry)
         if not headings and front is None and any(s.strip() for s in lines):
             # A file without headings is one note named after the file (Obsidian style)
-            title = Path(path).stem.replace("_", " ")
+            title = title_from_file_name(path)
             entry = make_entry(doc, title, doc.src(0), (), 0, len(lines), title_line=-1)
             if entry is not None:
                 result.entries.append(entry)

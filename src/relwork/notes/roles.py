@@ -43,7 +43,7 @@ PRIVATE_WORDS: tuple[str, ...] = (
     "notes", "note", "my notes", "some notes", "personal notes", "questions", "question",
     "open questions", "notes/questions", "thoughts", "my thoughts", "opinion", "my opinion",
     "comments", "my comments", "todo", "todos", "to do", "to-do", "see also", "links",
-    "link", "resources", "code", "related work", "related works", "related papers",
+    "link", "resources", "code", "related work", "related works",
     "references", "further reading", "follow-up", "follow up", "next steps", "ideas",
     "remarks", "review", "critique", "feedback", "reminders",
 )
