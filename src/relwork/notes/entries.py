@@ -138,10 +138,13 @@ def make_entry(
     entry.body_line = doc.orig[body_idx[0]] if body_idx else 0
     # exact note line of every body line: private lines and metadata were cut out
     entry.body_lines = [doc.orig[i] for i in body_idx]
-    summary = cut_to_budget(
-        summary_lines(doc, parts, skip, replaced, end, front), doc.budget)
-    entry.summary = "\n".join(t for t, _ in summary)
-    entry.summary_lines = [n for _, n in summary]
+    if doc.budget is None:  # 'summary: full': the whole note but its private text
+        entry.summary, entry.summary_lines = entry.body, list(entry.body_lines)
+    else:
+        summary = cut_to_budget(
+            summary_lines(doc, parts, skip, replaced, end, front), doc.budget)
+        entry.summary = "\n".join(t for t, _ in summary)
+        entry.summary_lines = [n for _, n in summary]
 
     # identifiers in the body, outside code
     scan = [("" if i in code_lines else replaced.get(i, lines[i])) for i in body_idx]
@@ -212,14 +215,18 @@ def _first_paragraph_lines(parts: Parts, take: Any) -> SummaryLines:
         if not text:
             continue
         if b.kind == "paragraph" and b.depth == 0 and not b.first_in_item:
-            return text
+            following = [nb for nb, ns in kept[i + 1:i + 2]
+                         if ns == section and nb.kind == "item"]
+            if not text[-1][0].rstrip().endswith(":") or not following:
+                return text
+            b = following[0]  # "... a minimax game:" introduces the list that follows
         last = b.end
-        for nb, nsection in kept[i + 1:]:
+        for nb, nsection in kept[kept.index((b, section)) + 1:]:
             if nsection != section or (
                     nb.kind == "paragraph" and nb.depth == 0 and not nb.first_in_item):
                 break
             last = max(last, nb.end)
-        return take(b.start, last)
+        return take(kept[i][0].start, last)
     return []
 
 

@@ -33,6 +33,10 @@ def cut_to_budget(lines: SummaryLines, budget: int | None) -> SummaryLines:
         return lines
     text = "\n".join(t for t, _ in lines)
     ends = sentence_ends(text)
+    if _ITEM_RE.match(text):
+        # a list of points: whole points, within about the budget (a quarter more)
+        ends = _item_ends(text) or ends
+        budget += budget // 4
     if not ends or len(text[:ends[-1]].split()) <= budget:
         return lines
     cut = ends[0]
@@ -75,6 +79,22 @@ def sentence_ends(text: str) -> list[int]:
             ends.append(pos_end)
         pos = pos_end + 1
     return sorted(set(e for e in ends if text[:e].strip()))
+
+
+def _item_ends(text: str) -> list[int]:
+    """Offsets just after each top-level list item of ``text``."""
+    ends: list[int] = []
+    pos = 0
+    lines = text.split("\n")
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    for i, line in enumerate(lines):
+        pos_end = pos + len(line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        top = _ITEM_RE.match(nxt) and len(nxt) - len(nxt.lstrip()) <= indent
+        if line.strip() and (top or i + 1 == len(lines)):
+            ends.append(pos_end)
+        pos = pos_end + 1
+    return ends
 
 
 def first_sentence(text: str) -> str:

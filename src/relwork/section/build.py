@@ -218,6 +218,12 @@ def _groups(cited: Sequence[Match], config: Config, citer: Citer,
         groups[OTHER_GROUP] = groups.pop(OTHER_GROUP)
     for _, entry, _ in built:
         groups[entry.group].entries.append(entry)
+    listed: set[str] = set()
+    for group in groups.values():
+        for entry in group.entries:
+            if entry.key not in listed:
+                listed.add(entry.key)
+                group.papers.append(entry)
     return [g for g in groups.values() if g.entries]
 
 
