@@ -109,6 +109,7 @@ def _build(
     result.notes_read = shown_paths(note_files, config, state)
     parsed = read_notes(note_files, result.notes_read, config, state)
     result.problems += parsed.problems
+    result.problems += parsed.dropped  # info: private text left out, shown with -v
     result.entries = select_entries(parsed.entries, config)
     result.problems += _group_findings(parsed.entries, config)
 

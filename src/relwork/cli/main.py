@@ -340,7 +340,9 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
     notices = [p for p in report.findings if p.severity == "info"]
     _problems(ctx, config.problems + report.file_problems + report.note_problems + found
               + notices)
-    _out(ctx, f"{len(found)} findings in {len(report.entries)} entries", err=True)
+    n, k = len(found), len(report.entries)
+    _out(ctx, f"{n} finding{'' if n == 1 else 's'} in {k} {'entry' if k == 1 else 'entries'}",
+         err=True)
     if (found and config.strict) or any(p.severity == "error" for p in report.file_problems):
         sys.exit(1)
 
