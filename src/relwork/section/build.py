@@ -219,11 +219,11 @@ def _groups(cited: Sequence[Match], config: Config, citer: Citer,
     for _, entry, _ in built:
         groups[entry.group].entries.append(entry)
     listed: set[str] = set()
-    for group in groups.values():
-        for entry in group.entries:
-            if entry.key not in listed:
-                listed.add(entry.key)
-                group.papers.append(entry)
+    for each in groups.values():
+        for item in each.entries:
+            if item.key not in listed:
+                listed.add(item.key)
+                each.papers.append(item)
     return [g for g in groups.values() if g.entries]
 
 
