@@ -232,7 +232,8 @@ def _first_paragraph_lines(parts: Parts, take: Any) -> SummaryLines:
 
 def _left_out(doc: Doc, sub: Heading, stop: int) -> None:
     """A private section left out: listed with -v at its heading's line."""
-    count = max(stop - sub.start, 1)
+    last = doc.orig[min(stop, len(doc.orig)) - 1] if stop > sub.start else doc.orig[sub.start]
+    count = max(last - doc.orig[sub.start] + 1, 1)  # lines of the file, as written
     doc.result.dropped.append(Problem(
         "info", f"private text left out: section '{sub.text}' "
         f"({count} line{'s' if count > 1 else ''})", doc.src(sub.start), None, "private"))

@@ -126,9 +126,23 @@ def choose_headings(doc: Doc) -> tuple[list[tuple[Heading, tuple[str, ...]]], li
             if p != doc_title and not label[p]:
                 group.append(hs[p].text)
             p = hs[p].parent
+        if not group and p is not None and names_a_topic(hs[p]):
+            group.append(hs[p].text)  # "Off-policy actor-critic: reading list"
         chosen.append((h, tuple(reversed(group))))
         taken[h.idx] = True
     return chosen, roots
+
+
+#: Words of a papers-section heading that say nothing about what its papers are about.
+_PLAIN_SECTION_WORDS = PAPERS_WORDS | frozenset(
+    "work list lists on the of for my our to in a an and with this new week weekly "
+    "conclusion conclusions notes note summary log logs journal backlog queue inbox".split())
+
+
+def names_a_topic(h: Heading) -> bool:
+    """A papers section that names its topic ("Off-policy actor-critic: reading list"),
+    not just "Papers" or "Conclusion on papers": its papers' group."""
+    return any(w not in _PLAIN_SECTION_WORDS and not w.isdigit() for w in h.words.split())
 
 
 def has_content(doc: Doc, h: Heading) -> bool:

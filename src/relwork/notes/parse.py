@@ -46,6 +46,7 @@ def parse_note(
     chosen, roots = choose_headings(doc)
     sections = papers_sections(doc, roots)
     paper = one_paper(doc, sections)
+    one = True
     if front is not None and is_single_note(front, has_papers_section=bool(sections)):
         single_note(doc, front)
     elif paper is not None:
@@ -55,6 +56,7 @@ def parse_note(
             if front:
                 merge_file_meta(entry, front)
     else:
+        one = not roots  # a lone paper heading outside any papers section
         for h, group in chosen:
             entry = heading_entry(doc, h, group, in_papers=bool(roots))
             if entry is not None:
@@ -69,6 +71,8 @@ def parse_note(
             for entry in result.entries:
                 merge_file_meta(entry, front)
     result.dropped.sort(key=lambda p: p.source.line if p.source else 0)
+    result.kinds[path] = ("none" if not result.entries
+                          else "one-paper" if one and len(result.entries) == 1 else "collection")
     if not result.entries and not any(p.severity == "error" for p in result.problems):
         result.problems.append(Problem(
             "warning", "no paper entries found in this file", Source(path, 1),
