@@ -78,7 +78,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("lint.max_sentence_words", "lint_max_sentence_words", int, 45,
            help="longer sentences are flagged"),
     Option("lint.disable", "lint_disable", list, [], help="lint rules switched off"),
-    Option("summary", "summary_budget", str, "80",
+    Option("summary", "summary_budget", str, "70",
            help="words of each paper's summary in the section, or 'full' for all of it"),
     Option("roles.summary", "roles_summary", list, [],
            help="headings whose section is a paper's summary (added to the defaults)"),
@@ -130,7 +130,7 @@ class Config:
     lint_ignore_words: list[str] = field(default_factory=list)
     lint_max_sentence_words: int = 45
     lint_disable: list[str] = field(default_factory=list)
-    summary_budget: str = "80"
+    summary_budget: str = "70"
     roles_summary: list[str] = field(default_factory=list)
     roles_detail: list[str] = field(default_factory=list)
     roles_private: list[str] = field(default_factory=list)
@@ -329,7 +329,7 @@ def _check(opt: Option, value: Any, where: Source | None) -> Any:
 
 def summary_words(config: Config) -> int | None:
     """The summary budget in words, or None for 'full' (everything)."""
-    value = getattr(config, "summary_budget", "80")
+    value = getattr(config, "summary_budget", "70")
     return None if value == "full" else int(value)
 
 

@@ -139,7 +139,7 @@ def _note_slot(project: Path) -> tuple[tuple[object, ...], bytes]:
     from relwork.notes.roles import Roles
 
     data = (project / "notes" / "papers.md").read_bytes()
-    return ("notes/papers.md", "!!", Roles(), 80), data
+    return ("notes/papers.md", "!!", Roles(), 70), data
 
 
 def test_cache_of_another_relwork_version_is_ignored(project: Path) -> None:

@@ -68,7 +68,7 @@ class Doc:
     result: NotesResult
     roles: Roles = DEFAULT_ROLES
     #: words of each entry's summary (None: the whole summary)
-    budget: int | None = 80
+    budget: int | None = 70
 
     def src(self, idx: int) -> Source:
         """The Source of kept line ``idx``: the line number in the file as written."""

@@ -17,7 +17,7 @@ from .roles import DEFAULT_ROLES, Roles
 
 def parse_note(
     text: str, path: str, *, private_marker: str = "!!", roles: Roles = DEFAULT_ROLES,
-    summary_words: int | None = 80,
+    summary_words: int | None = 70,
 ) -> NotesResult:
     """Parse one Markdown note file's text into entries (``path`` is used in Sources only).
 

@@ -34,9 +34,9 @@ def cut_to_budget(lines: SummaryLines, budget: int | None) -> SummaryLines:
     text = "\n".join(t for t, _ in lines)
     ends = sentence_ends(text)
     if _ITEM_RE.match(text):
-        # a list of points: whole points, within about the budget (a quarter more)
+        # a list of points: whole points, and half the budget more (points are terse)
         ends = _item_ends(text) or ends
-        budget += budget // 4
+        budget += budget // 2
     if not ends or len(text[:ends[-1]].split()) <= budget:
         return lines
     cut = ends[0]

@@ -5,6 +5,7 @@ problems, and tags every value with its note or bib line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -305,6 +306,22 @@ class _EntryLatex:
         return self._at_entry(self.builder.citer.cite(self.key))
 
 
+#: A key idea longer than this many words is cut at its first ';' or ':' (a table cell).
+KEY_IDEA_WORDS = 25
+
+
+def main_clause(sentence: str) -> str:
+    """A long sentence's part before its first '; ' or ': ' (outside math), as a sentence:
+    the key idea of a table row stays short. Short sentences come back unchanged."""
+    if len(sentence.split()) <= KEY_IDEA_WORDS:
+        return sentence
+    for m in re.finditer(r"[;:](?=\s)", sentence):
+        head = sentence[: m.start()]
+        if head.count("$") % 2 == 0 and len(head.split()) >= 8:
+            return head.rstrip() + "."
+    return sentence
+
+
 def summary_entry(entry: Entry) -> Entry:
     """The entry with its summary as its body (the entry itself when it has no summary:
     one made by hand rather than by the notes stage)."""
@@ -416,13 +433,14 @@ class _EntryTexts:
         first_point = views.points[0] if views.points and not views.before.strip() else None
         if first_point is not None:
             text_md, src = first_point
-            md = first_sentence(strip_label(text_md, None))
+            md = main_clause(first_sentence(strip_label(text_md, None)))
             result = self.builder._convert(md, src, self.cite, inline=True)
             self.builder.problems += result.problems
             return self.builder.tags.mark(result.text, [src], NOTE_LINE, src)
         prose = views.prose
         ends = sentence_ends(prose)
-        if not ends or ends[0] >= len(prose.rstrip()):
+        cut = prose[: ends[0]] if ends else prose
+        short = main_clause(cut)
+        if short == prose.rstrip():
             return self.prose
-        cut = prose[: ends[0]]
-        return self._block(cut, paragraph=True)[0]
+        return self._block(short, paragraph=True)[0]
