@@ -140,6 +140,10 @@ def _build(
                     "add the real entry to your .bib before you submit", "stub"))
                 if all(s.key != stub.key for s in stubs):  # one @misc per paper
                     stubs.append(stub)
+    if any("[[" in m.entry.body for m in matches):  # Obsidian links between notes
+        matches, problems = notes.link_matches(matches, index.records)
+        result.problems += problems
+        result.entries = [m.entry for m in matches]
     result.matches = matches
     result.problems += _match_findings(matches)
     result.problems += _twice_findings(matches)

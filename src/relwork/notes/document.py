@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,9 @@ from .titles import clean_title, norm_words
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
+
+
+_CALLOUT_RE = re.compile(r"^\[!([A-Za-z-]+)\]")
 
 
 @functools.cache
@@ -47,7 +51,7 @@ class Heading:
 class Block:
     """A block of the note (paragraph, list item, code, ...) and its line range."""
 
-    kind: str            # paragraph | item | code | hr | html | heading | table | quote
+    kind: str            # paragraph | item | code | hr | html | heading | table | callout
     start: int
     end: int
     depth: int = 0       # list nesting (items, paragraphs inside items)
@@ -114,6 +118,10 @@ def scan_blocks(tokens: list[Token]) -> tuple[list[Block], list[Heading]]:
             item_fresh = False
         elif ty == "hr" and t.map:
             blocks.append(Block("hr", t.map[0], t.map[1]))
+        elif ty == "blockquote_open" and t.map and i + 2 < n and t.level == 0:
+            callout = _CALLOUT_RE.match(tokens[i + 2].content or "")
+            if callout:  # Obsidian "> [!abstract] Title": content is its kind
+                blocks.append(Block("callout", t.map[0], t.map[1], content=callout.group(1)))
         elif ty == "html_block" and t.map:
             blocks.append(Block("html", t.map[0], t.map[1]))
         elif ty == "table_open" and t.map:

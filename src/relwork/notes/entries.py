@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +95,11 @@ def make_entry(
             else:
                 parts.sections.append((sub, role))
             continue
+        if b.kind == "callout":
+            _callout(doc, b, parts, skip, replaced)
+            if doc.roles.callout_role(b.content) == "private":
+                skip_until = min(b.end, end)
+            continue
         parts.blocks.append((b, len(parts.sections)))
         if b.kind == "code":
             code_lines.update(range(b.start, b.end))
@@ -158,6 +164,9 @@ def make_entry(
     return entry
 
 
+_QUOTE_RE = re.compile(r"^[ \t]*>[ \t]?")
+
+
 @dataclass
 class Parts:
     """What the walk over an entry's blocks found for its summary."""
@@ -168,6 +177,26 @@ class Parts:
     blocks: list[tuple[Block, int]] = field(default_factory=list)
     tldr: list[Block] = field(default_factory=list)  # paragraphs starting "TLDR;"
     described: list[Block] = field(default_factory=list)  # "Description:" points
+    callouts: list[Block] = field(default_factory=list)  # summary callouts ([!abstract])
+
+
+def _callout(doc: Doc, b: Block, parts: Parts, skip: set[int],
+             replaced: dict[int, str]) -> None:
+    """An Obsidian callout: its header never shows; a private kind is left out whole, the
+    others lose their quote markers; abstract/summary/tldr ones are summary candidates."""
+    role = doc.roles.callout_role(b.content)
+    skip.add(b.start)
+    if role == "private":
+        skip.update(range(b.start, b.end))
+        count = doc.orig[b.end - 1] - doc.orig[b.start] + 1 if b.end > b.start else 1
+        doc.result.dropped.append(Problem(
+            "info", f"private text left out: callout [!{b.content}] "
+            f"({count} line{'s' if count > 1 else ''})", doc.src(b.start), None, "private"))
+        return
+    for i in range(b.start + 1, min(b.end, len(doc.lines))):
+        replaced[i] = _QUOTE_RE.sub("", doc.lines[i], count=1)
+    if role == "summary":
+        parts.callouts.append(b)
 
 
 def summary_lines(doc: Doc, parts: Parts, skip: set[int], replaced: dict[int, str],
@@ -192,6 +221,10 @@ def summary_lines(doc: Doc, parts: Parts, skip: set[int], replaced: dict[int, st
         text = take(h.end, stop)
         if text:
             found.append((doc.roles.priority(h.text) * 2 + (k > 0), text))
+    for b in parts.callouts:  # a note's own section of the same kind comes first
+        text = take(b.start + 1, b.end)
+        if text:
+            found.append((doc.roles.priority(b.content) * 2 + 1, text))
     if parts.tldr:
         b = parts.tldr[0]
         found.append((doc.roles.priority("tl;dr") * 2 + 1, take(b.start, b.end)))

@@ -10,6 +10,7 @@ from .frontmatter import front_matter, is_single_note
 from .headings import choose_headings
 from .kinds import one_paper, papers_sections, title_from_file_name
 from .meta import merge_file_meta
+from .obsidian import obsidian_lines
 from .private import strip_private
 from .result import NotesResult
 from .roles import DEFAULT_ROLES, Roles
@@ -38,6 +39,15 @@ def parse_note(
     lines, orig = strip_private(all_lines, body_start, path, private_marker,
                                 result.dropped)
     lines, orig = drop_asides(lines, orig, path, result.dropped)
+    lines, fields = obsidian_lines(lines, orig, path, result.problems)
+    if fields:  # Dataview inline fields (Title:: ..., Citekey:: ...) are front matter too
+        front = dict(front or {"__line__": fields["__lines__"][next(iter(fields["__lines__"]))],
+                               "__title_line__": fields["__lines__"].get("title", 1)})
+        for key, value in fields.items():
+            if key != "__lines__" and key.lower() not in {k.lower() for k in front}:
+                front[key.lower()] = value
+        if "title" in fields["__lines__"]:
+            front["__title_line__"] = fields["__lines__"]["title"]
     tokens = markdown_parser().parse("\n".join(lines))
     blocks, headings = scan_blocks(tokens)
     doc = Doc(path, lines, orig, blocks, [b.start for b in blocks], headings, result,
@@ -74,8 +84,11 @@ def parse_note(
     result.kinds[path] = ("none" if not result.entries
                           else "one-paper" if one and len(result.entries) == 1 else "collection")
     if not result.entries and not any(p.severity == "error" for p in result.problems):
+        # an Obsidian vault holds concept notes and plans besides its literature notes
+        vault_note = front is not None or "[[" in text
         result.problems.append(Problem(
-            "warning", "no paper entries found in this file", Source(path, 1),
+            "info" if vault_note else "warning", "no paper entries found in this file",
+            Source(path, 1),
             "put each paper under its own heading, e.g. under '## Papers' "
             "(see the README, 'Writing notes')",
             "no-entries",

@@ -47,6 +47,11 @@ PRIVATE_WORDS: tuple[str, ...] = (
     "references", "further reading", "follow-up", "follow up", "next steps", "ideas",
     "remarks", "review", "critique", "feedback", "reminders",
 )
+#: Obsidian callout kinds with a role other than detail.
+CALLOUT_ROLES: dict[str, Role] = {
+    "abstract": "summary", "summary": "summary", "tldr": "summary",
+    "question": "private", "faq": "private", "help": "private", "todo": "private",
+}
 _STRIP_FIRST = ("my", "some", "personal", "own", "open", "random", "quick")
 
 
@@ -82,6 +87,16 @@ class Roles:
                 if head in vocab:
                     return role
         return None
+
+    def callout_role(self, kind: str) -> Role:
+        """The role of an Obsidian callout kind (``[!abstract]``, ``[!todo]``): the user's
+        words first, then abstract/summary/tldr are summaries, question/faq/help/todo are
+        private, and every other kind (note, tip, info, example, ...) is a detail."""
+        words = norm_words(kind)
+        for role, vocab in self._vocab()[:3]:
+            if words in vocab:
+                return role
+        return CALLOUT_ROLES.get(words, "detail")
 
     def priority(self, heading: str) -> int:
         """Position of a summary heading in the preference order (lower wins)."""
