@@ -109,3 +109,39 @@ def test_table_key_idea_is_one_sentence(tmp_path: Path) -> None:
     assert len(ideas) == 12
     for idea in ideas:
         assert len(re.findall(r"[.!?](?:\s|$)", idea)) <= 1, idea
+
+
+def test_obsidian_wikilinks_embeds_and_metadata(tmp_path: Path) -> None:
+    spec = expected("obsidian-vault")
+    result = build_collection("obsidian-vault", tmp_path, "paragraphs")
+    by_file = {m.entry.source.path.split("notes/", 1)[-1]: m.entry for m in result.matches}
+    lines = result.tex.split("\n")
+    for rel, file in spec["files"].items():
+        entry = by_file.get(rel)
+        for link in file.get("wikilinks", []):
+            assert entry is not None
+            source = entry.source.path
+            if link["line"] not in entry.summary_lines:
+                continue  # a detail section: not in the section, resolved all the same
+            out = [lines[i] for i, src in enumerate(result.line_map)
+                   if src is not None and src.path == source and src.line == link["line"]]
+            assert out, (rel, link)
+            if "cite" in link:
+                assert any(re.search(rf"\\cite[tp]?\{{{link['cite']}\}}", ln) for ln in out), link
+            else:
+                assert any(link["text"] in ln for ln in out), link
+                assert any(p.code == "wikilink" and p.source is not None
+                           and p.source.line == link["line"] and link["link"] in p.message
+                           for p in result.problems), link
+        for embed in file.get("embeds", []):
+            assert any(p.code == "embed" and p.severity == "warning" and p.source is not None
+                       and p.source.path.endswith(rel) and p.source.line == embed["line"]
+                       and embed["embed"] in p.message for p in result.problems), embed
+        for key, value in (file.get("meta") or {}).items():
+            assert entry is not None
+            got = entry.meta.get(key) if key != "citekey" else entry.first_id("key")
+            if isinstance(got, list):
+                got = ", ".join(got)
+            assert str(got) == str(value), (rel, key, got)
+    for mark in ("[[", "]]", "[!", "==", "::", "^a1b2c3"):
+        assert mark not in plain(result.tex), mark
