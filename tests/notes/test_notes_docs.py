@@ -32,7 +32,19 @@ def test_docs_examples():
         [((), "Attention Is All You Need")],
         [((), "PPO")],
     ]
-    assert len(found) == 10
+    assert found[9] == [((), "Score-based Generative Modeling in Latent Space")]
+    assert len(found) == 11
+
+
+def test_docs_obsidian_example_leaves_no_markup():
+    text = next(b for b in blocks() if "[!abstract]" in b)
+    result = parse_note(text, "doc.md")
+    [entry] = result.entries
+    assert entry.first_id("key") == "vahdat2021score" and entry.meta["venue"] == "NeurIPS"
+    assert entry.summary.startswith("LSGM trains")  # its own Summary, not the abstract
+    for mark in ("==", "#diffusion", "^a1b2c3", "fig1.png", "[!", "joint training"):
+        assert mark not in entry.summary and mark not in entry.body, mark
+    assert [p.code for p in result.problems] == ["embed"]
 
 
 def test_docs_one_paper_examples_keep_private_sections_out():
