@@ -29,10 +29,11 @@ def obsidian_lines(
     lines: list[str], orig: list[int], path: str, problems: list[Problem]
 ) -> tuple[list[str], dict[str, Any]]:
     """The lines with Obsidian markup resolved, and the inline fields found (key -> value,
-    with ``__lines__`` their note lines)."""
+    with ``__lines__`` their note lines, ``__tags__`` the inline tags in order)."""
     fields: dict[str, Any] = {}
     field_lines: dict[str, int] = {}
     out: list[str] = []
+    tags: list[str] = []
     fence = ""
     for ln, no in zip(lines, orig, strict=True):
         opens = ln.lstrip()[:3]
@@ -55,6 +56,9 @@ def obsidian_lines(
         if "==" in ln:
             ln = _HIGHLIGHT_RE.sub(r"*\1*", ln)
         if "#" in ln and not _HEADING_RE.match(ln):
+            for tag in _TAG_RE.findall(ln):
+                if tag[1:] not in tags:
+                    tags.append(tag[1:])
             ln = _TAG_RE.sub("", ln)
             ln = re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", ln).rstrip()
         if "^" in ln:
@@ -62,4 +66,6 @@ def obsidian_lines(
         out.append(ln)
     if fields:
         fields["__lines__"] = field_lines
+    if tags:
+        fields["__tags__"] = tags
     return out, fields

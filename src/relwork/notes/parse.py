@@ -40,6 +40,7 @@ def parse_note(
                                 result.dropped)
     lines, orig = drop_asides(lines, orig, path, result.dropped)
     lines, fields = obsidian_lines(lines, orig, path, result.problems)
+    inline_tags = fields.pop("__tags__", [])
     if fields:  # Dataview inline fields (Title:: ..., Citekey:: ...) are front matter too
         front = dict(front or {"__line__": fields["__lines__"][next(iter(fields["__lines__"]))],
                                "__title_line__": fields["__lines__"].get("title", 1)})
@@ -80,6 +81,9 @@ def parse_note(
         if front:
             for entry in result.entries:
                 merge_file_meta(entry, front)
+    if inline_tags and one and len(result.entries) == 1:  # #tags in a one-paper note
+        tags = list(result.entries[0].meta.get("tags", []))
+        result.entries[0].meta["tags"] = tags + [t for t in inline_tags if t not in tags]
     result.dropped.sort(key=lambda p: p.source.line if p.source else 0)
     result.kinds[path] = ("none" if not result.entries
                           else "one-paper" if one and len(result.entries) == 1 else "collection")
