@@ -78,7 +78,6 @@ def test_twelve_notes_fit_in_about_one_and_a_half_pages(tex, tmp_path: Path) -> 
     total = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
     # each section starts a page: the PDF has the pages they take plus the bibliography
     assert total >= sum(int(p) + 1 for p in pages.values())
-    print({t: round(p, 2) for t, p in pages.items()})
     for template, length in pages.items():
         # measured: paragraphs and subsections 1.50, itemize 1.61 (a list breaks across the
         # page less tightly than prose), compact 0.28, table 1.38
