@@ -91,6 +91,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("lint.max_sentence_words", "lint_max_sentence_words", int, 45,
            help="longer sentences are flagged"),
     Option("lint.disable", "lint_disable", list, [], help="lint rules switched off"),
+    Option("summary", "summary_budget", str, "70",
+           help="words of each paper's summary in the section, or 'full' for all of it"),
+    Option("roles.summary", "roles_summary", list, [],
+           help="headings whose section is a paper's summary (added to the defaults)"),
+    Option("roles.detail", "roles_detail", list, [],
+           help="headings whose section is a detail, kept out of the summary"),
+    Option("roles.private", "roles_private", list, [],
+           help="headings whose section is private, never rendered"),
     Option("lookup.enabled", "lookup", bool, False,
            help="search online for papers missing from the bib during build"),
     Option("lookup.offline", "lookup_offline", bool, False,
@@ -155,6 +163,10 @@ class Config:
     lint_ignore_words: list[str] = field(default_factory=list)
     lint_max_sentence_words: int = 45
     lint_disable: list[str] = field(default_factory=list)
+    summary_budget: str = "70"
+    roles_summary: list[str] = field(default_factory=list)
+    roles_detail: list[str] = field(default_factory=list)
+    roles_private: list[str] = field(default_factory=list)
     lookup: bool = False
     lookup_offline: bool = False
     lookup_bib: str = "bib/lookup.bib"
@@ -391,7 +403,16 @@ def _check(opt: Option, value: Any, where: Source | None) -> Any:
         except LookupError:
             raise fail(f"{text!r} is not a known text encoding (e.g. utf-8, latin-1, "
                        "cp1252)") from None
+    if opt.attr == "summary_budget" and text != "full" and not (
+            text.isdigit() and int(text) > 0):
+        raise fail(f"{text!r} is neither a positive number of words nor 'full'")
     return text
+
+
+def summary_words(config: Config) -> int | None:
+    """The summary budget in words, or None for 'full' (everything)."""
+    value = getattr(config, "summary_budget", "70")
+    return None if value == "full" else int(value)
 
 
 #: the online services of ``lookup``; the title services are the ones ``lookup.order`` names

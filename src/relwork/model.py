@@ -83,6 +83,12 @@ class Entry:
     #: heading, front matter or metadata: a summary may cite other papers, so these are
     #: weak evidence of which paper the entry is about
     weak_ids: dict[str, list[str]] = field(default_factory=dict)
+    #: the part of ``body`` that goes into the section: the note's TL;DR or summary
+    #: section, its ``summary:`` field, its "Description:" points or its first paragraph,
+    #: cut at whole sentences to the configured budget (Markdown, labels removed)
+    summary: str = ""
+    #: 1-based note line of each line of ``summary``
+    summary_lines: list[int] = field(default_factory=list)
 
     def first_id(self, kind: str) -> str | None:
         values = self.ids.get(kind)

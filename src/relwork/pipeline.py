@@ -112,6 +112,7 @@ def _build(
     result.notes_read = shown_paths(note_files, config, state)
     parsed = read_notes(note_files, result.notes_read, config, state, cache)
     result.problems += parsed.problems
+    result.problems += parsed.dropped  # info: private text left out, shown with -v
     result.entries = select_entries(parsed.entries, config)
     result.problems += _group_findings(parsed.entries, config)
 
@@ -146,6 +147,10 @@ def _build(
                     "add the real entry to your .bib before you submit", "stub"))
                 if all(s.key != stub.key for s in stubs):  # one @misc per paper
                     stubs.append(stub)
+    if any("[[" in m.entry.body for m in matches):  # Obsidian links between notes
+        matches, problems = notes.link_matches(matches, index.records)
+        result.problems += problems
+        result.entries = [m.entry for m in matches]
     result.matches = matches
     result.problems += _match_findings(matches)
     result.problems += _twice_findings(matches)

@@ -136,6 +136,8 @@ def test_huge_note_builds(project: Path) -> None:
         if i % 50 == 49:
             lines.append("")
     note(project, "huge.md", "\n".join(lines) + "\n")
+    with (project / "relwork.yaml").open("a", encoding="utf-8") as f:
+        f.write("summary: full\n")  # all 3000 sentences go into the section
     code, out, err = run(project, "build")
     assert code == 0, err
     tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")

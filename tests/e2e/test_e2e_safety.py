@@ -32,7 +32,9 @@ ROOT = REPO
 FIXTURES = FIXTURES / "e2e"
 TEMPLATES = ["paragraphs", "itemize", "compact", "subsections", "table"]
 CITES = ["natbib", "biblatex", "plain"]
-BASE_YAML = "aliases:\n  styleclip: patashnik2021styleclip\nlint:\n  enabled: false\n"
+# summary: full: every line of the notes reaches the section, so every line is checked
+BASE_YAML = ("aliases:\n  styleclip: patashnik2021styleclip\nlint:\n  enabled: false\n"
+             "summary: full\n")
 
 # What Markdown becomes and how text is escaped (written by relwork, not by the note).
 MARKDOWN_COMMANDS = set("""

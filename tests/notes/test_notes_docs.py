@@ -26,11 +26,40 @@ def test_docs_examples():
         [(("Sequence models",), "Attention Is All You Need"),
          (("Generative models",), "Auto-Encoding Variational Bayes")],
     ]
-    assert len(found) == 6
+    assert found[5:9] == [
+        [((), "Hindsight Experience Replay")],
+        [((), "Diverse Beam Search: Decoding Diverse Solutions from Neural Sequence Models")],
+        [((), "Attention Is All You Need")],
+        [((), "PPO")],
+    ]
+    assert found[9] == [((), "Score-based Generative Modeling in Latent Space")]
+    assert len(found) == 11
+
+
+def test_docs_obsidian_example_leaves_no_markup():
+    text = next(b for b in blocks() if "[!abstract]" in b)
+    result = parse_note(text, "doc.md")
+    [entry] = result.entries
+    assert entry.first_id("key") == "vahdat2021score" and entry.meta["venue"] == "NeurIPS"
+    assert entry.summary.startswith("LSGM trains")  # its own Summary, not the abstract
+    for mark in ("==", "#diffusion", "^a1b2c3", "fig1.png", "[!", "joint training"):
+        assert mark not in entry.summary and mark not in entry.body, mark
+    assert [p.code for p in result.problems] == ["embed"]
+
+
+def test_docs_one_paper_examples_keep_private_sections_out():
+    texts = blocks()[5:9]
+    for text in texts:
+        [entry] = parse_note(text, "doc.md").entries
+        assert entry.summary
+        for private in ("I never got", "Universal Value", "caption generator",
+                        "Link to the paper", "ByteNet", "really enjoyed", "nobody seems"):
+            assert private not in entry.body and private not in entry.summary
+    assert parse_note(texts[1], "doc.md").entries[0].summary.startswith("Beam search returns")
 
 
 def test_docs_private_example_drops_private_text():
-    snippet = blocks()[5]
+    snippet = next(b for b in blocks() if "MAE masks" in b)
     result = parse_note("# Papers\n\n## MAE\n\n" + snippet, "doc.md")
     body = result.entries[0].body
     assert "Jan" not in body and "BEiT" not in body and "audio" not in body

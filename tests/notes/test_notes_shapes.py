@@ -198,9 +198,9 @@ def test_private_text_is_dropped_and_reported():
 
 
 def test_private_marker_is_configurable():
-    text = "# Papers\n\n## A Paper\n\nTODO: secret\n\n// private line\nPublic.\n"
+    text = "# Papers\n\n## A Paper\n\nKept: secret\n\n// private line\nPublic.\n"
     r = parse_note(text, "m.md", private_marker="//")
-    assert r.entries[0].body == "TODO: secret"
+    assert r.entries[0].body == "Kept: secret"
     assert [p.source.line for p in r.dropped if p.source] == [7]
 
 
@@ -231,7 +231,9 @@ def test_one_paper_per_file_with_part_headings():
     # 'Method overview', 'Experiments on WMT', 'Key ideas' are parts of the note, not papers
     assert (e.body, e.body_line) == ("Self-attention.\n\nBLEU 28.4.\n\n- no recurrence", 4)
     assert [(p.source.line, p.text) for p in e.points] == [(10, "no recurrence")]
-    assert [p.source.line for p in r.dropped if p.source] == [13]
+    # the private section (its heading, line 12) and the marked line in it are listed
+    assert [p.source.line for p in r.dropped if p.source] == [12, 13]
+    assert e.summary == "- no recurrence"  # 'Key ideas' is the summary section
 
 
 def test_file_without_headings_is_one_note_named_by_file():

@@ -500,7 +500,8 @@ def test_builtin_excerpts_in_the_docs_match_the_output(example):
 def test_line_map_is_exact_when_private_lines_are_cut_from_the_body():
     path = FIXTURES / "private.md"
     index = bib.parse_bib_text(BIB, "authors.bib")
-    entry = notes.parse_note(path.read_text("utf-8"), "notes/private.md").entries[0]
+    entry = notes.parse_note(path.read_text("utf-8"), "notes/private.md",
+                             summary_words=None).entries[0]  # 'summary: full'
     for template in ("subsections", "paragraphs"):
         config = example_config(template=template)
         rendered = render_section([Match(entry, "three2019", "key", 100.0, "matched")], index,

@@ -95,7 +95,7 @@ def lint_entries(
     texts: Mapping[str, tuple[str, tuple[int, int]]] | None = None,
     memory: LintMemory | None = None,
 ) -> list[Problem]:
-    """Tone findings for the bodies of ``entries`` (the text headed for the section).
+    """Tone findings for the text of ``entries`` that reaches the section (their summaries).
 
     ``known_words``: lowercase words the spell check accepts (bib titles). Words of the
     entries' own titles are accepted too. Each entry's note file (``entry.source.path``,
@@ -135,24 +135,24 @@ def lint_entries(
         starts.setdefault(entry.source.path, []).append(entry.source.line or entry.body_line)
     for entry in entries:
         path = entry.source.path
+        text, body_line, body_lines = reaching_section(entry)
         if path not in files:
             files[path] = read_note(path, texts, memory)
         note = files[path]
         skip = setting_skips(entry.meta.get("lint", True))
         file_skip = setting_skips(note.lint) if note is not None else set()
-        if skip is None or file_skip is None or not entry.body.strip():
+        if skip is None or file_skip is None or not text.strip():
             continue
         skip |= file_skip
-        source = Source(path, entry.body_line)
-        body_lines = entry.body_lines
+        source = Source(path, body_line)
         line_numbers: list[int] | None = None
-        if len(body_lines) == entry.body.count("\n") + 1:
+        if len(body_lines) == text.count("\n") + 1:
             line_numbers = body_lines  # recorded by the notes stage
         ignored: set[int] = set()
-        if note is not None and entry.body_line:
+        if note is not None and body_line:
             if line_numbers is None:
-                line_numbers = map_lines(entry.body, note, entry.body_line)
-            begin = entry.source.line or entry.body_line
+                line_numbers = map_lines(text, note, body_line)
+            begin = entry.source.line or body_line
             end = region_end(note, max(line_numbers), begin, starts[path])
             region = "\n".join(note.lines[begin - 1:end - 1])
             marker = NO_LINT_RE.search(region)
@@ -163,7 +163,7 @@ def lint_entries(
                     continue
                 skip |= named
             ignored = {n for n in range(begin, end) if IGNORE_LINE_RE.search(note.lines[n - 1])}
-        found = lint_text(entry.body, source, config, known_words=known, skip_rules=skip,
+        found = lint_text(text, source, config, known_words=known, skip_rules=skip,
                           line_numbers=line_numbers, ignored_lines=ignored, suggest_limit=0,
                           memory=memory)
         for p in found:
@@ -177,14 +177,24 @@ def lint_entries(
     return problems
 
 
+def reaching_section(entry: Entry) -> tuple[str, int, list[int]]:
+    """The text of ``entry`` that reaches the section (its summary; the body of an entry
+    without one), its first note line and the note line of each of its lines."""
+    if entry.summary.strip():
+        first = entry.summary_lines[0] if entry.summary_lines else entry.body_line
+        return entry.summary, first, entry.summary_lines
+    return entry.body, entry.body_line, entry.body_lines
+
+
 def _prefetch_spelling(entries: Sequence[Entry], known: set[str], config: Config,
                        memory: LintMemory) -> None:
     """One hunspell run for all entries' words, and suggestions for the first
     ``SUGGEST_LIMIT`` unknown ones, instead of a run per entry."""
     words: list[str] = []
     for entry in entries:
-        if entry.body.strip():
-            words += [w for _, w, low in analyse(entry.body, config, memory).candidates
+        text = reaching_section(entry)[0]
+        if text.strip():
+            words += [w for _, w, low in analyse(text, config, memory).candidates
                       if low not in known]
     try:
         unknown = unknown_words(words, memory)

@@ -51,6 +51,9 @@ _ABBREVIATIONS = {
     "e.g", "i.e", "etc", "et al", "al", "vs", "cf", "fig", "figs", "eq", "eqs", "sec", "tab",
     "resp", "approx", "no", "vol", "pp", "ch", "ref", "refs", "dr", "prof", "mr", "ms", "st",
     "jr", "inc", "ltd", "w.r.t", "a.k.a", "i.i.d", "viz", "ca", "esp", "incl",
+    # shortened words of technical notes ("aux. tasks", "avg. return", "hyperparams.")
+    "aux", "avg", "std", "prev", "init", "eval", "exp", "expt", "orig", "dim",
+    "dims", "param", "params", "hyperparam", "hyperparams", "config", "opt", "est", "seq",
 }
 _SENT_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s|$)")
 

@@ -17,12 +17,14 @@ from .export import entry_to_json
 from .parse import parse_note
 from .reader import read_notes
 from .result import NotesResult
+from .wikilinks import link_matches
 
 __all__ = [
     "NOTE_SUFFIXES",
     "NotesResult",
     "collect_note_files",
     "entry_to_json",
+    "link_matches",
     "parse_note",
     "read_notes",
 ]

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..model import Source
 from .result import NotesResult
+from .roles import DEFAULT_ROLES, Roles
 from .titles import clean_title, norm_words
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
+
+
+_CALLOUT_RE = re.compile(r"^\[!([A-Za-z-]+)\]")
 
 
 @functools.cache
@@ -46,7 +51,7 @@ class Heading:
 class Block:
     """A block of the note (paragraph, list item, code, ...) and its line range."""
 
-    kind: str            # paragraph | item | code | hr | html | heading | table | quote
+    kind: str            # paragraph | item | code | hr | html | heading | table | callout
     start: int
     end: int
     depth: int = 0       # list nesting (items, paragraphs inside items)
@@ -65,6 +70,9 @@ class Doc:
     starts: list[int]    # block start lines, for bisect
     headings: list[Heading]
     result: NotesResult
+    roles: Roles = DEFAULT_ROLES
+    #: words of each entry's summary (None: the whole summary)
+    budget: int | None = 70
 
     def src(self, idx: int) -> Source:
         """The Source of kept line ``idx``: the line number in the file as written."""
@@ -110,6 +118,10 @@ def scan_blocks(tokens: list[Token]) -> tuple[list[Block], list[Heading]]:
             item_fresh = False
         elif ty == "hr" and t.map:
             blocks.append(Block("hr", t.map[0], t.map[1]))
+        elif ty == "blockquote_open" and t.map and i + 2 < n and t.level == 0:
+            callout = _CALLOUT_RE.match(tokens[i + 2].content or "")
+            if callout:  # Obsidian "> [!abstract] Title": content is its kind
+                blocks.append(Block("callout", t.map[0], t.map[1], content=callout.group(1)))
         elif ty == "html_block" and t.map:
             blocks.append(Block("html", t.map[0], t.map[1]))
         elif ty == "table_open" and t.map:

@@ -51,11 +51,15 @@ def front_matter(
         ))
         return {}, end + 1
     title_line = 0
+    key_lines: dict[str, int] = {}
     for i in range(1, end):
-        if lines[i].lower().startswith("title:"):
+        key = _YAML_KEY_RE.match(lines[i])
+        if key:
+            key_lines.setdefault(lines[i].split(":", 1)[0].strip().strip("'\"").lower(), i + 1)
+        if lines[i].lower().startswith("title:") and not title_line:
             title_line = i + 1
-            break
     data = {str(k): v for k, v in data.items()}
+    data["__lines__"] = key_lines
     data["__line__"] = 1
     data["__title_line__"] = title_line or 1
     return data, end + 1

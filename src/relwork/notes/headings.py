@@ -29,6 +29,8 @@ PAPERS_WORDS = frozenset(
 PLACEHOLDER_RE = re.compile(
     r"^(?:new |untitled )?(?:paper|article|publication|reference|title|untitled|entry)"
     r"(?: ?(?:\d+|#\d+|summary|notes?))?$", re.I)
+#: A heading's own citation key, arXiv id or DOI ("PPO [@schulman2017proximal]").
+_OWN_ID_RE = re.compile(r"\[[^\]]*@[\w]|(?<![\w.@/\\])@[\w:-]*\d|arxiv[:.]|\b10\.\d{4,9}/", re.I)
 #: Group headings that are never a paper title when they have no text of their own.
 GROUP_ONLY = frozenset(
     "detailed|not sure|unsure|maybe|others|other|misc|to read|skimmed|later|important|"
@@ -79,8 +81,15 @@ def choose_headings(doc: Doc) -> tuple[list[tuple[Heading, tuple[str, ...]]], li
         if h.parent is not None and (blocked[h.parent] or admin[h.parent]):
             blocked[h.idx] = True
 
+    # a heading that is a link or carries its own key names a paper: its sub-headings are
+    # its sections, whatever they are called
+    paper = [h.href is not None or bool(h.text and _OWN_ID_RE.search(h.raw)) for h in hs]
+    named = [doc.roles.role_of(h.text) is not None for h in hs]
+
     def structural(h: Heading) -> list[int]:
-        return [c for c in h.children if not label[c] and not admin[c]]
+        if paper[h.idx] and not admin[h.idx] and not label[h.idx]:
+            return []
+        return [c for c in h.children if not label[c] and not admin[c] and not named[c]]
 
     # papers sections: outermost heading naming papers/reading/literature with sub-headings
     roots: list[int] = []
@@ -100,7 +109,11 @@ def choose_headings(doc: Doc) -> tuple[list[tuple[Heading, tuple[str, ...]]], li
         candidates = hs
     # the document title (the one heading at the top level) is not a group
     doc_title = tops[0].idx if len(tops) == 1 and tops[0].children else None
+    taken = [False] * len(hs)  # inside a paper already chosen: a section of it
     for h in candidates:
+        if h.parent is not None and taken[h.parent]:
+            taken[h.idx] = True
+            continue
         if not h.text or admin[h.idx] or label[h.idx] or blocked[h.idx] or structural(h):
             continue
         has_text = has_content(doc, h)
@@ -113,8 +126,23 @@ def choose_headings(doc: Doc) -> tuple[list[tuple[Heading, tuple[str, ...]]], li
             if p != doc_title and not label[p]:
                 group.append(hs[p].text)
             p = hs[p].parent
+        if not group and p is not None and names_a_topic(hs[p]):
+            group.append(hs[p].text)  # "Off-policy actor-critic: reading list"
         chosen.append((h, tuple(reversed(group))))
+        taken[h.idx] = True
     return chosen, roots
+
+
+#: Words of a papers-section heading that say nothing about what its papers are about.
+_PLAIN_SECTION_WORDS = PAPERS_WORDS | frozenset(
+    "work list lists on the of for my our to in a an and with this new week weekly "
+    "conclusion conclusions notes note summary log logs journal backlog queue inbox".split())
+
+
+def names_a_topic(h: Heading) -> bool:
+    """A papers section that names its topic ("Off-policy actor-critic: reading list"),
+    not just "Papers" or "Conclusion on papers": its papers' group."""
+    return any(w not in _PLAIN_SECTION_WORDS and not w.isdigit() for w in h.words.split())
 
 
 def has_content(doc: Doc, h: Heading) -> bool:

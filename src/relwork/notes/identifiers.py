@@ -21,7 +21,7 @@ ID_RE = re.compile(
     r"|(?P<doi>\b10\.\d{4,9}/[-._;()/:A-Za-z0-9]+)"  # no braces, quotes, '@'
     r"|(?P<bare>(?<![\w.@/\\])@(?P<barekey>" + _KEY_CHARS + r"))",
     re.I)
-_IN_BRACKET_RE = re.compile(r"(?<![\w.@/])-?@(\{[^}\n]*\}|[^\s,;\]]+)")
+_IN_BRACKET_RE = re.compile(r"(?<![\w.@/])-?@(\{[^}\n]*\}|[^\s,;\]|#]+)")  # [[@k|shown]]
 _INLINE_CODE_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 
 

@@ -14,7 +14,7 @@ from .titles import clean_title, strip_md
 #: Metadata bullets/lines: key -> what it sets.
 META_KEYS = {
     "title": "title",
-    "authors": "authors", "author": "authors",
+    "authors": "authors", "author": "authors", "creators": "authors",
     "link": "url", "links": "url", "url": "url", "paper": "url", "pdf": "url",
     "year": "year", "date": "date", "published": "published",
     "tags": "tags", "tag": "tags", "keywords": "tags", "topics": "tags",
@@ -140,7 +140,7 @@ def merge_file_meta(entry: Entry, front: dict[str, Any]) -> None:
 
 def _split_authors(value: Any) -> list[str]:
     if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
+        return [_person(v) for v in value if _person(v)]
     text = strip_md(str(value))
     if " and " in text:
         parts = text.split(" and ")
@@ -152,6 +152,14 @@ def _split_authors(value: Any) -> list[str]:
         if single and len(parts) % 2 == 0:  # "Smith, John" or "Smith, J., Doe, Jane"
             parts = [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
     return [p.strip(" .") for p in parts if p.strip(" .")]
+
+
+def _person(value: Any) -> str:
+    """A name, or a Zotero creator {firstName, lastName} / {name} as 'Last, First'."""
+    if isinstance(value, dict):
+        last, first = value.get("lastName") or value.get("name") or "", value.get("firstName")
+        return f"{last}, {first}".strip(", ") if first else str(last).strip()
+    return str(value).strip()
 
 
 def _split_tags(value: Any) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 
 from ..model import Problem, Source
 from .lines import indent_of, line_starts
@@ -45,22 +46,37 @@ def strip_private(
             kept_orig.append(no)
         body, orig = kept_lines, kept_orig
     if marker and marker in text:
-        body, orig = _drop_marker_lines(body, orig, path, marker, dropped)
+        def starts_with_marker(rest: str, _item: bool) -> str | None:
+            return f"line starting with '{marker}'" if rest.startswith(marker) else None
+
+        body, orig = drop_blocks(body, orig, path, starts_with_marker, dropped)
     return body, orig
 
 
-def _drop_marker_lines(
-    lines: list[str], orig: list[int], path: str, marker: str, dropped: list[Problem]
+def drop_blocks(
+    lines: list[str], orig: list[int], path: str, test: Callable[[str, bool], str | None],
+    dropped: list[Problem],
 ) -> tuple[list[str], list[int]]:
-    """Drop lines starting with ``marker`` and the lines continuing their paragraph/item."""
+    """Drop each line for which ``test`` (given the line without its indent and list
+    marker, and whether it starts a list item) names a kind, with the lines continuing
+    its paragraph or list item. Lines inside fenced code are kept."""
     out_lines: list[str] = []
     out_orig: list[int] = []
     i, n = 0, len(lines)
+    fence = ""
     while i < n:
         ln = lines[i]
+        opens = ln.lstrip()[:3]
+        if fence or opens in ("```", "~~~"):  # code is never private text
+            fence = "" if fence and opens == fence else (fence or opens)
+            out_lines.append(ln)
+            out_orig.append(orig[i])
+            i += 1
+            continue
         m = _LIST_ITEM_RE.match(ln)
         rest = ln[m.end():] if m else ln
-        if not rest.startswith(marker):
+        kind = test(rest, bool(m and m.group(2))) if rest.strip() else None
+        if kind is None:
             out_lines.append(ln)
             out_orig.append(orig[i])
             i += 1
@@ -92,8 +108,7 @@ def _drop_marker_lines(
         count = j - i
         dropped.append(Problem(
             "info",
-            f"private text left out: line starting with '{marker}' "
-            f"({count} line{'s' if count > 1 else ''})",
+            f"private text left out: {kind} ({count} line{'s' if count > 1 else ''})",
             Source(path, orig[i]), None, "private",
         ))
         i = j

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..config import summary_words
 from ..model import Problem, Source
 from .parse import parse_note
 from .result import NotesResult
+from .roles import Roles
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -19,7 +21,7 @@ def read_notes(
     files: Sequence[Path],
     config: Config,
     *,
-    cache: dict[tuple[str, str], tuple[bytes, NotesResult]] | None = None,
+    cache: dict[tuple[Any, ...], tuple[bytes, NotesResult]] | None = None,
     shown_paths: Sequence[str] | None = None,
 ) -> NotesResult:
     """Read and parse every file; paths in Sources are shown as ``config.display`` gives.
@@ -31,6 +33,10 @@ def read_notes(
     """
     result = NotesResult()
     marker = getattr(config, "private_marker", "!!")
+    roles = Roles(tuple(getattr(config, "roles_summary", ())),
+                  tuple(getattr(config, "roles_detail", ())),
+                  tuple(getattr(config, "roles_private", ())))
+    budget = summary_words(config)
     names = list(shown_paths) if shown_paths is not None and len(shown_paths) == len(files) \
         else [config.display(path) for path in files]
     for path, shown in zip(files, names, strict=True):
@@ -63,12 +69,13 @@ def read_notes(
             continue
         if stamp is not None:
             result.texts[os.path.abspath(path)] = (text, stamp)
-        slot = (shown, marker)
+        slot = (shown, marker, roles, budget)
         hit = cache.get(slot) if cache is not None else None
         if hit is not None and hit[0] == data:
             result.extend(hit[1])
             continue
-        parsed = parse_note(text, shown, private_marker=marker)
+        parsed = parse_note(text, shown, private_marker=marker, roles=roles,
+                            summary_words=budget)
         if cache is not None:
             cache[slot] = (data, parsed)
         result.extend(parsed)

@@ -21,9 +21,12 @@ class NotesResult:
     problems: list[Problem] = field(default_factory=list)
     dropped: list[Problem] = field(default_factory=list)
     texts: dict[str, tuple[str, tuple[int, int]]] = field(default_factory=dict)
+    #: path -> what the file holds: "one-paper", "collection" or "none" (no papers)
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def extend(self, other: NotesResult) -> None:
         """Append another parse's entries and problems (``texts`` belongs to the reader)."""
         self.entries.extend(other.entries)
         self.problems.extend(other.problems)
         self.dropped.extend(other.dropped)
+        self.kinds.update(other.kinds)

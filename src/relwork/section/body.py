@@ -42,11 +42,47 @@ def strip_label(text: str, label: str | None) -> str:
     return re.sub(pattern, "", text, count=1, flags=re.IGNORECASE)
 
 
-def _end_sentence(line: str) -> str:
-    """Add a full stop to a list item that runs into the next one in prose."""
+def _end_sentence(line: str, mark: str = ".") -> str:
+    """End a list item that runs into the next one in prose with ``mark`` ('.' or ',')."""
     stripped = line.rstrip()
-    return stripped + "." if stripped and (stripped[-1].isalnum() or stripped[-1] in ")*_`") \
+    return stripped + mark if stripped and (stripped[-1].isalnum() or stripped[-1] in ")*_`") \
         else stripped
+
+
+def _item_endings(lines: Sequence[str], kinds: Sequence[str]) -> dict[int, str]:
+    """For the last line of each list item: ',' when the item and the next one are parts of
+    one sentence, so a list reads as prose ("HER, Atari, MuJoCo." rather than "HER.
+    Atari."): a run of short items (three words or fewer), or the items under a header item
+    ending in ':'. Other items end with '.' (the default)."""
+    starts = [i for i, k in enumerate(kinds) if k == "item"]
+    last: dict[int, int] = {}
+    words: dict[int, list[str]] = {}
+    for i in starts:
+        j = i
+        while j + 1 < len(kinds) and kinds[j + 1] == "cont":
+            j += 1
+        last[i] = j
+        words[i] = " ".join(_ITEM_RE.sub("", lines[k], count=1) for k in range(i, j + 1)).split()
+    indent = {i: len(lines[i]) - len(lines[i].lstrip()) for i in starts}
+
+    def short(i: int) -> bool:
+        return 0 < len(words[i]) <= 3 and words[i][-1][-1:] not in ".!?:;"
+
+    endings: dict[int, str] = {}
+    header_at: list[int] = []  # indents of open "...:" header items
+    for n, i in enumerate(starts):
+        nxt = starts[n + 1] if n + 1 < len(starts) and all(
+            k != "text" for k in kinds[last[i] + 1:starts[n + 1]]) else None
+        while header_at and header_at[-1] >= indent[i]:
+            header_at.pop()
+        text = " ".join(words[i])
+        if text.endswith(":") and nxt is not None and indent[nxt] > indent[i]:
+            header_at.append(indent[i])
+            continue
+        sibling = nxt is not None and indent[nxt] == indent[i]
+        if sibling and (header_at or (short(i) and nxt is not None and short(nxt))):
+            endings[last[i]] = ","
+    return endings
 
 
 @dataclass
@@ -87,6 +123,7 @@ def body_views(entry: Entry) -> BodyViews:
     labels = {p.source.line: p.label for p in entry.points if p.label}
     kinds = _classify(lines)
     fenced = any(_FENCE_RE.match(line) for line in lines)
+    endings = _item_endings(lines, kinds)
     prose: list[str] = []
     text: list[str] = []
     derived: list[tuple[list[str], Source]] = []
@@ -106,7 +143,7 @@ def body_views(entry: Entry) -> BodyViews:
             body = line if fenced else line.strip()
         if kind in ("item", "cont") and not fenced:
             if i + 1 >= len(kinds) or kinds[i + 1] != "cont":
-                body = _end_sentence(body)
+                body = _end_sentence(body, endings.get(i, "."))
             prose.append(body)
             text.append("")
         else:

@@ -218,6 +218,12 @@ def _groups(cited: Sequence[Match], config: Config, citer: Citer,
         groups[OTHER_GROUP] = groups.pop(OTHER_GROUP)
     for _, entry, _ in built:
         groups[entry.group].entries.append(entry)
+    listed: set[str] = set()
+    for each in groups.values():
+        for item in each.entries:
+            if item.key not in listed:
+                listed.add(item.key)
+                each.papers.append(item)
     return [g for g in groups.values() if g.entries]
 
 

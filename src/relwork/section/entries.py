@@ -5,6 +5,7 @@ problems, and tags every value with its note or bib line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,6 +15,7 @@ from ..config import Config
 from ..ids import family_name, is_valid_key
 from ..latex import Latex, LatexText, escape_latex, md_inline_to_latex, md_to_latex
 from ..model import BibRecord, Entry, Match, Problem, Source
+from ..notes.summary import first_sentence, sentence_ends
 from .body import BodyViews, body_line_numbers, body_views, strip_label
 from .citer import Citer
 from .fields import bib_to_latex, bib_to_text, record_venue, short_venue
@@ -51,15 +53,20 @@ class RenderEntry:
 
     # The note body is converted only when a template prints it (and so only then cited
     # and checked): these delegate to _EntryTexts, which caches each view.
-    summary = property(lambda self: self._texts.summary, doc="the body as written")
-    prose = property(lambda self: self._texts.prose, doc="the body as one paragraph")
+    # The views below are of the entry's summary (cut to the configured budget); ``body``,
+    # ``body_prose`` and ``body_points`` are of the whole note (private text left out).
+    summary = property(lambda self: self._texts.summary, doc="the summary as written")
+    prose = property(lambda self: self._texts.prose, doc="the summary as one paragraph")
     sentence = property(lambda self: self._texts.sentence, doc="prose, capitalised")
     text = property(lambda self: self._texts.text, doc="non-list paragraphs")
     text_before = property(lambda self: self._texts.text_before, doc="text before the list")
     text_after = property(lambda self: self._texts.text_after, doc="text after the list")
     points = property(lambda self: self._texts.points, doc="list items")
-    key_idea = property(lambda self: self._texts.key_idea, doc="first point, or prose")
+    key_idea = property(lambda self: self._texts.key_idea, doc="the summary's first sentence")
     continues = property(lambda self: self._texts.continues, doc="prose starts lower-case")
+    body = property(lambda self: self._texts.full.summary, doc="the whole note as written")
+    body_prose = property(lambda self: self._texts.full.prose, doc="the whole note as prose")
+    body_points = property(lambda self: self._texts.full.points, doc="all the note's items")
 
 
 @dataclass
@@ -68,10 +75,14 @@ class Group:
 
     name: str
     entries: list[RenderEntry]
+    #: the entries of papers not listed before (in this group or an earlier one): two notes
+    #: about one paper are one paper in a list of titles
+    papers: list[RenderEntry] = field(default_factory=list)
 
     @property
     def keys(self) -> list[str]:
-        return [e.key for e in self.entries]
+        """The keys of the group's entries, each once."""
+        return list(dict.fromkeys(e.key for e in self.entries))
 
 
 def is_cited(match: Match) -> bool:
@@ -229,7 +240,7 @@ class EntryBuilder:
             doi=record.doi or "",
             url=record.fields.get("url", ""),
             tags=[str(t) for t in entry.meta.get("tags", []) or []],
-            _texts=_EntryTexts(self, entry),
+            _texts=_EntryTexts(self, summary_entry(entry), full=entry),
             _latex=_EntryLatex(self, entry, key, record),
         )
 
@@ -297,12 +308,39 @@ class _EntryLatex:
         return self._at_entry(self.builder.citer.cite(self.key))
 
 
+#: A key idea longer than this many words is cut at its first ';' or ':' (a table cell).
+KEY_IDEA_WORDS = 25
+
+
+def main_clause(sentence: str) -> str:
+    """A long sentence's part before its first '; ' or ': ' (outside math), as a sentence:
+    the key idea of a table row stays short. Short sentences come back unchanged."""
+    if len(sentence.split()) <= KEY_IDEA_WORDS:
+        return sentence
+    for m in re.finditer(r"[;:](?=\s)", sentence):
+        head = sentence[: m.start()]
+        if head.count("$") % 2 == 0 and len(head.split()) >= 8:
+            return head.rstrip() + "."
+    return sentence
+
+
+def summary_entry(entry: Entry) -> Entry:
+    """The entry with its summary as its body (the entry itself when it has no summary:
+    one made by hand rather than by the notes stage)."""
+    if not entry.summary.strip():
+        return entry
+    return Entry(entry.title, entry.source, entry.group, entry.ids, entry.meta,
+                 body=entry.summary, body_line=entry.summary_lines[0] if entry.summary_lines
+                 else entry.body_line, body_lines=list(entry.summary_lines))
+
+
 class _EntryTexts:
     """The LaTeX views of one note body, each made (and its problems recorded) on first use."""
 
-    def __init__(self, builder: EntryBuilder, entry: Entry):
+    def __init__(self, builder: EntryBuilder, entry: Entry, full: Entry | None = None):
         self.builder = builder
         self.entry = entry
+        self._full = full
         self.numbers = body_line_numbers(entry)
         start = self.numbers[0] if self.numbers else entry.source.line
         self.body_src = Source(entry.source.path, start)
@@ -384,5 +422,27 @@ class _EntryTexts:
         return points
 
     @cached_property
+    def full(self) -> _EntryTexts:
+        """The views of the whole note (for custom templates)."""
+        if self._full is None or self._full is self.entry:
+            return self
+        return _EntryTexts(self.builder, self._full)
+
+    @cached_property
     def key_idea(self) -> Latex:
-        return self.points[0] if self.points else self.prose
+        """The first sentence of the summary (of its first point when it is a list)."""
+        views = self.views
+        first_point = views.points[0] if views.points and not views.before.strip() else None
+        if first_point is not None:
+            text_md, src = first_point
+            md = main_clause(first_sentence(strip_label(text_md, None)))
+            result = self.builder._convert(md, src, self.cite, inline=True)
+            self.builder.problems += result.problems
+            return self.builder.tags.mark(result.text, [src], NOTE_LINE, src)
+        prose = views.prose
+        ends = sentence_ends(prose)
+        cut = prose[: ends[0]] if ends else prose
+        short = main_clause(cut)
+        if short == prose.rstrip():
+            return self.prose
+        return self._block(short, paragraph=True)[0]
