@@ -198,7 +198,7 @@ def _notes_shape(value: Any) -> bool:
     from .notes import NotesResult
 
     return isinstance(value, dict) and all(
-        type(slot) is tuple and len(slot) == 2 and all(type(p) is str for p in slot)
+        type(slot) is tuple and len(slot) == 4 and type(slot[0]) is str and type(slot[1]) is str
         and type(item) is tuple and len(item) == 2 and type(item[0]) is str
         and isinstance(item[1], NotesResult)
         and all(isinstance(e, Entry) for e in item[1].entries)

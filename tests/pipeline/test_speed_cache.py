@@ -139,10 +139,8 @@ def test_damaged_cache_is_ignored_and_rebuilt(project: Path, name: str, damage: 
 
 
 def _note_slot(project: Path) -> tuple[tuple[object, ...], bytes]:
-    from relwork.notes.roles import Roles
-
     data = (project / "notes" / "papers.md").read_bytes()
-    return ("notes/papers.md", "!!", Roles(), 70), data
+    return ("notes/papers.md", "!!", ((), (), ()), 70), data
 
 
 def test_cache_of_another_relwork_version_is_ignored(project: Path) -> None:

@@ -69,7 +69,8 @@ def read_notes(
             continue
         if stamp is not None:
             result.texts[os.path.abspath(path)] = (text, stamp)
-        slot = (shown, marker, roles, budget)
+        # plain data only: the slot is stored in the notes cache
+        slot = (shown, marker, (roles.summary, roles.detail, roles.private), budget)
         hit = cache.get(slot) if cache is not None else None
         if hit is not None and hit[0] == data:
             result.extend(hit[1])
