@@ -10,8 +10,8 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from ..bib import BibIndex
-from ..ids import family_key, normalize_arxiv, normalize_doi
-from ..model import Candidate, Entry, Match, Method, Problem, Status
+from ..ids import family_key, identifier_citation, normalize_arxiv, normalize_doi
+from ..model import Candidate, Entry, IdentifierCitation, Match, Method, Problem, Status
 from .fuzzy import Scored, fuzzy_candidates, score
 from .headings import split_heading
 from .lookup import IndexLike, author_year, lookup_for, phrase_titles
@@ -28,6 +28,7 @@ from .thresholds import (
     SCORE_SHORT,
     SHORT_OTHER_TITLES,
 )
+from .versions import Versions
 from .words import compare_words
 
 
@@ -53,9 +54,15 @@ class _Outcome:
 class Matcher:
     """Matches entries against one index; keeps the lookup tables and alias map."""
 
-    def __init__(self, index: IndexLike, aliases: Mapping[str, str] | None = None):
+    def __init__(self, index: IndexLike, aliases: Mapping[str, str] | None = None, *,
+                 prefer: Sequence[str] = (), not_in_bib: Sequence[str] = ()):
         self.index = index
         self.look = lookup_for(index)
+        self.versions = Versions(index, self.look, prefer)
+        self.not_in_bib = {norm_title(str(t)) for t in not_in_bib} - {""}
+        self.broken = [(norm_title(b.title), b) for b in getattr(index, "failed", [])
+                       if getattr(b, "title", "")]
+        self._missing: list[IdentifierCitation] = []
         self.records = self.look.records
         self.aliases: dict[str, str] = {}
         for name, key in (aliases or {}).items():
@@ -105,6 +112,8 @@ class Matcher:
         ("Deep learning" by LeCun, Bengio, Hinton and "Deep Learning" by Goodfellow, Bengio,
         Courville share a title and an author, but not the first author.)
         """
+        if self.versions.same_work(indexes):
+            return True
         first = self.records[indexes[0]]
         lead = family_key(first.authors[0]) if first.authors else ""
         for i in indexes[1:]:
@@ -151,6 +160,20 @@ class Matcher:
         for key in self._ids(entry, "key"):
             if key in positions:
                 found.append(Evidence("key", [positions[key]], f"[@{key}] in the note"))
+            elif (cited := identifier_citation(key)) is not None:
+                table = self.look.by_doi if cited.kind == "doi" else self.look.by_arxiv
+                if cited.value in table:
+                    found.append(Evidence(cited.kind,  # type: ignore[arg-type]
+                                          list(table[cited.value]), f"[@{key}] in the note"))
+                else:
+                    self._missing.append(IdentifierCitation(cited.kind, cited.value, key,
+                                                            entry.source))
+                    self.problems.append(Problem(
+                        "error", f"[@{key}] names a {'DOI' if cited.kind == 'doi' else 'arXiv id'}"
+                        " that no bib entry has", entry.source,
+                        f"add the paper with {cited.kind} = {{{cited.value}}} to your .bib, or "
+                        "cite it by key", "match-missing-identifier"))
+                    misses.append(f"[@{key}] is not in the bibliography")
             elif (broken := self._failed_block(key)) is not None:
                 self.problems.append(Problem(
                     "error", f"key '{key}' is at {broken.source}, but that entry could not be "
@@ -208,6 +231,10 @@ class Matcher:
             if year and not meta.get("year"):
                 meta["year"] = year
             work, clean = replace(entry, title=heading, meta=meta), norm_title(heading)
+        if self.not_in_bib & {query, clean}:
+            return Match(entry=entry, key=None, method="none", score=0.0, status="unmatched",
+                         reason="listed under not_in_bib in relwork.yaml", not_in_bib=True)
+        self._missing = []
         own = entry
         if entry.weak_ids:  # identifiers from the summary's text name the paper only weakly
             own = replace(entry, ids={
@@ -228,12 +255,36 @@ class Matcher:
         if outcome.status == "review" and outcome.acceptable:
             reason += f" ({ACCEPT_REVIEW_NOTE})"  # build offers the flag only then
         self._report_twins(outcome.index if outcome.status == "matched" else None)
+        if outcome.index is not None:  # a version of a work: cite the work's preferred key
+            reason += self.versions.note(outcome.index)
+            outcome.index = self.versions.preferred(outcome.index)
+            if outcome.status == "matched":
+                self.problems += self.versions.report(outcome.index)
+        ranked: dict[int, float] = {}
+        for i, s in self._ranked(work, clean, outcome):
+            i = self.versions.preferred(i)
+            ranked[i] = max(s, ranked.get(i, 0.0))
         cands = [Candidate(self.look.keys[i], self.records[i].title, round(s, 1))
-                 for i, s in self._ranked(work, clean, outcome)]
+                 for i, s in ranked.items()]
+        broken = self._broken(clean) if outcome.status != "matched" else None
+        if broken is not None:
+            reason += (f"; the bib entry at {broken.source} has this title but could not be "
+                       f"read ({broken.error})")
         key = self.look.keys[outcome.index] if outcome.index is not None else None
         return Match(entry=entry, key=key, method=outcome.method, score=round(outcome.score, 1),
                      status=outcome.status, candidates=cands, reason=reason,
-                     acceptable=outcome.status == "review" and outcome.acceptable)
+                     acceptable=outcome.status == "review" and outcome.acceptable,
+                     broken=broken.source if broken is not None else None,
+                     missing_ids=list(self._missing))
+
+    def _broken(self, query: str) -> Any:
+        """The unreadable bib block (``bib.FailedBlock``) whose title the heading names."""
+        best, found = 0.0, None
+        for title, block in self.broken:
+            value = score(query, title)
+            if value >= REVIEW_SCORE and value > best:
+                best, found = value, block
+        return found
 
     def _decide_weak(self, entry: Entry, outcome: _Outcome) -> _Outcome:
         """Nothing identifies the entry but its text names one paper ([@key], a DOI or
@@ -313,13 +364,15 @@ class Matcher:
                 chosen = top
                 if len(chosen) == 1:
                     return chosen, "; the note's authors/year single it out"
+        if len(chosen) > 1 and self.versions.same_work(chosen):
+            return [self.versions.preferred(chosen[0])], ""
         if len(chosen) > 1 and self._same_paper(chosen):
             return chosen[:1], self._twins_note(chosen)
         return chosen, ""
 
     def _decide_strong(self, entry: Entry, query: str, evidence: list[Evidence]) -> _Outcome:
         first = evidence[0]
-        chosen, remark = list(first.indexes), ""
+        chosen, remark = self.versions.unique(first.indexes), ""
         if len(chosen) > 1:
             chosen, remark = self._narrow(entry, chosen, evidence[1:])
             if len(chosen) > 1:
@@ -331,7 +384,7 @@ class Matcher:
                                 candidates=[(i, SCORE_EXACT) for i in chosen])
         best = chosen[0]
         key = self.look.keys[best]
-        conflicts = [e for e in evidence[1:] if best not in e.indexes
+        conflicts = [e for e in evidence[1:] if best not in self.versions.unique(e.indexes)
                      and not (e.method == "title" and self._same_paper([best, *e.indexes]))]
         if conflicts:
             says = "; ".join(f"{e.detail} points to {self.look.keys[e.indexes[0]]}"
@@ -390,10 +443,10 @@ class Matcher:
                         f"exact title of {self._where(best)}{extra}{remark}")
 
     def _decide_short(self, entry: Entry, query: str) -> _Outcome | None:
-        hits = list(dict.fromkeys(self.look.by_short.get(query, [])))
+        hits = self.versions.unique(self.look.by_short.get(query, []))
         if not hits and len(query.split()) in (2, 3):
             joined = query.replace(" ", "")  # "GPT-3", "U-Net" against key tokens gpt3, unet
-            hits = list(dict.fromkeys(self.look.by_short.get(joined, [])))
+            hits = self.versions.unique(self.look.by_short.get(joined, []))
         if not hits:
             return None
         remark = ""
@@ -500,6 +553,8 @@ def match_entries(
     *,
     aliases: Mapping[str, str] | None = None,
     accept_review: bool = False,
+    prefer: Sequence[str] = (),
+    not_in_bib: Sequence[str] = (),
 ) -> tuple[list[Match], list[Problem]]:
     """Match each entry to a bib key.
 
@@ -509,6 +564,6 @@ def match_entries(
     one clear candidate becomes ``matched``; ambiguous or conflicting evidence stays
     ``review``.
     """
-    matcher = Matcher(index, aliases)
+    matcher = Matcher(index, aliases, prefer=prefer, not_in_bib=not_in_bib)
     matches = [matcher.match(entry, accept_review=accept_review) for entry in entries]
     return matches, matcher.problems
