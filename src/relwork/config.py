@@ -78,6 +78,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("lint.max_sentence_words", "lint_max_sentence_words", int, 45,
            help="longer sentences are flagged"),
     Option("lint.disable", "lint_disable", list, [], help="lint rules switched off"),
+    Option("prefer", "prefer", list, [],
+           help="bib keys cited for their work when the bib has several entries of it"),
+    Option("not_in_bib", "not_in_bib", list, [],
+           help="note titles of papers not in the bib: left out without a warning"),
 )
 OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
 OPTIONS_BY_ATTR = {o.attr: o for o in OPTIONS}
@@ -122,6 +126,8 @@ class Config:
     lint_ignore_words: list[str] = field(default_factory=list)
     lint_max_sentence_words: int = 45
     lint_disable: list[str] = field(default_factory=list)
+    prefer: list[str] = field(default_factory=list)
+    not_in_bib: list[str] = field(default_factory=list)
     #: attr -> where its value came from: "default", "relwork.yaml:12", "--flag"
     origins: dict[str, str] = field(default_factory=dict)
     #: attr -> Source of its value in the config file (for messages)

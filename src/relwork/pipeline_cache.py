@@ -154,7 +154,8 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
     matching tables loaded."""
     from . import bib
 
-    setting = (sorted(config.aliases.items()), config.accept_review)
+    setting = (sorted(config.aliases.items()), config.accept_review, tuple(config.prefer),
+               tuple(config.not_in_bib))
     if state is not None:
         if not state.match_key or state.match_key[0] is not index \
                 or state.match_key[1:] != (setting,):
@@ -170,7 +171,8 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
             from . import match
 
             return match.match_entries(entries, index, aliases=config.aliases,
-                                       accept_review=config.accept_review)
+                                       accept_review=config.accept_review,
+                                       prefer=config.prefer, not_in_bib=config.not_in_bib)
         import hashlib
 
         key = hashlib.blake2b(repr((bib.code_key(), content, setting)).encode(),
@@ -188,10 +190,12 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
             # a matcher of its own, so the entry's problems are all its own (below, a
             # duplicate bib entry is reported once, for the first entry citing it, as
             # match_entries does)
-            matcher = match.Matcher(index, config.aliases)
+            matcher = match.Matcher(index, config.aliases, prefer=config.prefer,
+                                    not_in_bib=config.not_in_bib)
             found = matcher.match(entry, accept_review=config.accept_review)
             outcome = (found.key, found.method, found.score, found.status, found.candidates,
-                       found.reason, found.acceptable)
+                       found.reason, found.acceptable, found.not_in_bib, found.broken,
+                       found.missing_ids)
             slot = id(entry) if state is not None else repr(entry)
             memo[slot] = (entry if state is not None else None, outcome, matcher.problems)
     matches: list[Match] = []

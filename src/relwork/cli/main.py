@@ -507,6 +507,15 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
     run_watch(config, rebuild, on_error=on_error)
 
 
+def _add_commands() -> None:
+    from .review import review
+
+    main.add_command(review)
+
+
+_add_commands()
+
+
 def run() -> None:
     """The ``relwork`` command. At exit the objects of a large bibliography are frozen
     rather than collected: the process ends anyway, and that collection costs ~40 ms."""
