@@ -4,6 +4,7 @@ scored against its title, the parts around its colon, and acronyms collapsed."""
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -13,7 +14,8 @@ from rapidfuzz import fuzz, process
 
 from .lookup import Lookup
 from .normalize import stem
-from .thresholds import PREFILTER_LIMIT, PREFILTER_TOKENS
+from .thresholds import PREFILTER_LIMIT, PREFILTER_TOKENS, RANK_BASE
+from .words import word_form
 
 _CAPS = re.compile(r"\b[A-Z][A-Za-z]*[A-Z][A-Z0-9]*s?\b|\b[A-Z]{2,}s?\b")
 
@@ -74,6 +76,37 @@ class Scored:
     score: float
     via: str  # title, head/tail (before/after the colon), acronym, prefix (starts the title)
     pair: tuple[str, str] = ("", "")  # (heading, title) as compared, acronyms collapsed
+    #: the order of candidates: ``score`` weighted by the distinctive words shared
+    rank: float = 0.0
+
+
+def _weight(look: Lookup, token: str) -> float:
+    """How distinctive a (stemmed) title word is in this bibliography: its IDF."""
+    return math.log((look.size + 1) / (len(look.postings.get(token, ())) + 1)) + 0.1
+
+
+def _query_tokens(look: Lookup, query: str) -> set[str]:
+    """The heading's words as the postings know them (plurals folded, typos mended)."""
+    tokens: set[str] = set()
+    for tok in query.split():
+        tok = stem(tok)
+        if tok not in look.postings:
+            tok = _known_word(look, tok) or tok
+        tokens.add(tok)
+    return tokens
+
+
+def shared_weight(look: Lookup, query_tokens: set[str], title: str) -> float:
+    """0..1: the IDF-weighted overlap (F1) of the heading's words and a title's, so that
+    "warm starting" weighs more than "neural network"."""
+    title_tokens = {word_form(t) for t in title.split()}
+    query_tokens = {word_form(t) for t in query_tokens}
+    if not query_tokens or not title_tokens:
+        return 0.0
+    both = sum(_weight(look, t) for t in query_tokens & title_tokens)
+    total = sum(_weight(look, t) for t in query_tokens) + sum(
+        _weight(look, t) for t in title_tokens)
+    return 2 * both / total if total else 0.0
 
 
 def _known_word(look: Lookup, token: str) -> str | None:
@@ -92,12 +125,7 @@ def _known_word(look: Lookup, token: str) -> str | None:
 
 def _prefilter(look: Lookup, query: str) -> list[int]:
     """Records sharing the query's informative words (typos mended), best overlap first."""
-    tokens: set[str] = set()
-    for tok in query.split():
-        tok = stem(tok)
-        if tok not in look.postings:
-            tok = _known_word(look, tok) or tok
-        tokens.add(tok)
+    tokens = _query_tokens(look, query)
     lists = sorted((look.postings[t] for t in tokens if t in look.postings), key=len)
     usable = [p for p in lists if len(p) <= look.df_cap][:PREFILTER_TOKENS] or lists[:2]
     counts: Counter[int] = Counter()
@@ -193,9 +221,12 @@ def fuzzy_candidates(look: Lookup, query: str, raw_title: str, limit: int = 5,
             scores[pos], vias[pos] = min(89.0, 70 + 25 * len(query) / len(title)), "prefix"
     parts_of = {"title": look.titles, "head": look.heads, "tail": look.tails,
                 "prefix": look.titles}
+    tokens = _query_tokens(look, query)
+    ranks = [scores[pos] * (RANK_BASE + (1 - RANK_BASE) * shared_weight(
+        look, tokens, look.titles[i])) for pos, i in enumerate(chosen)]
     best = sorted((pos for pos in range(len(chosen)) if scores[pos] > 0),
-                  key=lambda pos: (-scores[pos], chosen[pos]))[:limit]
+                  key=lambda pos: (-ranks[pos], -scores[pos], chosen[pos]))[:limit]
     return [Scored(chosen[pos], float(scores[pos]), vias[pos],
-                   pairs.get(pos) or (query, parts_of[vias[pos]][chosen[pos]]))
+                   pairs.get(pos) or (query, parts_of[vias[pos]][chosen[pos]]), ranks[pos])
             for pos in best]
 

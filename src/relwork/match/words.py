@@ -62,6 +62,12 @@ def _spelling(word: str) -> str:
     return word
 
 
+def word_form(word: str) -> str:
+    """One form for the variants of a word: spelling folded, plural dropped ("nets",
+    "network" -> "network"; "optimisation" -> "optimization")."""
+    return stem(_spelling(word))
+
+
 @functools.lru_cache(maxsize=65536)
 def _roots(word: str) -> frozenset[str]:
     """Crude roots: "learned", "learning", "learner" -> "learn"; "filters" -> "filter"."""
