@@ -61,14 +61,15 @@ class Works:
 
 
 def is_preprint(rec: BibRecord) -> bool:
-    """An arXiv-only version: an arXiv id and no venue or DOI of its own."""
-    if not rec.arxiv and rec.type not in ("unpublished", "misc"):
-        return False
+    """An arXiv-only version: no DOI of its own, and an arXiv (or CoRR) venue, or no venue
+    but an arXiv id (or a @misc/@unpublished type)."""
     if rec.doi and not arxiv_of_doi(rec.doi):
         return False
-    venue = " ".join(rec.fields.get(name, "") for name in ("journal", "journaltitle",
-                                                           "booktitle", "publisher")).lower()
-    return not venue.strip(" {}") or "arxiv" in venue or "corr" in venue.split()
+    venue = " ".join(rec.fields.get(name, "") for name in (
+        "journal", "journaltitle", "booktitle", "publisher")).lower().strip(" {}")
+    if venue:
+        return "arxiv" in venue or "corr" in venue.replace("{", " ").replace("}", " ").split()
+    return bool(rec.arxiv) or rec.type in ("misc", "unpublished")
 
 
 def _first_author(rec: BibRecord) -> str:
@@ -86,12 +87,19 @@ def _same_by_id(a: BibRecord, b: BibRecord) -> bool:
                                                               b.title_norm) >= _ID_TITLE_SCORE
 
 
-def _same_by_title(a: BibRecord, b: BibRecord) -> bool:
-    """Equal titles are one paper when the authors overlap, years are within one and no
-    identifier says otherwise."""
+def distinct_ids(a: BibRecord, b: BibRecord) -> bool:
+    """True when the two entries carry different arXiv ids, or different DOIs that are not
+    arXiv DOIs: two papers, whatever their titles say (a follow-up, another venue)."""
     if a.arxiv and b.arxiv and a.arxiv != b.arxiv:
-        return False
-    if a.doi and b.doi and a.doi != b.doi and not (arxiv_of_doi(a.doi) or arxiv_of_doi(b.doi)):
+        return True
+    return bool(a.doi and b.doi and a.doi != b.doi
+                and not (arxiv_of_doi(a.doi) or arxiv_of_doi(b.doi)))
+
+
+def _same_by_title(a: BibRecord, b: BibRecord) -> bool:
+    """Equal titles are one paper when the first authors (or most authors) agree, years are
+    within one and no identifier says otherwise."""
+    if distinct_ids(a, b):
         return False
     if a.year and b.year and abs(a.year - b.year) > 1:
         return False

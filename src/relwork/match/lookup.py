@@ -51,7 +51,8 @@ class Lookup:
 
 # id(index) -> (weak reference to the index, its tables); BibIndex is an unhashable dataclass
 _LOOKUPS: dict[int, tuple[weakref.ref[Any], Lookup]] = {}
-_HEAD_SPLIT = re.compile(r"\s*:\s+|\s*:$|\s+[-–—]+\s+")
+#: where a title's short name ends: a colon, or a dash between spaces ("GPipe - Easy ...")
+HEAD_SPLIT = re.compile(r"\s*:\s+|\s*:$|\s+[-–—]+\s+")
 
 
 def lookup_for(index: IndexLike) -> Lookup:
@@ -93,7 +94,7 @@ def build_lookup(index: IndexLike) -> Lookup:
         initials.append("".join([w[0] for w in words]))
         head = tail = ""
         if ":" in raw or " -" in raw or "–" in raw or "—" in raw:
-            parts = _HEAD_SPLIT.split(raw, maxsplit=1)
+            parts = HEAD_SPLIT.split(raw, maxsplit=1)
             if len(parts) == 2:
                 head = norm_title(parts[0])
                 if head == title:

@@ -9,12 +9,13 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 
 from ..bib import BibIndex
+from ..bib.works import distinct_ids
 from ..ids import family_key
 from ..model import Candidate, Entry, IdentifierCitation, Match, Problem
 from .evidence import Evidence, EvidenceFinder, Outcome
 from .fuzzy import Scored, fuzzy_candidates, score
 from .headings import split_heading
-from .lookup import IndexLike, author_year, lookup_for, phrase_titles
+from .lookup import HEAD_SPLIT, IndexLike, author_year, lookup_for, phrase_titles
 from .meta import meta_overlap, meta_verdict, note_authors, note_year
 from .normalize import norm_title
 from .thresholds import (
@@ -75,6 +76,8 @@ class Matcher(EvidenceFinder):
             if not lead or not rec.authors or family_key(rec.authors[0]) != lead:
                 return False
             if first.year and rec.year and abs(first.year - rec.year) > 1:
+                return False
+            if distinct_ids(first, rec):  # a follow-up under the same title
                 return False
         return True
 
@@ -195,9 +198,38 @@ class Matcher(EvidenceFinder):
             short = self._decide_short(entry, query)
             if short is not None:
                 return short
-            return self._decide_fuzzy(entry, query)
+            found = self._decide_fuzzy(entry, query)
+            return found if found.status == "matched" else self._decide_head(entry, found)
         return Outcome(None, "none", 0.0, "unmatched",
                         "the entry has no title and no identifier found in the bibliography")
+
+    def _decide_head(self, entry: Entry, found: Outcome) -> Outcome:
+        """A heading "GPipe - Easy Scaling ..." or "BabyAI: First Steps ..." whose short name
+        is one work's short title while the rest differs (often the paper's earlier title):
+        that work comes first; it is cited only when the note's authors agree."""
+        parts = HEAD_SPLIT.split(entry.title, maxsplit=1)
+        if len(parts) != 2:
+            return found
+        head, rest = norm_title(parts[0]), norm_title(parts[1])
+        if not head or not rest or len(head.split()) > 3:
+            return found
+        hits = self.versions.unique(self.look.by_short.get(head, []))
+        if len(hits) != 1 or (found.index is not None
+                              and self.versions.preferred(found.index) == hits[0]):
+            return found
+        best = hits[0]
+        others = {self.versions.preferred(i) for i in phrase_titles(self.look, head)} - {best}
+        verdict = meta_verdict(entry, self.records[best])
+        if len(others) > SHORT_OTHER_TITLES or verdict.kind == "conflict":
+            return found  # a topic word ("Attention: ..."), or another paper's authors
+        what = f"the heading's short name '{head}' is the short title of {self._where(best)}"
+        rivals = [(found.index, found.score)] if found.index is not None else []
+        if verdict.authors_agree:
+            return Outcome(best, "shorttitle", SCORE_SHORT, "matched",
+                           f"{what} ({verdict.words})", candidates=rivals)
+        return Outcome(best, "shorttitle", SCORE_SHORT, "review",
+                       f"{what}, but the rest of the heading is not its title (an earlier "
+                       "title of the paper?)", acceptable=True, candidates=rivals)
 
     def _narrow(self, entry: Entry, chosen: list[int], evidence: Sequence[Evidence]
                 ) -> tuple[list[int], str]:
