@@ -21,12 +21,22 @@ from .index import BibIndex, BibString, FailedBlock
 from .load import codecs_name, load_bib, parse_bib_text
 from .names import family_names
 from .values import field_text, macro_names
-from .works import Works, build_works, duplicate_places, is_preprint, resolve_identifier, works_of
+from .works import (
+    KeyResolution,
+    Works,
+    build_works,
+    duplicate_places,
+    is_preprint,
+    resolve_cite_key,
+    resolve_identifier,
+    works_of,
+)
 
 __all__ = [
     "BibIndex", "BibString", "FailedBlock", "cache_dir", "cited_bib_text", "code_key",
     "codecs_name", "collect_bib_files", "family_names", "field_text", "latex_to_text",
     "load_bib", "macro_names", "normalize_arxiv", "normalize_doi", "normalize_title",
     "parse_bib_text", "read_cache_file", "read_derived", "write_cache_file", "write_derived",
-    "Works", "build_works", "duplicate_places", "is_preprint", "resolve_identifier", "works_of",
+    "KeyResolution", "Works", "build_works", "duplicate_places", "is_preprint",
+    "resolve_cite_key", "resolve_identifier", "works_of",
 ]

@@ -200,6 +200,30 @@ def works_of(index: RecordsLike, prefer: Iterable[str] = ()) -> Works:
     return works
 
 
+@dataclass(frozen=True)
+class KeyResolution:
+    """What a citation key in note text cites: ``key`` is the bib key to write (the
+    preferred key of its work), None when no entry has it; ``identifier`` is set when the
+    citation names a DOI or arXiv id (``[@doi:...]``) rather than a key."""
+
+    key: str | None
+    identifier: IdentifierCitation | None = None
+
+
+def resolve_cite_key(index: RecordsLike, key: str, prefer: Iterable[str] = ()
+                     ) -> KeyResolution:
+    """The bib key a citation ``key`` written in a note stands for: an identifier citation
+    resolved through the entries' DOIs and arXiv ids, a key replaced by its work's
+    preferred key; ``KeyResolution(None)`` for a key no entry has."""
+    works = works_of(index, prefer)
+    citation = identifier_citation(key)
+    if citation is not None:
+        return KeyResolution(works.resolve(citation), citation)
+    if key in index.records:
+        return KeyResolution(works.preferred(key))
+    return KeyResolution(None)
+
+
 def resolve_identifier(index: RecordsLike, key: str, prefer: Iterable[str] = ()
                        ) -> tuple[IdentifierCitation | None, str | None]:
     """A citation key that names an identifier (``doi:...``, ``arxiv:...``): the
