@@ -115,6 +115,30 @@ def _yaml() -> Any:
     return yaml
 
 
+def _add(container: Any, key: str | None, value: Any) -> Any:
+    """Append ``value`` to a round-trip mapping (under ``key``) or list (``key`` None),
+    keeping the blank lines and comments that followed the old last item after the new one."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    last = (len(container) - 1 if key is None else next(reversed(container), None)) \
+        if len(container) else None
+    if key is None:
+        container.append(value)
+        key_now: Any = len(container) - 1
+    else:
+        container[key] = value
+        key_now = key
+    slot = container.ca.items.get(last) if last is not None else None
+    if slot and len(slot) > 2 and slot[2] is not None:  # "  # a comment\n\n# next"
+        head, newline, rest = slot[2].value.partition("\n")
+        if rest:
+            slot[2].value = head + newline
+            container.ca.items[key_now] = [None, None, CommentToken(
+                newline + rest, CommentMark(0), None), None]
+    return value
+
+
 def write_decisions(path: Path, decisions: Sequence[Decision]) -> Written:
     """Add ``decisions`` to the config file at ``path`` (created when missing): aliases
     under ``aliases:``, missing papers under ``not_in_bib:``. Other keys, comments and order
@@ -131,6 +155,7 @@ def write_decisions(path: Path, decisions: Sequence[Decision]) -> Written:
         raise ConfigError(f"cannot update {path.name}: invalid YAML",
                           Source(str(path), mark.line + 1 if mark is not None else 0),
                           "fix the YAML, then run relwork review again") from None
+    only_comments = data is None and bool(text.strip())  # e.g. what 'relwork init' writes
     if data is None:
         data = CommentedMap()
     if not isinstance(data, dict):
@@ -141,9 +166,12 @@ def write_decisions(path: Path, decisions: Sequence[Decision]) -> Written:
         if decision.kind == "alias":
             aliases = data.get("aliases")
             if not isinstance(aliases, dict):
-                aliases = data["aliases"] = CommentedMap()
+                aliases = _add(data, "aliases", CommentedMap())
             if aliases.get(decision.title) != decision.key:
-                aliases[decision.title] = decision.key
+                if decision.title in aliases:
+                    aliases[decision.title] = decision.key
+                else:
+                    _add(aliases, decision.title, decision.key)
                 written.aliases[decision.title] = decision.key
             missing = data.get("not_in_bib")
             if isinstance(missing, list) and decision.title in missing:
@@ -151,12 +179,15 @@ def write_decisions(path: Path, decisions: Sequence[Decision]) -> Written:
         else:
             missing = data.get("not_in_bib")
             if not isinstance(missing, list):
-                missing = data["not_in_bib"] = CommentedSeq()
+                missing = _add(data, "not_in_bib", CommentedSeq())
             if decision.title not in missing:
-                missing.append(decision.title)
+                _add(missing, None, decision.title)
                 written.not_in_bib.append(decision.title)
     if written.aliases or written.not_in_bib:
         out = io.StringIO()
         yaml.dump(data, out)
-        write_atomic(path, out.getvalue())
+        new = out.getvalue()
+        if only_comments:  # the file's comments first, as they were
+            new = text.rstrip("\n") + "\n\n" + new
+        write_atomic(path, new)
     return written

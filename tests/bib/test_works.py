@@ -1,0 +1,85 @@
+"""Works: bib entries that are one paper are grouped with one preferred key; look-alikes
+that are other papers stay apart."""
+
+from __future__ import annotations
+
+import pytest
+from paths import FIXTURES
+
+from relwork import bib
+from relwork.bib import build_works, is_preprint, resolve_cite_key, works_of
+from relwork.model import Source
+
+LIBRARY = FIXTURES / "works" / "library.bib"
+
+
+@pytest.fixture(scope="module")
+def index() -> bib.BibIndex:
+    return bib.parse_bib_text(LIBRARY.read_text(encoding="utf-8"), "library.bib")
+
+
+def test_preprint_and_published_version_are_one_work(index: bib.BibIndex) -> None:
+    works = works_of(index)
+    work = works.work("rivera2019tidal")
+    assert work.keys == ("rivera2019tidal", "rivera2020tidal")
+    assert work.preferred == "rivera2020tidal"  # the venue wins over the arXiv preprint
+    assert works.preferred("rivera2019tidal") == "rivera2020tidal"
+    assert is_preprint(index.records["rivera2019tidal"])
+    assert not is_preprint(index.records["rivera2020tidal"])
+
+
+def test_same_doi_written_two_ways_is_one_work_first_in_bib_order(index: bib.BibIndex) -> None:
+    work = works_of(index).work("okafor2021carbon-dup")
+    assert work.keys == ("okafor2021carbon", "okafor2021carbon-dup")
+    assert work.preferred == "okafor2021carbon"
+    assert "same DOI" in work.why
+
+
+def test_prefer_overrides_the_choice(index: bib.BibIndex) -> None:
+    works = build_works(index, prefer=["okafor2021carbon-dup", "rivera2019tidal"])
+    assert works.preferred("okafor2021carbon") == "okafor2021carbon-dup"
+    assert works.preferred("rivera2020tidal") == "rivera2019tidal"
+
+
+@pytest.mark.parametrize("one, other", [
+    ("lund2018swarm", "lund2019swarm"),  # same title and authors, a new arXiv id: a follow-up
+    ("lund2017graph", "lund2019graph"),  # a journal extension with another title
+    ("bauer2016deep", "weiss2016deep"),  # one title, a book and an article by others
+])
+def test_traps_stay_apart(index: bib.BibIndex, one: str, other: str) -> None:
+    works = works_of(index)
+    assert works.preferred(one) == one
+    assert works.preferred(other) == other
+    assert works.work(one).keys == (one,)
+
+
+def test_a_proceedings_doi_shared_by_two_papers_joins_nothing() -> None:
+    index = bib.parse_bib_text(
+        "@inproceedings{a, title={Tiny Models for Soil}, author={Rahm, Ida}, doi={10.5555/p.1}}\n"
+        "@inproceedings{b, title={Glacier Radar Segmentation}, author={Zed, Ann},"
+        " doi={10.5555/p.1}}\n")
+    assert build_works(index).groups == []
+
+
+def test_identifier_citations_resolve_to_the_preferred_key(index: bib.BibIndex) -> None:
+    found = resolve_cite_key(index, "arxiv:1905.04411v3")
+    assert found.key == "rivera2020tidal"
+    assert found.identifier is not None and found.identifier.value == "1905.04411"
+    assert resolve_cite_key(index, "doi:10.5555/RSO.2021.118").key == "okafor2021carbon"
+    missing = resolve_cite_key(index, "doi:10.5555/not.there")
+    assert missing.key is None and missing.identifier is not None
+    assert missing.identifier.kind == "doi"
+    assert resolve_cite_key(index, "rivera2019tidal").key == "rivera2020tidal"
+    assert resolve_cite_key(index, "nobody2000").key is None
+
+
+def test_the_works_are_kept_on_the_index(index: bib.BibIndex) -> None:
+    assert works_of(index) is works_of(index)
+    assert works_of(index, ["rivera2019tidal"]).preferred("rivera2020tidal") == "rivera2019tidal"
+
+
+def test_a_broken_entry_keeps_its_title_and_place(index: bib.BibIndex) -> None:
+    (broken,) = index.failed
+    assert broken.key == "broken2021"
+    assert broken.title == "Warm-Starting Ocean Models with Learned Priors"
+    assert broken.source == Source("library.bib", 86)
