@@ -135,3 +135,13 @@ def test_distinctive_words_rank_first() -> None:
     assert m.status == "review"
     assert m.candidates[0].key == "ash2020"
     assert m.key == "ash2020"
+
+
+def test_an_identifier_citation_in_the_text_only_is_offered_for_review(
+        index: bib.BibIndex) -> None:
+    e = entry("Notes from Tuesday's reading group")
+    e.add_id("key", "arxiv:1802.01111")
+    e.weak_ids = {"key": ["arxiv:1802.01111"]}
+    m, problems = one(index, e)
+    assert (m.status, m.key) == ("review", "lund2018swarm")
+    assert not [p for p in problems if p.severity == "error"]

@@ -169,6 +169,10 @@ class EvidenceFinder:
         for key in self._ids(weak, "key"):
             if key in self.positions:
                 named.setdefault(self.positions[key], f"[@{key}]")
+            elif (cited := identifier_citation(key)) is not None:
+                table = self.look.by_doi if cited.kind == "doi" else self.look.by_arxiv
+                for i in table.get(cited.value, []):
+                    named.setdefault(i, f"[@{key}]")
         for kind, table in (("doi", self.look.by_doi), ("arxiv", self.look.by_arxiv)):
             for value in self._ids(weak, kind):
                 for i in table.get(value, []):

@@ -41,6 +41,10 @@ class Lookup:
     postings: dict[str, list[int]] = field(default_factory=dict)
     acronym_hits: dict[str, list[int]] = field(default_factory=dict)  # filled lazily
     title_acronyms: dict[int, dict[str, str]] = field(default_factory=dict)  # filled lazily
+    #: filled lazily for ranking: a word form's IDF weight; a record's word forms and
+    #: their summed weight
+    form_weights: dict[str, float] = field(default_factory=dict)
+    title_forms: dict[int, tuple[frozenset[str], float]] = field(default_factory=dict)
     buckets: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # words by
     # (first letter, length), to find the word a misspelt heading word stands for
     initials_blob: str = ""  # all initials, one record per line, for fast substring search

@@ -62,6 +62,7 @@ def _spelling(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=65536)
 def word_form(word: str) -> str:
     """One form for the variants of a word: spelling folded, plural dropped ("nets",
     "network" -> "network"; "optimisation" -> "optimization")."""
