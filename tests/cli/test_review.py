@@ -152,3 +152,9 @@ def test_accept_in_a_config_of_only_comments_keeps_them(project: Path) -> None:
     text = config.read_text(encoding="utf-8")
     assert text.startswith("# made by relwork init\n# aliases: {}  # note title -> bib key\n")
     assert "aliases:\n  Swarm Planning with Sparse Messages: lund2019swarm\n" in text
+
+
+def test_check_shows_the_entries_of_a_cited_work(project: Path) -> None:
+    code, _, err = run(project, "check")
+    assert "rivera2020tidal is in the bibliography 2 times" in err
+    assert "rivera2019tidal (bib/library.bib:4" in err
