@@ -83,3 +83,17 @@ def test_a_broken_entry_keeps_its_title_and_place(index: bib.BibIndex) -> None:
     assert broken.key == "broken2021"
     assert broken.title == "Warm-Starting Ocean Models with Learned Priors"
     assert broken.source == Source("library.bib", 86)
+
+
+def test_missing_identifiers_lists_what_to_fetch(index: bib.BibIndex) -> None:
+    from relwork.bib import missing_identifiers
+    from relwork.model import Entry
+
+    first = Entry("A", Source("notes/a.md", 3), ids={"key": [
+        "doi:10.5555/not.there", "arxiv:1905.04411", "rivera2019tidal", "doi:10.5555/NOT.there"]})
+    second = Entry("B", Source("notes/b.md", 9), ids={"key": ["arXiv:2101.00001v2"]})
+    found = missing_identifiers([first, second], index)
+    assert [(c.kind, c.value, c.written, c.source) for c in found] == [
+        ("doi", "10.5555/not.there", "doi:10.5555/not.there", Source("notes/a.md", 3)),
+        ("arxiv", "2101.00001", "arXiv:2101.00001v2", Source("notes/b.md", 9)),
+    ]

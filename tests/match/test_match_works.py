@@ -145,3 +145,8 @@ def test_an_identifier_citation_in_the_text_only_is_offered_for_review(
     m, problems = one(index, e)
     assert (m.status, m.key) == ("review", "lund2018swarm")
     assert not [p for p in problems if p.severity == "error"]
+
+
+def test_keys_of_two_versions_of_one_work_do_not_conflict(index: bib.BibIndex) -> None:
+    m, _ = one(index, entry("Tidal replay", key=["rivera2019tidal", "rivera2020tidal"]))
+    assert (m.status, m.key) == ("matched", "rivera2020tidal")

@@ -19,7 +19,7 @@ from typing import Protocol
 from rapidfuzz import fuzz
 
 from ..ids import arxiv_of_doi, family_key, identifier_citation
-from ..model import BibRecord, IdentifierCitation, Source, Work
+from ..model import BibRecord, Entry, IdentifierCitation, Source, Work
 
 #: title similarity (0..100) needed besides a shared id when first authors differ
 _ID_TITLE_SCORE = 80.0
@@ -233,6 +233,23 @@ def resolve_identifier(index: RecordsLike, key: str, prefer: Iterable[str] = ()
     if citation is None:
         return None, None
     return citation, works_of(index, prefer).resolve(citation)
+
+
+def missing_identifiers(entries: Iterable[Entry], index: RecordsLike,
+                        prefer: Iterable[str] = ()) -> list[IdentifierCitation]:
+    """The identifier citations (``[@doi:...]``, ``[@arxiv:...]``, in headings, front
+    matter or text) of ``entries`` that no bib entry carries, each once per note with the
+    note's place: what an online look-up should fetch."""
+    works = works_of(index, prefer)
+    found: dict[tuple[str, str, Source], IdentifierCitation] = {}
+    for entry in entries:
+        for key in entry.ids.get("key", []):
+            cited = identifier_citation(key)
+            if cited is not None and works.resolve(cited) is None:
+                slot = (cited.kind, cited.value, entry.source)
+                found.setdefault(slot, IdentifierCitation(cited.kind, cited.value, key,
+                                                          entry.source))
+    return list(found.values())
 
 
 def duplicate_places(index: RecordsLike, work: Work) -> list[tuple[str, Source]]:

@@ -187,7 +187,7 @@ class Matcher(EvidenceFinder):
 
     def _decide(self, entry: Entry, query: str, evidence: list[Evidence]) -> Outcome:
         keys = [e for e in evidence if e.method == "key"]
-        if len({e.indexes[0] for e in keys}) > 1:
+        if len({self.versions.preferred(e.indexes[0]) for e in keys}) > 1:
             names = ", ".join(dict.fromkeys(self.look.keys[e.indexes[0]] for e in keys))
             return Outcome(keys[0].indexes[0], "key", SCORE_EXACT, "review",
                             f"the note names different keys ({names}); keep one",
