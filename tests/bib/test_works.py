@@ -97,3 +97,35 @@ def test_missing_identifiers_lists_what_to_fetch(index: bib.BibIndex) -> None:
         ("doi", "10.5555/not.there", "doi:10.5555/not.there", Source("notes/a.md", 3)),
         ("arxiv", "2101.00001", "arXiv:2101.00001v2", Source("notes/b.md", 9)),
     ]
+
+
+def test_a_proceedings_doi_does_not_join_two_papers_of_one_author() -> None:
+    index = bib.parse_bib_text(
+        "@inproceedings{a, title={Tiny Models for Soil}, author={Rahm, Ida}, doi={10.5555/p.1}}\n"
+        "@inproceedings{b, title={Glacier Radar Segmentation}, author={Rahm, Ida},"
+        " doi={10.5555/p.1}}\n")
+    assert build_works(index).groups == []
+
+
+def test_an_arxiv_id_joins_versions_with_another_title() -> None:
+    index = bib.parse_bib_text(
+        "@article{v1, title={Pipes: Easy Scaling with Micro-Batch Pipeline Parallelism},"
+        " author={Hu, Yan},"
+        " eprint={1811.06965}, archiveprefix={arXiv}, year={2018}}\n"
+        "@inproceedings{v2, title={Pipes: Efficient Training of Giant Neural Networks using"
+        " Pipeline Parallelism},"
+        " author={Hu, Yan and Cheng, Y.}, booktitle={NeurIPS}, year={2019},"
+        " url={https://arxiv.org/abs/1811.06965}}\n")
+    work = build_works(index).work("v1")
+    assert work.keys == ("v1", "v2") and work.preferred == "v2"
+
+
+def test_a_follow_up_naming_the_first_papers_arxiv_id_stays_apart() -> None:
+    index = bib.parse_bib_text(
+        "@article{first, title={Swarm Planning with Sparse Messages}, author={Lund, Emil},"
+        " eprint={1802.01111}, archiveprefix={arXiv}, year={2018}}\n"
+        "@inproceedings{next, title={Message Passing for Swarm Planning},"
+        " author={Lund, Emil}, booktitle={ICRA}, year={2019},"
+        " note={extends arXiv:1802.01111}}\n")
+    assert index.records["next"].arxiv == "1802.01111"
+    assert build_works(index).groups == []

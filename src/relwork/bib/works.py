@@ -1,7 +1,8 @@
 """Works: the bib entries that are one paper, grouped, each group with one preferred key.
 
-Entries join when they share a DOI or an arXiv id (and their titles, first authors or
-short names agree, so a proceedings DOI given to every paper of a volume joins nothing),
+Entries join when they share an arXiv id (and their titles or first authors agree) or a
+DOI (and their titles agree, so a proceedings DOI given to every paper of a volume joins
+nothing, not even two papers of one author),
 or when their normalised titles are equal, their first authors (or most authors) agree
 and their years are within one, unless they carry different arXiv ids or different
 (non-arXiv) DOIs: a follow-up with a new arXiv id, a journal extension with another
@@ -21,8 +22,12 @@ from rapidfuzz import fuzz
 from ..ids import arxiv_of_doi, family_key, identifier_citation
 from ..model import BibRecord, Entry, IdentifierCitation, Source, Work
 
-#: title similarity (0..100) needed besides a shared id when first authors differ
+#: title similarity (0..100) needed besides a shared arXiv id when first authors differ
 _ID_TITLE_SCORE = 80.0
+#: ... when they agree (GPipe's arXiv v1 title against its NeurIPS title scores 61)
+_RETITLED_SCORE = 50.0
+#: title similarity needed besides a shared DOI (whatever the authors)
+_DOI_TITLE_SCORE = 90.0
 
 
 class RecordsLike(Protocol):
@@ -76,15 +81,25 @@ def _first_author(rec: BibRecord) -> str:
     return family_key(rec.authors[0]) if rec.authors else ""
 
 
-def _same_by_id(a: BibRecord, b: BibRecord) -> bool:
-    """Two entries sharing an id are one paper if their titles or first authors agree."""
-    if a.title_norm and a.title_norm == b.title_norm:
-        return True
+def _same_by_arxiv(a: BibRecord, b: BibRecord) -> bool:
+    """Two entries with one arXiv id are one paper if their titles or first authors agree
+    (an arXiv id names one paper, whose title may change between versions: GPipe)."""
     lead = _first_author(a)
-    if lead and lead == _first_author(b):
-        return True
-    return bool(a.title_norm and b.title_norm) and fuzz.ratio(a.title_norm,
-                                                              b.title_norm) >= _ID_TITLE_SCORE
+    if lead and lead == _first_author(b):  # a title changed between versions, not another
+        return _similar_titles(a, b, _RETITLED_SCORE)  # paper citing this one's id in a note
+    return _similar_titles(a, b, _ID_TITLE_SCORE)
+
+
+def _same_by_doi(a: BibRecord, b: BibRecord) -> bool:
+    """Two entries with one DOI are one paper if their titles agree: a proceedings volume's
+    DOI, given to each of its papers, may join two papers of one author."""
+    return _similar_titles(a, b, _DOI_TITLE_SCORE)
+
+
+def _similar_titles(a: BibRecord, b: BibRecord, least: float) -> bool:
+    if not a.title_norm or not b.title_norm:
+        return False
+    return a.title_norm == b.title_norm or fuzz.ratio(a.title_norm, b.title_norm) >= least
 
 
 def distinct_ids(a: BibRecord, b: BibRecord) -> bool:
@@ -148,8 +163,8 @@ def _join_tables(records: Sequence[BibRecord], groups: _Groups) -> tuple[
             by_arxiv.setdefault(rec.arxiv, []).append(i)
         if rec.title_norm and len(rec.title_norm) > 3:
             by_title.setdefault(rec.title_norm, []).append(i)
-    for table, why, same in ((by_doi, "same DOI", _same_by_id),
-                             (by_arxiv, "same arXiv id", _same_by_id),
+    for table, why, same in ((by_doi, "same DOI", _same_by_doi),
+                             (by_arxiv, "same arXiv id", _same_by_arxiv),
                              (by_title, "same title and authors", _same_by_title)):
         for members in table.values():
             for pos, i in enumerate(members):
