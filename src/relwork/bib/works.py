@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz
 
@@ -48,6 +48,9 @@ class Works:
     #: DOI / arXiv id -> the keys carrying it, in bib order
     by_doi: dict[str, list[str]] = field(default_factory=dict)
     by_arxiv: dict[str, list[str]] = field(default_factory=dict)
+    #: tables other stages derive from these groups, kept with them (the matcher's record
+    #: positions, per lookup table object)
+    positions: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def preferred(self, key: str) -> str:
         """The key cited for ``key``'s work (``key`` itself when it has no duplicates)."""

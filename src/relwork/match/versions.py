@@ -11,23 +11,34 @@ from ..model import Problem
 from .lookup import IndexLike, Lookup
 
 
+def _position_tables(works: Works, look: Lookup) -> tuple[dict[int, int],
+                                                          dict[int, tuple[int, ...]]]:
+    """Record position -> its work's preferred position; preferred position -> members."""
+    positions = look.positions
+    rep: dict[int, int] = {}
+    members: dict[int, tuple[int, ...]] = {}
+    for work in works.groups:
+        if work.preferred not in positions:
+            continue
+        found = tuple(positions[k] for k in work.keys if k in positions)
+        best = positions[work.preferred]
+        for i in found:
+            rep[i] = best
+        members[best] = found
+    return rep, members
+
+
 class Versions:
     """Record positions -> their work's preferred position, for one lookup."""
 
     def __init__(self, index: IndexLike, look: Lookup, prefer: Iterable[str] = ()):
         self.look = look
         self.works: Works = works_of(index, prefer)
-        positions = look.positions
-        self._rep: dict[int, int] = {}
-        self._members: dict[int, tuple[int, ...]] = {}
-        for work in self.works.groups:
-            members = tuple(positions[k] for k in work.keys if k in positions)
-            if work.preferred not in positions:
-                continue
-            rep = positions[work.preferred]
-            for i in members:
-                self._rep[i] = rep
-            self._members[rep] = members
+        kept = self.works.positions.get(id(look))
+        if kept is None or kept[0] is not look:  # made once per works and lookup tables
+            kept = self.works.positions[id(look)] = (look, *_position_tables(self.works, look))
+        self._rep: dict[int, int] = kept[1]
+        self._members: dict[int, tuple[int, ...]] = kept[2]
         self._reported: set[int] = set()
 
     def preferred(self, i: int) -> int:
