@@ -120,6 +120,7 @@ def _build(
         return result  # without the bibliography every paper would be "unmatched": noise
 
     result.problems += _alias_findings(config, index)
+    result.problems += bib.prefer_problems(index, config.prefer, config.where("prefer"))
 
     say("matching")
     matches, problems = match_entries(result.entries, index, config, state)

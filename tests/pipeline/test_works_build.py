@@ -48,3 +48,18 @@ def test_an_inline_identifier_not_in_the_bib_is_an_error(tmp_path: Path) -> None
     (error,) = [p for p in result.errors if p.code == "render-identifier"]
     assert "arxiv:2101.99999" in error.message
     assert error.source is not None and error.source.path.endswith("week.md")
+
+
+def test_a_prefer_key_not_in_the_bib_is_a_warning_at_its_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "survey"
+    shutil.copytree(FIXTURES / "works" / "project", project)
+    config = project / "relwork.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "prefer: [rivera2019tidl]\n",
+                      encoding="utf-8")
+    monkeypatch.chdir(project)
+    result = build(load_config(config))
+    (found,) = [p for p in result.problems if p.code == "prefer"]
+    assert found.source == Source("relwork.yaml", 11)  # the line after the 10 of the fixture
+    assert "rivera2019tidal" in (found.hint or "")
+    assert "rivera2020tidal" in result.cited_keys  # the typo changes nothing

@@ -28,6 +28,7 @@ from .works import (
     duplicate_places,
     is_preprint,
     missing_identifiers,
+    prefer_problems,
     resolve_cite_key,
     resolve_identifier,
     works_of,
@@ -39,5 +40,5 @@ __all__ = [
     "load_bib", "macro_names", "normalize_arxiv", "normalize_doi", "normalize_title",
     "parse_bib_text", "read_cache_file", "read_derived", "write_cache_file", "write_derived",
     "KeyResolution", "Works", "build_works", "duplicate_places", "is_preprint",
-    "missing_identifiers", "resolve_cite_key", "resolve_identifier", "works_of",
+    "missing_identifiers", "prefer_problems", "resolve_cite_key", "resolve_identifier", "works_of",
 ]

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from rapidfuzz import fuzz
 
 from ..ids import arxiv_of_doi, family_key, identifier_citation
-from ..model import BibRecord, Entry, IdentifierCitation, Source, Work
+from ..model import BibRecord, Entry, IdentifierCitation, Problem, Source, Work
 
 #: title similarity (0..100) needed besides a shared arXiv id when first authors differ
 _ID_TITLE_SCORE = 80.0
@@ -268,6 +268,22 @@ def missing_identifiers(entries: Iterable[Entry], index: RecordsLike,
                 found.setdefault(slot, IdentifierCitation(cited.kind, cited.value, key,
                                                           entry.source))
     return list(found.values())
+
+
+def prefer_problems(index: RecordsLike, prefer: Iterable[str], where: Source | None = None
+                    ) -> list[Problem]:
+    """A ``prefer:`` key that no entry has (a typo: the work it meant keeps its usual key)."""
+    import difflib
+
+    found = []
+    for key in prefer:
+        if key not in index.records:
+            close = difflib.get_close_matches(key, list(index.records), n=1)
+            found.append(Problem(
+                "warning", f"prefer names '{key}', which is not in the bibliography", where,
+                f"did you mean '{close[0]}'?" if close else "fix the key under 'prefer'",
+                "prefer"))
+    return found
 
 
 def duplicate_places(index: RecordsLike, work: Work) -> list[tuple[str, Source]]:
