@@ -6,11 +6,19 @@ as CGI behind ``http.server`` on 127.0.0.1, a free port) with HTTP basic auth (u
 branch but the project's own and branch deletions; ``receive.denyNonFastForwards`` rejects
 forced pushes. ``web_edit`` commits straight into the bare repository, as a co-author in
 Overleaf's web editor would. ``file_url`` serves the same repository over ``file://``.
+
+Switches for the ways a real bridge misbehaves: ``push_answer`` ("drop": apply the push,
+then close the connection without an answer; "hang": apply it, then answer only when the
+server stops), ``redirect_to`` (answer every request with a 302 to another URL),
+``refuse_pushes(message)`` (the pre-receive hook refuses with that message), and ``host``
+(serve on another loopback address, e.g. 127.0.0.2, which git treats as another host).
+``auth_seen`` records every (user, password) the server was sent.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import socket
 import subprocess
@@ -20,10 +28,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Literal
 
 _HOOK = """#!/bin/sh
 # Mimic the Overleaf git bridge: only the project's branch, never deleted.
 zero=0000000000000000000000000000000000000000
+if [ -f "$GIT_DIR/refuse-message" ]; then
+  cat "$GIT_DIR/refuse-message" >&2
+  exit 1
+fi
 while read old new ref; do
   if [ "$ref" != "refs/heads/{branch}" ]; then
     echo "error: only the project's branch {branch} can be pushed, not $ref" >&2
@@ -54,8 +67,10 @@ class GitServer:
     """A bare repository ``project.git`` under ``base``, served over HTTP with a token."""
 
     def __init__(self, base: Path, *, token: str = "olp_test_token_5f2c9a",
-                 branch: str = "master", files: dict[str, str] | None = None):
+                 branch: str = "master", files: dict[str, str] | None = None,
+                 host: str = "127.0.0.1"):
         self.base = base
+        self.host = host
         self.token = token
         self.branch = branch
         self.bare = base / "project.git"
@@ -63,6 +78,13 @@ class GitServer:
         self.before_receive: Callable[[str], None] | None = None
         #: (method, path, status) of every request, for assertions
         self.requests: list[tuple[str, str, int]] = []
+        #: (user, password) of every Authorization header received, right or wrong
+        self.auth_seen: list[tuple[str, str]] = []
+        #: "drop" or "hang": what happens to the answer of a push the server applied
+        self.push_answer: Literal["drop", "hang"] | None = None
+        #: answer every request with a 302 to this URL prefix (plus the request's path)
+        self.redirect_to: str | None = None
+        self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         git("init", "--quiet", "--bare", "-b", branch, str(self.bare))
@@ -84,7 +106,15 @@ class GitServer:
     @property
     def url(self) -> str:
         assert self._httpd is not None, "server not started"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/project.git"
+        return f"http://{self.host}:{self._httpd.server_address[1]}/project.git"
+
+    def refuse_pushes(self, message: str | None) -> None:
+        """Make the pre-receive hook refuse every push with ``message`` (None: accept again)."""
+        flag = self.bare / "refuse-message"
+        if message is None:
+            flag.unlink(missing_ok=True)
+        else:
+            flag.write_text(message + "\n")
 
     def head(self, branch: str | None = None) -> str:
         ref = f"refs/heads/{branch or self.branch}"
@@ -151,13 +181,15 @@ class GitServer:
 
     def start(self) -> GitServer:
         handler = type("Handler", (_GitHandler,), {"git_server": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._stopping.clear()
+        self._httpd = ThreadingHTTPServer((self.host, 0), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self._stopping.set()  # release answers held back by push_answer="hang"
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -208,6 +240,7 @@ class _GitHandler(BaseHTTPRequestHandler):
             user, _, password = base64.b64decode(header[6:]).decode().partition(":")
         except ValueError:
             return False
+        self.git_server.auth_seen.append((user, password))
         return user == "git" and password == self.git_server.token
 
     def _body(self) -> bytes:
@@ -227,6 +260,13 @@ class _GitHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         server = self.git_server
         path, _, query = self.path.partition("?")
+        if server.redirect_to is not None:
+            self.send_response(302)
+            self.send_header("Location", server.redirect_to.rstrip("/") + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            server.requests.append((self.command, self.path, 302))
+            return
         if not self._authorised():
             body = b"Authentication required\n"
             self.send_response(401)
@@ -260,6 +300,15 @@ class _GitHandler(BaseHTTPRequestHandler):
             env["GIT_PROTOCOL"] = self.headers["Git-Protocol"]
         proc = subprocess.run(["git", "http-backend"], input=body, env=env,
                               capture_output=True, timeout=120)
+        if self.command == "POST" and path.endswith("/git-receive-pack") and server.push_answer:
+            # The push is applied; its answer is lost (dropped now, or held until the end).
+            if server.push_answer == "hang":
+                server._stopping.wait()
+            server.requests.append((self.command, self.path, 0))
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         head, sep, payload = proc.stdout.partition(b"\r\n\r\n")
         if not sep:
             head, _, payload = proc.stdout.partition(b"\n\n")

@@ -19,6 +19,17 @@ from .model import Problem, Source
 
 CONFIG_NAME = "relwork.yaml"
 
+#: Fields the cited-only bib leaves out by default: local file paths (Zotero, JabRef,
+#: BibDesk), private reading notes, tags and ratings, and the abstract. ``note`` is not
+#: among them: the standard styles print it ("to appear", "Accessed: ..."); nor are
+#: public bookkeeping fields such as DBLP's ``timestamp`` and ``biburl``.
+BIB_DROP_FIELDS: tuple[str, ...] = (
+    "file", "local-url", "bdsk-file-*",
+    "annote", "annotation", "comment", "keywords", "mendeley-tags", "mendeley-groups",
+    "groups", "readstatus", "ranking", "priority", "owner",
+    "abstract",
+)
+
 
 @dataclass(frozen=True)
 class Option:
@@ -36,6 +47,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("notes", "notes", list, ["summaries"], help="note files, folders or globs"),
     Option("bib", "bib", list, ["bib"], help="BibTeX files, folders or globs"),
     Option("bib_encoding", "bib_encoding", str, "utf-8", help="encoding of the .bib files"),
+    Option("bib_drop_fields", "bib_drop_fields", list, list(BIB_DROP_FIELDS),
+           help="fields left out of the cited-only bib ([] keeps all)"),
     Option("output.tex", "output_tex", str, "latex/related_work.tex", help="section file"),
     Option("output.bib", "output_bib", str, "latex/references.bib", help="cited-only bib"),
     Option("template", "template", str, "paragraphs", help="template name or .tex.j2 path"),
@@ -78,6 +91,25 @@ OPTIONS: tuple[Option, ...] = (
     Option("lint.max_sentence_words", "lint_max_sentence_words", int, 45,
            help="longer sentences are flagged"),
     Option("lint.disable", "lint_disable", list, [], help="lint rules switched off"),
+    Option("lookup.enabled", "lookup", bool, False,
+           help="search online for papers missing from the bib during build"),
+    Option("lookup.offline", "lookup_offline", bool, False,
+           help="answer lookups from the response cache only, never the network"),
+    Option("lookup.bib", "lookup_bib", str, "bib/lookup.bib",
+           help="bib file relwork writes the papers it found online to"),
+    Option("lookup.order", "lookup_order", list, ["dblp", "crossref", "semanticscholar"],
+           help="services asked for a title, in order (dblp, crossref, semanticscholar)"),
+    Option("lookup.endpoints", "lookup_endpoints", dict, {},
+           help="base URL per service (crossref, arxiv, dblp, semanticscholar)"),
+    Option("lookup.mailto", "lookup_mailto", str, "",
+           help="your e-mail, sent to Crossref for its polite pool"),
+    Option("lookup.max_age_days", "lookup_max_age_days", int, 30,
+           help="days a cached online answer is reused"),
+    Option("lookup.timeout", "lookup_timeout", int, 20, help="seconds to wait for a service"),
+    Option("lookup.intervals", "lookup_intervals", dict, {},
+           help="seconds between two requests to a service (e.g. arxiv: 3)"),
+    Option("lookup.max_wait", "lookup_max_wait", int, 120,
+           help="longest Retry-After (seconds) honoured before giving up on a service"),
     Option("prefer", "prefer", list, [],
            help="bib keys cited for their work when the bib has several entries of it"),
     Option("not_in_bib", "not_in_bib", list, [],
@@ -97,6 +129,7 @@ class Config:
     notes: list[str] = field(default_factory=list)
     bib: list[str] = field(default_factory=list)
     bib_encoding: str = "utf-8"
+    bib_drop_fields: list[str] = field(default_factory=lambda: list(BIB_DROP_FIELDS))
     output_tex: str = "latex/related_work.tex"
     output_bib: str = "latex/references.bib"
     template: str = "paragraphs"
@@ -126,6 +159,17 @@ class Config:
     lint_ignore_words: list[str] = field(default_factory=list)
     lint_max_sentence_words: int = 45
     lint_disable: list[str] = field(default_factory=list)
+    lookup: bool = False
+    lookup_offline: bool = False
+    lookup_bib: str = "bib/lookup.bib"
+    lookup_order: list[str] = field(
+        default_factory=lambda: ["dblp", "crossref", "semanticscholar"])
+    lookup_endpoints: dict[str, str] = field(default_factory=dict)
+    lookup_mailto: str = ""
+    lookup_max_age_days: int = 30
+    lookup_timeout: int = 20
+    lookup_intervals: dict[str, str] = field(default_factory=dict)
+    lookup_max_wait: int = 120
     prefer: list[str] = field(default_factory=list)
     not_in_bib: list[str] = field(default_factory=list)
     #: attr -> where its value came from: "default", "relwork.yaml:12", "--flag"
@@ -133,6 +177,9 @@ class Config:
     #: attr -> Source of its value in the config file (for messages)
     locations: dict[str, Source] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: attr -> Source of each item of a list value written as a YAML list (for messages
+    #: about one item, such as a missing bib file)
+    item_locations: dict[str, list[Source]] = field(default_factory=dict)
 
     def resolve(self, path: str | os.PathLike[str]) -> Path:
         """A config-relative path as an absolute Path."""
@@ -150,6 +197,12 @@ class Config:
 
     def where(self, attr: str) -> Source | None:
         return self.locations.get(attr)
+
+    def where_item(self, attr: str, index: int) -> Source | None:
+        """Where item ``index`` of the list option ``attr`` is written (its own line in a
+        block list), else where the option is."""
+        items = self.item_locations.get(attr, [])
+        return items[index] if index < len(items) else self.where(attr)
 
     def as_dict(self) -> dict[str, Any]:
         """Effective values by dotted option name."""
@@ -210,6 +263,7 @@ def load_config(
             raise ValueError(f"unknown config attribute {attr!r}")
         setattr(config, attr, _check(OPTIONS_BY_ATTR[attr], value, None))
         config.origins[attr] = "command line"
+        config.item_locations.pop(attr, None)
     return config
 
 
@@ -277,23 +331,51 @@ def _set(config: Config, name: str, value_node: yaml.Node, where: Source) -> Non
     setattr(config, opt.attr, _check(opt, value, where))
     config.origins[opt.attr] = str(where)
     config.locations[opt.attr] = where
+    if isinstance(value_node, yaml.SequenceNode):
+        config.item_locations[opt.attr] = [Source(where.path, item.start_mark.line + 1)
+                                           for item in value_node.value]
+    else:
+        config.item_locations.pop(opt.attr, None)
+    if opt.attr == "overleaf_remote" and _url_has_password(config.overleaf_remote):
+        # warned on every command that reads the config, before anything is pushed
+        config.problems.append(Problem(
+            "warning", "overleaf.remote contains a password", where,
+            "remove it from the URL and set OVERLEAF_TOKEN instead; relwork never prints it",
+            "config-password"))
+
+
+def _url_has_password(url: str) -> bool:
+    """True when ``url`` is an http(s) URL with a password (``https://user:pw@host/...``)."""
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.password)
+    except ValueError:  # a malformed URL (bad port, brackets): sync reports it
+        return False
 
 
 def _check(opt: Option, value: Any, where: Source | None) -> Any:
     def fail(why: str) -> ConfigError:
         return ConfigError(f"config value '{opt.name}': {why}", source=where,
-                           hint=opt.help and f"'{opt.name}' is the {opt.help}")
+                           hint=opt.help and f"'{opt.name}': {opt.help}")
 
     if opt.kind is list:
         if isinstance(value, (str, int, float)):
             value = [value]
         if not isinstance(value, (list, tuple)):
             raise fail(f"expected a list, got {type(value).__name__}")
-        return [str(v) for v in value]
+        items = [str(v) for v in value]
+        if opt.attr == "lookup_order":
+            _check_lookup_map(opt.attr, dict.fromkeys(items, ""), fail)
+        return items
     if opt.kind is dict:
         if not isinstance(value, dict):
             raise fail(f"expected a mapping, got {type(value).__name__}")
-        return {str(k): str(v) for k, v in value.items()}
+        checked = {str(k): str(v) for k, v in value.items()}
+        if opt.attr in _LOOKUP_MAPS:
+            _check_lookup_map(opt.attr, checked, fail)
+        return checked
     if opt.kind is bool:
         if not isinstance(value, bool):
             raise fail(f"expected true or false, got {value!r}")
@@ -316,6 +398,29 @@ def _check(opt: Option, value: Any, where: Source | None) -> Any:
             raise fail(f"{text!r} is not a known text encoding (e.g. utf-8, latin-1, "
                        "cp1252)") from None
     return text
+
+
+#: the online services of ``lookup``; the title services are the ones ``lookup.order`` names
+LOOKUP_SERVICES = ("crossref", "arxiv", "dblp", "semanticscholar")
+LOOKUP_TITLE_SERVICES = ("dblp", "crossref", "semanticscholar")
+_LOOKUP_MAPS = ("lookup_endpoints", "lookup_intervals")
+
+
+def _check_lookup_map(attr: str, values: dict[str, str], fail: Any) -> None:
+    """Service names (and URLs or seconds) of the ``lookup`` options."""
+    known = LOOKUP_TITLE_SERVICES if attr == "lookup_order" else LOOKUP_SERVICES
+    for name, value in values.items():
+        if name not in known:
+            raise fail(f"unknown service {name!r} (known: {', '.join(known)})")
+        if attr == "lookup_endpoints" and not value.startswith(("http://", "https://")):
+            raise fail(f"{name}: {value!r} is not an http(s) URL")
+        if attr == "lookup_intervals":
+            try:
+                seconds = float(value)
+            except ValueError:
+                seconds = -1.0
+            if not seconds >= 0:
+                raise fail(f"{name}: expected seconds (a number >= 0), got {value!r}")
 
 
 def config_fields() -> list[str]:

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import click
 
-from .model import Source
+from .model import BuildResult, Source
 
 
 class RelworkError(click.ClickException):
@@ -61,9 +61,15 @@ class BuildError(RelworkError):
 class OutputEditedError(RelworkError):
     """A generated file was edited by hand since relwork wrote it."""
 
+    #: the build whose outputs were refused (set by ``pipeline.build``, for a summary)
+    result: BuildResult | None = None
+
 
 class OutputWriteError(RelworkError):
     """A generated file could not be written; the previous files are intact."""
+
+    #: the build whose outputs could not be written (set by ``pipeline.build``)
+    result: BuildResult | None = None
 
 
 class CompileError(RelworkError):
@@ -72,3 +78,16 @@ class CompileError(RelworkError):
 
 class SyncError(RelworkError):
     """Overleaf sync refused or failed; local output is intact."""
+
+
+class SyncInterrupted(SyncError):
+    """Ctrl-C stopped a sync; the message says what reached Overleaf. Exit 130, as a shell
+    reports a process stopped by SIGINT."""
+
+    exit_code = 130
+
+
+class SyncTerminated(SyncInterrupted):
+    """SIGTERM stopped a sync; the message says what reached Overleaf. Exit 143."""
+
+    exit_code = 143

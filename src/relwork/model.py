@@ -171,6 +171,46 @@ class Match:
         return self.status == "matched" and self.key is not None
 
 
+LookupStatus = Literal["found", "in-bib", "review", "not-found", "failed"]
+
+
+@dataclass(frozen=True)
+class PaperCandidate:
+    """A paper an online service returned for a query, as ``relwork review`` shows it."""
+
+    title: str
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    venue: str = ""
+    score: float = 0.0
+    service: str = ""
+    doi: str | None = None
+    arxiv: str | None = None
+    #: the service's own id of the record (a DBLP key, a Semantic Scholar paper id)
+    ref: str = ""
+    preprint: bool = False
+
+
+@dataclass
+class LookupOutcome:
+    """What an online lookup made of one paper: the query (``kind`` doi/arxiv/title and its
+    ``value``), where it was asked for, the outcome, the bib ``key`` written (``found``) or
+    matched (``in-bib``), the ``candidates`` (``review``) and why."""
+
+    kind: str
+    value: str
+    source: Source | None
+    status: LookupStatus
+    key: str | None = None
+    paper: PaperCandidate | None = None
+    candidates: list[PaperCandidate] = field(default_factory=list)
+    reason: str = ""
+    #: every answer it needed came from the response cache
+    cached: bool = False
+    #: a review --accept-review takes: one candidate and nothing contradicting it
+    acceptable: bool = False
+
+
 @dataclass(frozen=True)
 class Package:
     """``\\usepackage[options]{name}`` as data, so callers never parse it back from text."""
@@ -205,6 +245,8 @@ class BuildResult:
     cited_keys: list[str] = field(default_factory=list)
     line_map: list[Source | None] = field(default_factory=list)
     notes_read: list[str] = field(default_factory=list)
+    #: what the online lookup (build --lookup) made of each unmatched paper
+    lookups: list[LookupOutcome] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
-from .errors import BuildError
+from .errors import BuildError, OutputEditedError, OutputWriteError
 from .infra import files
 from .model import BibRecord, BuildResult, Entry, Match, Problem
 from .pipeline_cache import (
@@ -124,6 +124,9 @@ def _build(
 
     say("matching")
     matches, problems = match_entries(result.entries, index, config, state)
+    if config.lookup and write:  # a build that writes nothing (check) asks no service
+        index, matches, problems = _lookup_missing(config, bibs, state, index, matches,
+                                                   problems, result, say)
     result.problems += problems
     stubs: list[BibRecord] = []
     if config.stubs:
@@ -154,7 +157,8 @@ def _build(
     result.problems += rendered.problems
     result.line_map = rendered.line_map
     result.cited_keys = rendered.keys
-    bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs)
+    bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs,
+                                            config.bib_drop_fields)
     result.problems += problems
 
     if config.lint_enabled:
@@ -165,16 +169,25 @@ def _build(
     result.tex = _with_mark(rendered.text)
     result.bib = (
         f"% {files.GENERATED_MARK}: the cited entries of "
-        f"{', '.join(index.files) or 'no bibliography'}, copied verbatim.\n\n{bib_text}"
+        f"{', '.join(index.files) or 'no bibliography'}, copied verbatim"
+        f"{_DROPPED if any(p.code == 'bib-dropped-fields' for p in problems) else ''}."
+        f"\n\n{bib_text}"
     )
     result.packages = list(rendered.packages)
     if write and not result.errors:
         tex_path = config.resolve(config.output_tex)
         bib_path = config.resolve(config.output_bib)
-        files.write_outputs(config.root, {tex_path: result.tex, bib_path: result.bib},
-                            force=force, display=config.display)
+        try:
+            files.write_outputs(config.root, {tex_path: result.tex, bib_path: result.bib},
+                                force=force, display=config.display)
+        except (OutputEditedError, OutputWriteError) as exc:
+            exc.result = result  # the caller can still report what was built
+            raise
         result.outputs = [config.display(tex_path), config.display(bib_path)]
     return result
+
+
+_DROPPED = " without the fields named in bib_drop_fields"
 
 
 def _with_mark(text: str) -> str:
@@ -366,3 +379,64 @@ def lint_notes(config: Config, paths: Sequence[str] | None = None) -> LintReport
     found = lint.lint_entries(selected, config, known_words=known_words(index),
                               texts=parsed.texts)
     return LintReport(selected, problems, parsed.problems, found)
+
+
+def _lookup_missing(
+    config: Config, bibs: Sequence[str] | None, state: BuildState | None, index: BibIndex,
+    matches: list[Match], problems: list[Problem], result: BuildResult, say: Progress,
+) -> tuple[BibIndex, list[Match], list[Problem]]:
+    """Look the unmatched papers up online (``build --lookup``); when something was written
+    to lookup.bib, read the bibliography again and match again, then cite each paper found
+    under the key the lookup gave it. Returns the index, matches and match problems to use."""
+    from . import lookup
+
+    missing = [m.entry for m in matches if m.status == "unmatched" and not m.not_in_bib]
+    if not missing:
+        return index, matches, problems
+    run = lookup.lookup_entries(
+        missing, index, config, accept_review=config.accept_review,
+        progress=lambda n, total, what: say(f"looking up paper {n} of {total}: {what}"))
+    result.lookups = run.outcomes
+    result.problems += run.problems
+    if run.written:
+        index, _ = load_index(config, bibs, state, lookup=False)  # now with lookup.bib
+        matches, problems = match_entries(result.entries, index, config, state)
+    outcomes = {id(entry): o for entry, o in zip(missing, run.outcomes, strict=True)}
+    for m in matches:
+        found = outcomes.get(id(m.entry))
+        if (found is None or m.cited or found.key is None or found.key not in index.records
+                or found.status not in ("found", "in-bib")):
+            continue
+        m.key, m.status, m.score, m.candidates = found.key, "matched", 100.0, []
+        m.method = "doi" if found.kind == "doi" else "arxiv" if found.kind == "arxiv" \
+            else "title"
+        m.reason = f"found online: {found.reason}"
+    return index, matches, problems
+
+
+def lookup_papers(config: Config, paths: Sequence[str] | None = None,
+                  bibs: Sequence[str] | None = None, *, progress: Progress | None = None,
+                  on_paper: Callable[[int, int, str], None] | None = None,
+                  ) -> tuple[list[Entry], Any, list[Problem]]:
+    """``relwork lookup``: the entries of the notes that match nothing in the bibliography,
+    looked up online and written to lookup.bib. Returns the entries selected, the
+    ``lookup.LookupRun`` and the problems met reading notes and bib."""
+    from . import lookup, notes
+
+    say = progress or (lambda _msg: None)
+    say("reading notes")
+    note_files, problems = notes.collect_note_files(config, paths)
+    parsed = notes.read_notes(note_files, config)
+    problems += parsed.problems
+    entries = select_entries(parsed.entries, config)
+    say("loading bibliography")
+    index, found = load_index(config, bibs)
+    problems += found + index.problems
+    if any(p.severity == "error" for p in found + index.problems):
+        return entries, lookup.LookupRun(), problems
+    say("matching")
+    matches, _ = match_entries(entries, index, config, None)
+    missing = [m.entry for m in matches if m.status == "unmatched" and not m.not_in_bib]
+    run = lookup.lookup_entries(missing, index, config, accept_review=config.accept_review,
+                                progress=on_paper)
+    return entries, run, problems

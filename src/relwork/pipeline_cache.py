@@ -54,6 +54,7 @@ def load_index(
     from . import bib
 
     bib_files, problems = bib.collect_bib_files(config, bibs)
+    bib_files = with_lookup_bib(config, bib_files)
     stamp = _bib_stamp(bib_files)
     if state is not None and state.index is not None and state.bib_stamp == stamp:
         if lookup:
@@ -64,6 +65,16 @@ def load_index(
     if state is not None:
         state.index, state.bib_stamp = index, stamp
     return index, problems
+
+
+def with_lookup_bib(config: Config, bib_files: Sequence[Path]) -> list[Path]:
+    """``bib_files`` with ``lookup.bib`` (relwork's file of papers found online) last, when
+    it exists: read after the user's files, even from inside a bib folder they name."""
+    path = config.resolve(config.lookup_bib)
+    if not path.is_file():
+        return list(bib_files)
+    target = path.resolve()
+    return [p for p in bib_files if p.resolve() != target] + [path]
 
 
 def _attach_derived(config: Config, index: BibIndex, *, lookup: bool = True) -> None:

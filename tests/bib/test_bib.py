@@ -74,7 +74,7 @@ def test_collect_missing_file_is_an_error_naming_the_config_line(project: Path) 
     [problem] = problems
     assert problem.severity == "error"
     assert "missing.bib" in problem.message
-    assert problem.source is not None and problem.source.line == 2
+    assert problem.source is not None and problem.source.line == 3  # the item, not "bib:"
     assert problem.hint and "relwork.yaml" in problem.hint
 
 

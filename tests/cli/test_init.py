@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from paths import REPO
 
 from relwork.cli import main
-from relwork.cli.init import config_text, init_project
+from relwork.cli.init import config_text, init_project, project_files, relwork_command
 from relwork.config import OPTIONS, load_config
 from relwork.errors import UsageError
 
@@ -125,11 +129,118 @@ def test_cli_init_and_make_targets(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     makefile = (tmp_path / "survey" / "Makefile").read_text(encoding="utf-8")
     for target, command in [("tex", "build"), ("pdf", "build --compile"), ("check", "check"),
                             ("sync", "sync")]:
-        assert re.search(rf"^{target}:\n\t\$\(RELWORK\) {re.escape(command)}$", makefile, re.M)
+        assert re.search(rf"^{target}:\n\t\$\(RELWORK_FOUND\)\n\t\$\(RELWORK\) "
+                         rf"{re.escape(command)}$", makefile, re.M)
     if shutil.which("make"):
         # --no-print-directory: under an outer make (make test) it would add Entering lines
         dry = subprocess.run(["make", "--no-print-directory", "-n", "tex", "pdf", "check",
-                              "sync"], cwd=tmp_path / "survey", capture_output=True,
-                             text=True, check=True)
-        assert dry.stdout.splitlines() == ["relwork build", "relwork build --compile",
-                                           "relwork check", "relwork sync"]
+                              "sync", "RELWORK=relwork"], cwd=tmp_path / "survey",
+                             capture_output=True, text=True, check=True)
+        commands = [line for line in dry.stdout.splitlines() if line.startswith("relwork ")]
+        assert commands == ["relwork build", "relwork build --compile", "relwork check",
+                            "relwork sync"]
+
+
+# --- the Makefile runs the relwork that created the project ------------------------------
+
+SRC = REPO / "src"
+
+
+def launcher(folder: Path) -> Path:
+    """A ``relwork`` script like the one ``pip install`` puts in ``.venv/bin``, running this
+    checkout's relwork; its folder is not on PATH (the README's ``make tex`` install)."""
+    folder.mkdir(parents=True)
+    script = folder / "relwork"
+    script.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(SRC)!r})\n"
+                      "from relwork.cli import run\nrun()\n", encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def bare_env() -> dict[str, str]:
+    """An environment whose PATH has no relwork (only the system folders) and no
+    PYTHONPATH, as in a new shell."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "RELWORK", "MAKEFLAGS",
+                                                               "MAKELEVEL", "MFLAGS")}
+    env["PATH"] = "/usr/bin:/bin"
+    return env
+
+
+needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")
+
+
+@needs_make
+@pytest.mark.slow
+def test_make_tex_runs_the_relwork_that_created_the_project(tmp_path: Path) -> None:
+    script = launcher(tmp_path / "venv" / "bin")
+    env = bare_env()
+    assert shutil.which("relwork", path=env["PATH"]) is None
+    done = subprocess.run([str(script), "init", "survey"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "next: cd survey && make tex" in done.stderr
+    project = tmp_path / "survey"
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    assert f"RELWORK ?= {script}\n" in makefile
+    made = subprocess.run(["make", "--no-print-directory", "tex"], cwd=project, env=env,
+                          capture_output=True, text=True, check=False)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "2 entries: 2 matched, 0 review, 0 unmatched" in made.stdout
+    assert "\\citet{" in (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
+
+
+@needs_make
+@pytest.mark.slow
+def test_python_m_relwork_writes_its_interpreter_into_the_makefile(tmp_path: Path) -> None:
+    env = bare_env() | {"PYTHONPATH": str(SRC)}
+    done = subprocess.run([sys.executable, "-m", "relwork", "init", "survey"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    makefile = (tmp_path / "survey" / "Makefile").read_text(encoding="utf-8")
+    assert f"RELWORK ?= {shlex.quote(sys.executable)} -m relwork\n" in makefile
+    made = subprocess.run(["make", "--no-print-directory", "check"], cwd=tmp_path / "survey",
+                          env=env, capture_output=True, text=True, check=False)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "2 entries: 2 matched" in made.stdout
+
+
+@needs_make
+def test_a_relwork_that_moved_is_named_and_relwork_overrides_it(tmp_path: Path) -> None:
+    script = launcher(tmp_path / "venv" / "bin")
+    init_project(tmp_path / "survey", relwork=str(tmp_path / "gone" / "relwork"))
+    env = bare_env()
+    made = subprocess.run(["make", "--no-print-directory", "tex"], cwd=tmp_path / "survey",
+                          env=env, capture_output=True, text=True, check=False)
+    assert made.returncode != 0
+    assert f"'{tmp_path / 'gone' / 'relwork'}' not found" in made.stderr
+    assert "make tex RELWORK=" in made.stderr  # says how to point it at one
+    assert not (tmp_path / "survey" / "latex" / "related_work.tex").exists()
+    # the documented override: on the command line, or in the environment
+    made = subprocess.run(["make", "--no-print-directory", "tex", f"RELWORK={script}"],
+                          cwd=tmp_path / "survey", env=env, capture_output=True, text=True,
+                          check=False)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert (tmp_path / "survey" / "latex" / "related_work.tex").is_file()
+    made = subprocess.run(["make", "--no-print-directory", "check"], cwd=tmp_path / "survey",
+                          env=env | {"RELWORK": str(script)}, capture_output=True, text=True,
+                          check=False)
+    assert made.returncode == 0 and "2 matched" in made.stdout
+
+
+def test_relwork_command_is_the_script_or_this_interpreter(tmp_path: Path) -> None:
+    script = launcher(tmp_path / "my venv" / "bin")
+    assert relwork_command(str(script)) == shlex.quote(str(script))  # spaces quoted
+    python_m = f"{shlex.quote(sys.executable)} -m relwork"
+    assert relwork_command(str(SRC / "relwork" / "__main__.py")) == python_m
+    assert relwork_command(str(tmp_path / "missing" / "relwork")) == python_m
+    assert relwork_command("pytest") == python_m
+    assert project_files("x/relwork")["Makefile"].count("RELWORK ?= x/relwork\n") == 1
+
+
+def test_getting_started_lists_every_file_init_creates() -> None:
+    page = (REPO / "docs" / "index.md").read_text(encoding="utf-8")
+    section = page.split("## Start a project: `relwork init`")[1].split("\n## ")[0]
+    created = set(re.findall(r"^created my-survey/(\S+)$", section, re.M))
+    table = set(re.findall(r"^\| `([^`]+)` \|", section, re.M))
+    assert created == set(project_files()) == EXPECTED
+    assert table == EXPECTED

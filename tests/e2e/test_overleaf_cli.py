@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,6 +92,105 @@ def test_sync_with_wrong_token(paper: Path, server: GitServer,
     assert "rejected the token" in out
     assert "olp_not_the_right_one_42" not in out
     assert (paper / "latex/related_work.tex").exists()  # local output intact
+
+
+# --- interrupted syncs: the outcome is told, no git outlives relwork ------------------------
+
+
+def edit_note(paper: Path) -> None:
+    note = paper / "summaries" / "weekly_report.md"
+    text = note.read_text()
+    assert "distances become more meaningful" in text
+    note.write_text(text.replace("distances become more meaningful",
+                                 "distances become far more meaningful"))
+
+
+def relwork_process(paper: Path) -> subprocess.Popen[str]:
+    """``relwork sync`` as its own process (signals go to it alone, as from a terminal)."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    return subprocess.Popen([sys.executable, "-m", "relwork", "sync"], cwd=paper, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def git_processes_of(paper: Path, server: GitServer) -> list[str]:
+    """Command lines of live processes working in relwork's copy or talking to the server."""
+    workdir = str((paper / ".relwork" / "overleaf").resolve())
+    port = server.url.split(":")[2].split("/")[0]
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if cwd.startswith(workdir) or (f"127.0.0.1:{port}" in cmdline and "git" in cmdline):
+            found.append(cmdline)
+    return found
+
+
+def signal_during_push(server: GitServer, proc: subprocess.Popen[str], signum: int) -> None:
+    sent: list[int] = []
+
+    def send(path: str) -> None:
+        if not sent:
+            sent.append(signum)
+            os.kill(proc.pid, signum)
+            time.sleep(0.3)  # the signal arrives while git push waits for the answer
+
+    server.before_receive = send
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize(("signum", "answer", "code"), [
+    (signal.SIGINT, None, 130), (signal.SIGTERM, None, 143), (signal.SIGTERM, "hang", 143),
+])
+def test_interrupted_push_reports_what_landed(paper: Path, server: GitServer, signum: int,
+                                              answer: str | None, code: int) -> None:
+    relwork("sync")
+    edit_note(paper)
+    server.push_answer = answer  # type: ignore[assignment]
+    proc = relwork_process(paper)
+    signal_during_push(server, proc, signum)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == code, out
+    assert "after the push had landed" in out and "nothing was pushed" not in out
+    assert "Traceback" not in out and server.token not in out
+    assert "far more meaningful" in (server.show("related_work.tex") or "")
+    assert git_processes_of(paper, server) == []
+    # The next sync after another note edit knows the pushed commit as relwork's own.
+    server.before_receive = None
+    server.push_answer = None
+    note = paper / "summaries" / "weekly_report.md"
+    note.write_text(note.read_text().replace("far more meaningful", "much more meaningful"))
+    code_2, out_2 = relwork("sync")
+    assert code_2 == 0, out_2
+    assert "much more meaningful" in (server.show("related_work.tex") or "")
+
+
+@pytest.mark.slow
+def test_killed_sync_whose_push_landed_is_recognised(paper: Path, server: GitServer) -> None:
+    # SIGKILL leaves relwork no time to ask the server; its git push lands on its own.
+    relwork("sync")
+    before = server.head()
+    edit_note(paper)
+    proc = relwork_process(paper)
+    signal_during_push(server, proc, signal.SIGKILL)
+    proc.communicate(timeout=120)
+    deadline = time.monotonic() + 30
+    while server.head() == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    landed = server.head()
+    assert landed != before
+    server.before_receive = None
+    server.web_edit({"main.tex": (server.show("main.tex") or "") + "% co-author\n"})
+    note = paper / "summaries" / "weekly_report.md"
+    note.write_text(note.read_text().replace("far more meaningful", "much more meaningful"))
+    code, out = relwork("sync")
+    assert code == 0, out
+    assert "from an earlier run had landed" in out
+    assert server.is_ancestor(landed, server.head())
+    assert "much more meaningful" in (server.show("related_work.tex") or "")
 
 
 def test_zip_command_output_compiles(paper: Path, tmp_path: Path, tex: TexTools) -> None:

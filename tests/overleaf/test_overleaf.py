@@ -377,9 +377,13 @@ def test_password_in_remote_url_is_redacted(tmp_path: Path, server: GitServer) -
 def test_password_in_remote_url_works_with_a_warning(tmp_path: Path, server: GitServer) -> None:
     url = server.url.replace("http://", f"http://git:{server.token}@")
     config = make_config(tmp_path / "paper", url)
+    # the warning comes with the config, before any sync; it names the line, not the password
+    [warning] = [p for p in config.problems if p.code == "config-password"]
+    assert "contains a password" in warning.message
+    assert str(warning.source).endswith("relwork.yaml:2")
+    assert server.token not in str(warning)
     result = sync(config, section_text=SECTION, bib_text=BIB, notes=NOTES)
     assert result.status == "pushed"
-    assert any("contains a password" in m for m in result.messages)
     assert all(server.token not in m for m in result.messages)
     assert server.token.encode() not in all_bytes_under(config.root / ".relwork")
 

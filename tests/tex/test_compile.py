@@ -220,3 +220,23 @@ def test_table_template_compiles_in_one_and_two_columns(tmp_path: Path, tex: Any
                           text=True, check=True).stdout
     assert "Key idea" in text
     assert ("continued on next page" in text) is (document == "article")
+
+
+@pytest.mark.slow
+def test_page_images_are_named_by_page_number_without_padding(tmp_path: Path,
+                                                                tex: Any) -> None:
+    """pdftoppm writes preview-01.png once there are 10 pages; the docs promise
+    preview-1.png ... preview-<n>.png whatever the page count."""
+    need(tex, "bibtex", "pdftoppm")
+    pages = [f"\\clearpage Page {n} of the survey~\\citep{{graves2016}}." for n in range(2, 12)]
+    result = compile_section(tmp_path, [*NATBIB_SECTION, *pages], png=True)
+    assert errors(result) == []
+    latex = tmp_path / "latex"
+    expected = [latex / f"preview-{n}.png" for n in range(1, 12)]
+    assert result.pngs == expected
+    assert sorted(latex.glob("preview-*.png")) == sorted(expected)  # no preview-01.png left
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in expected)
+    # a shorter preview replaces them all: no page of the old one stays behind
+    result = compile_section(tmp_path, NATBIB_SECTION, png=True)
+    assert result.pngs == [latex / "preview-1.png"]
+    assert sorted(latex.glob("preview-*.png")) == [latex / "preview-1.png"]

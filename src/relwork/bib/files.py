@@ -24,7 +24,6 @@ def collect_bib_files(
     """
     from_config = not paths  # None or empty (click's multiple=True gives ()): use the config
     items = list(config.bib if from_config else paths or [])
-    where = config.where("bib") if from_config else None
     fix = (f"fix the 'bib' list in {config.file_name}" if from_config
            else "check the path given with --bib")
     files: list[Path] = []
@@ -37,7 +36,9 @@ def collect_bib_files(
             seen.add(resolved)
             files.append(path)
 
-    for item in items:
+    for number, item in enumerate(items):
+        # a missing item is reported at its own line of the 'bib:' list
+        where = config.where_item("bib", number) if from_config else None
         target = config.resolve(item)
         if _GLOB_CHARS.search(item):
             found = sorted(Path(p) for p in glob.glob(str(target), recursive=True))
@@ -69,7 +70,7 @@ def collect_bib_files(
                 f"{fix}, or export your library to that path", "bib-missing"))
     if not items:
         problems.append(Problem(
-            "error", "no bibliography given", where,
+            "error", "no bibliography given", config.where("bib") if from_config else None,
             f"list your .bib files under 'bib:' in {config.file_name} or pass --bib FILE",
             "bib-missing"))
     return files, problems

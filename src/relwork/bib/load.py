@@ -158,10 +158,11 @@ def _decode(data: bytes, encoding: str, shown: str) -> tuple[str | None, Problem
         line = data.count(b"\n", 0, exc.start) + 1
         return None, Problem(
             "error", f"{shown} is not valid {encoding}: byte {exc.start} "
-            f"(0x{data[exc.start]:02x}) cannot be decoded; the file was skipped",
+            f"(0x{data[exc.start]:02x}) cannot be decoded, so no paper is matched and "
+            "nothing is written until it is fixed",
             Source(shown, line),
             "save the file as UTF-8, or set 'bib_encoding' in relwork.yaml to its real "
-            "encoding (e.g. bib_encoding: latin-1)", "bib-encoding")
+            "encoding, e.g. bib_encoding: latin-1", "bib-encoding")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, None

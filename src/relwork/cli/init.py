@@ -2,11 +2,15 @@
 
 Writes summaries/example.md, bib/references.bib (matching the example), latex/.gitkeep,
 relwork.yaml (every option, commented, with its default and help, generated from
-``config.OPTIONS``), a Makefile and a .gitignore. Refuses to overwrite anything.
+``config.OPTIONS``), a Makefile that runs the relwork which created it, and a .gitignore.
+Refuses to overwrite anything.
 """
 
 from __future__ import annotations
 
+import os
+import shlex
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -80,25 +84,51 @@ def config_text() -> str:
     return "\n".join(lines).replace("\n\n\n", "\n\n").rstrip() + "\n"
 
 
-def project_files() -> dict[str, str]:
-    """Project-relative path -> text of every file ``init_project`` writes."""
+def relwork_command(argv0: str | None = None) -> str:
+    """The shell command that runs this relwork, for the Makefile of a new project.
+
+    The ``relwork`` script this process was started as (``.venv/bin/relwork``, which need
+    not be on PATH), as an absolute path; otherwise (``python -m relwork``) this
+    interpreter with ``-m relwork``. ``argv0`` defaults to ``sys.argv[0]``.
+    """
+    script = sys.argv[0] if argv0 is None else argv0
+    if (os.path.basename(script).lower().removesuffix(".exe") == "relwork"
+            and os.path.isfile(script)):
+        return shlex.quote(os.path.abspath(script))
+    return f"{shlex.quote(sys.executable)} -m relwork"
+
+
+def _makefile(text: str, relwork: str) -> str:
+    """The skeleton Makefile with ``RELWORK ?=`` set to ``relwork``."""
+    line = "RELWORK ?= relwork\n"
+    if line not in text:  # the skeleton and this function are kept together
+        raise AssertionError("the skeleton Makefile has no 'RELWORK ?= relwork' line")
+    return text.replace(line, f"RELWORK ?= {relwork}\n", 1)
+
+
+def project_files(relwork: str = "relwork") -> dict[str, str]:
+    """Project-relative path -> text of every file ``init_project`` writes; ``relwork`` is
+    the command the Makefile runs."""
     base = resources.files("relwork") / "skeleton"
     out = {rel: (base / packaged).read_text(encoding="utf-8") for rel, packaged in
            SKELETON.items()}
+    out["Makefile"] = _makefile(out["Makefile"], relwork)
     out[CONFIG_NAME] = config_text()
     return dict(sorted(out.items()))
 
 
-def init_project(target: Path) -> list[Path]:
+def init_project(target: Path, relwork: str | None = None) -> list[Path]:
     """Create a new notes project in ``target`` (made if missing); return the files written.
 
-    Raises ``UsageError`` naming every file that already exists, before writing anything.
+    ``relwork`` is the command the project's Makefile runs (default: ``relwork_command()``,
+    this relwork). Raises ``UsageError`` naming every file that already exists, before
+    writing anything.
     """
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise UsageError(f"{display_path(target.resolve())} exists and is not a folder",
                          hint="pass a folder name: relwork init my-survey")
-    files = project_files()
+    files = project_files(relwork_command() if relwork is None else relwork)
     existing = [rel for rel in files if (target / rel).exists() or (target / rel).is_symlink()]
     if existing:
         shown = ", ".join(display_path((target / rel).absolute()) for rel in existing)

@@ -17,7 +17,7 @@ import click
 
 from .. import __version__
 from ..config import Config, load_config
-from ..errors import UsageError
+from ..errors import SyncInterrupted, UsageError
 from ..model import BuildResult, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -143,11 +143,27 @@ def main(ctx: click.Context, config_path: str | None, quiet: bool, verbose: bool
     ctx.obj = Context(config_path, quiet, verbose)
 
 
+def _written(run_build: Callable[[], BuildResult]) -> BuildResult:
+    """The build ``run_build()`` wrote. An output it refused to overwrite (edited by hand)
+    or could not write becomes an error of that build, so the caller still prints the
+    build's problems and its summary line ("...; 1 error, nothing written")."""
+    from ..errors import OutputEditedError, OutputWriteError
+
+    try:
+        return run_build()
+    except (OutputEditedError, OutputWriteError) as exc:
+        if exc.result is None:
+            raise
+        code = "output-edited" if isinstance(exc, OutputEditedError) else "output-write"
+        exc.result.problems.append(Problem("error", exc.message, exc.source, exc.hint, code))
+        return exc.result
+
+
 def _finish(ctx: Context, result: BuildResult, config: Config) -> None:
     from .output import summary_line
 
     _problems(ctx, result.problems)
-    _out(ctx, summary_line(result))
+    _out(ctx, summary_line(result, config.problems))
     counts = result.counts()
     if result.errors:
         sys.exit(1)
@@ -167,6 +183,10 @@ def _finish(ctx: Context, result: BuildResult, config: Config) -> None:
 @click.option("--document", type=click.Choice(["article", "ieee", "acm"]), default=None,
               help="Preview document class (with --compile).")
 @click.option("--png", is_flag=True, help="Also write PNG page images (with --compile).")
+@click.option("--lookup", is_flag=True, default=None,
+              help="Look papers missing from the bib up online (into bib/lookup.bib).")
+@click.option("--offline", "lookup_offline", is_flag=True, default=None,
+              help="With --lookup: use only answers cached by earlier lookups.")
 @click.pass_obj
 def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bool,
           compile_: bool, document: str | None, png: bool, **options: Any) -> None:
@@ -177,17 +197,24 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
       relwork build
       relwork build --template table --cite biblatex
       relwork build notes/ --bib ~/Zotero/library.bib --compile --png
+      relwork build --lookup
     """
     from ..pipeline import build as run_build
 
     config = ctx.load(document=document, **_overrides(**options))
     _problems(ctx, config.problems)
     with _activity(ctx, "building") as say:
-        result = run_build(config, paths=_note_paths(paths), bibs=bibs or None, write=True,
-                           force=force, progress=say)
+        result = _written(lambda: run_build(config, paths=_note_paths(paths), bibs=bibs or None,
+                                            write=True, force=force, progress=say))
         if compile_ and not result.errors:
             say("compiling the preview")
             _compile(ctx, config, result, png=png, bibs=bibs or None, progress=say)
+    if result.lookups:
+        from ..lookup import count_outcomes
+        from .lookup import summary_text
+
+        counts = count_outcomes(result.lookups)
+        _out(ctx, "online lookup, " + summary_text(counts, None, "", 0), err=True)
     _finish(ctx, result, config)
 
 
@@ -272,6 +299,7 @@ def entries(ctx: Context, paths: tuple[str, ...], fmt: str) -> None:
       relwork entries ~/notes/papers --format json
     """
     from .. import notes
+    from .output import plural
 
     config = ctx.load()
     files, problems = notes.collect_note_files(config, _note_paths(paths))
@@ -287,8 +315,7 @@ def entries(ctx: Context, paths: tuple[str, ...], fmt: str) -> None:
             ids = ", ".join(f"{k}={v}" for k, vs in entry.ids.items() for v in vs)
             line = f"{entry.source}\t{group}\t{entry.title}"
             _out(ctx, f"{line}\t{ids}" if ids else line)
-        n, k = len(parsed.entries), len(files)
-        _out(ctx, f"{n} {'entry' if n == 1 else 'entries'} in {k} file{'' if k == 1 else 's'}",
+        _out(ctx, f"{plural(len(parsed.entries), 'entry')} in {plural(len(files), 'file')}",
              err=True)
     _problems(ctx, problems)
     if any(p.severity == "error" for p in problems):
@@ -338,6 +365,7 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
       relwork lint summaries/week23.md --strict
     """
     from ..pipeline import lint_notes
+    from .output import plural
 
     config = ctx.load(strict=strict)
     report = lint_notes(config, _note_paths(paths))
@@ -347,7 +375,8 @@ def lint(ctx: Context, paths: tuple[str, ...], strict: bool | None) -> None:
     notices = [p for p in report.findings if p.severity == "info"]
     _problems(ctx, config.problems + report.file_problems + report.note_problems + found
               + notices)
-    _out(ctx, f"{len(found)} findings in {len(report.entries)} entries", err=True)
+    _out(ctx, f"{plural(len(found), 'finding')} in {plural(len(report.entries), 'entry')}",
+         err=True)
     if (found and config.strict) or any(p.severity == "error" for p in report.file_problems):
         sys.exit(1)
 
@@ -383,16 +412,18 @@ def config_cmd(ctx: Context) -> None:
 def init(ctx: Context, directory: str) -> None:
     """Create a new notes project (refuses to overwrite existing files).
 
+    Its Makefile runs this relwork (make tex RELWORK=... runs another one).
+
     \b
     Example:
-      relwork init my-survey && cd my-survey && relwork build
+      relwork init my-survey && cd my-survey && make tex
     """
     from .init import init_project
 
     created = init_project(Path(directory))
     for path in created:
         _out(ctx, f"created {path}")
-    _out(ctx, f"next: cd {directory} && relwork build", err=True)
+    _out(ctx, f"next: cd {directory} && make tex", err=True)
 
 
 @main.command()
@@ -427,10 +458,10 @@ def _build_for_export(ctx: Context, config: Config, *, force: bool) -> BuildResu
     from .output import summary_line
 
     with _activity(ctx, "building") as say:
-        result = run_build(config, write=True, force=force, progress=say)
+        result = _written(lambda: run_build(config, write=True, force=force, progress=say))
     _problems(ctx, result.problems)
     if result.errors:
-        _out(ctx, summary_line(result))
+        _out(ctx, summary_line(result, config.problems))
     return result
 
 
@@ -489,11 +520,15 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
         config = ctx.load(**_overrides(**options))  # re-read: the config may have changed
         holder["config"] = config
         _problems(ctx, config.problems)
-        result = run_build(config, write=True, state=state)
+        result = _written(lambda: run_build(config, write=True, state=state))
         _problems(ctx, result.problems)
-        _out(ctx, summary_line(result))
+        _out(ctx, summary_line(result, config.problems))
         if sync_after and not result.errors:
-            _sync(ctx, config, result, dry_run=False, overwrite=False)
+            try:
+                _sync(ctx, config, result, dry_run=False, overwrite=False)
+            except SyncInterrupted as exc:  # Ctrl-C during the sync also stops watching
+                exc.show()
+                raise KeyboardInterrupt from None
 
     def on_error(exc: BaseException) -> None:
         if isinstance(exc, click.ClickException):
@@ -512,6 +547,9 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
         on_error(exc)
     _out(ctx, "watching for changes (Ctrl-C to stop)", err=True)
     run_watch(config, rebuild, on_error=on_error)
+
+
+from . import lookup as _lookup_command  # noqa: E402,F401  (registers 'relwork lookup')
 
 
 def _add_commands() -> None:

@@ -141,6 +141,15 @@ def format_matches(matches: Sequence[Match], *, color: bool, verbose: bool) -> s
     return "\n".join(lines)
 
 
+#: nouns whose plural is not the singular plus "s"
+_PLURALS = {"entry": "entries"}
+
+
+def plural(count: int, noun: str) -> str:
+    """``count`` and ``noun`` in the right number: "1 entry", "2 entries", "0 findings"."""
+    return f"{count} {noun if count == 1 else _PLURALS.get(noun, noun + 's')}"
+
+
 def counts_text(matches: Sequence[Match], *, color: bool = False) -> str:
     """"8 entries: 2 matched, 0 review, 0 unmatched" (counts coloured when not zero)."""
     counts = {"matched": 0, "review": 0, "unmatched": 0}
@@ -156,8 +165,7 @@ def counts_text(matches: Sequence[Match], *, color: bool = False) -> str:
         parts.append(_style(text, color and counts[status] > 0, fg=_STATUS_COLOR[status]))
     if stubbed:
         parts.append(_style(f"{stubbed} stubbed", color, fg=_STATUS_COLOR["unmatched"]))
-    n = len(matches)
-    return f"{n} {'entry' if n == 1 else 'entries'}: {', '.join(parts)}"
+    return f"{plural(len(matches), 'entry')}: {', '.join(parts)}"
 
 
 def format_problems(problems: Sequence[Problem], *, color: bool, verbose: bool) -> str:
@@ -183,23 +191,25 @@ def format_problems(problems: Sequence[Problem], *, color: bool, verbose: bool) 
     return "\n".join(lines)
 
 
-def summary_line(result: BuildResult) -> str:
+def summary_line(result: BuildResult, config_problems: Sequence[Problem] = ()) -> str:
     """One line: "8 entries: 2 matched, 0 review, 0 unmatched -> latex/related_work.tex, ...".
 
     Adds the number of errors (and that nothing was written) or of warnings when there are
-    any.
+    any, counting those of the configuration (``config_problems``, printed before the
+    build) too.
     """
     text = counts_text(result.matches)
-    errors = len(result.errors)
-    warnings = sum(1 for p in result.problems if p.severity == "warning")
+    problems = [*config_problems, *result.problems]
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = sum(1 for p in problems if p.severity == "warning")
     if result.outputs:
         text += " -> " + ", ".join(result.outputs)
     if errors:
-        text += f"; {errors} error{'s' if errors != 1 else ''}"
+        text += f"; {plural(errors, 'error')}"
         if not result.outputs:
             text += ", nothing written"
     if warnings:
-        text += f"; {warnings} warning{'s' if warnings != 1 else ''}"
+        text += f"; {plural(warnings, 'warning')}"
     return text
 
 

@@ -156,8 +156,8 @@ def write_outputs(
             "changed since relwork wrote it; not overwritten"
             + (f" (nor {others}, also changed)" if others else ""),
             source=Source(display(edited[0])),
-            hint="move the edit into the Markdown notes, or re-run with --force "
-            "(a backup is kept in .relwork/backups/)",
+            hint="move the edit into the Markdown notes, or re-run with --force, which "
+            "keeps a backup in .relwork/backups/",
         )
     staged: list[tuple[str, Path]] = []
     current = next(iter(changed), None)

@@ -1,4 +1,5 @@
-"""Running a subprocess in its own process group, with a time limit that stops all of it."""
+"""Running a subprocess in its own process group, with a time limit that stops all of it;
+Ctrl-C and SIGTERM either let it finish (a grace period) or stop its whole group."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,14 +26,50 @@ class Finished:
     stderr: bytes
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM arrived while a process ran. ``finished`` is how the process
+    ended when it was allowed to finish within its grace period; None when it was stopped."""
+
+    def __init__(self, signum: int, finished: Finished | None = None):
+        super().__init__(signum)
+        self.signum = signum
+        self.finished = finished
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While inside, SIGTERM raises ``Interrupted(SIGTERM)`` the way Ctrl-C raises
+    KeyboardInterrupt, so the clean-up of ``run`` (stopping the process group) happens.
+    Outside the main thread (where Python allows no signal handler) nothing changes."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal,
+                                                                                "SIGTERM"):
+        yield
+        return
+
+    def raise_interrupted(signum: int, frame: object) -> None:
+        raise Interrupted(signum)
+
+    previous = signal.signal(signal.SIGTERM, raise_interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(args: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
-        timeout: float, stdin: bytes | None = None, output: Path | None = None) -> Finished:
+        timeout: float, stdin: bytes | None = None, output: Path | None = None,
+        grace: float = 0.0) -> Finished:
     """Run ``args`` in a new process group and wait at most ``timeout`` seconds.
 
     ``stdin`` is fed to the process (else it reads nothing); with ``output`` its stdout and
     stderr both go to that file, else both are captured. On a timeout the whole group is
     killed and ``subprocess.TimeoutExpired`` is raised; on any other interruption (Ctrl-C)
     the group is killed too and the exception goes on. ``OSError`` if it cannot start.
+
+    With ``grace`` > 0, Ctrl-C or SIGTERM first waits up to ``grace`` seconds for the process
+    to finish (a second signal stops it at once), then raises ``Interrupted`` carrying how
+    it ended (or None when it had to be stopped): for a command whose effect elsewhere
+    cannot be undone, such as a push, knowing its end beats killing it half way.
     """
     handle = output.open("wb") if output is not None else None
     try:
@@ -44,6 +82,12 @@ def run(args: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | N
         )
         try:
             out, err = proc.communicate(stdin, timeout=timeout)
+        except KeyboardInterrupt as exc:
+            if grace <= 0:
+                kill_group(proc)
+                raise
+            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            raise Interrupted(signum, _finish_within(proc, grace)) from None
         except BaseException:
             # Why: the tool's children (the TeX engine under latexmk, git-remote-https under
             # git) would otherwise keep running and hold the output open.
@@ -52,6 +96,18 @@ def run(args: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | N
     finally:
         if handle is not None:
             handle.close()
+    return Finished(proc.returncode, out or b"", err or b"")
+
+
+def _finish_within(proc: subprocess.Popen[bytes], grace: float) -> Finished | None:
+    """How ``proc`` ends if it ends within ``grace`` seconds; else (or on another interrupt)
+    None, its group stopped."""
+    try:
+        out, err = proc.communicate(timeout=grace)
+    except BaseException:
+        kill_group(proc)
+        return None
+    kill_group(proc)  # Why: a child it left behind (a helper) must not outlive it either
     return Finished(proc.returncode, out or b"", err or b"")
 
 

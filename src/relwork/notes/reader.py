@@ -54,9 +54,11 @@ def read_notes(
             result.problems.append(Problem(
                 "error",
                 f"{Path(shown).name} is not UTF-8: byte offset {exc.start} "
-                f"(0x{data[exc.start]:02x}) cannot be decoded; the file was skipped",
+                f"(0x{data[exc.start]:02x}) cannot be decoded, so its papers are left out "
+                "and nothing is written until it is fixed",
                 Source(shown, line),
-                "save the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8')", "encoding",
+                f"save it as UTF-8 in your editor, or convert it: iconv -f latin1 -t utf-8 "
+                f"{shown} > {shown}.utf8 && mv {shown}.utf8 {shown}", "encoding",
             ))
             continue
         if stamp is not None:

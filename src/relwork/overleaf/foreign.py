@@ -1,10 +1,11 @@
-"""Managed files edited on Overleaf since relwork pushed them (or there before it): found,
-shown as diffs, and refused unless the user asks to overwrite."""
+"""Managed files edited, renamed or moved on Overleaf since relwork pushed them (or there
+before it): found, shown as diffs, and refused unless the user asks to overwrite."""
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Literal
 
 from ..config import Config
@@ -14,6 +15,8 @@ from .state import state_map, text_digest
 from .workdir import read_blob
 
 _DIFF_LINES = 80
+#: git's id of the empty blob
+_EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
 
 
 @dataclass
@@ -56,6 +59,8 @@ def find_foreign(git: Git, head: str, state: dict[str, object], contents: dict[s
         digest = text_digest(raw)
         if digest == text_digest(data) or digest == checksums.get(path):
             continue  # the same text relwork writes now or wrote last time (re-saved)
+        if pushed is None and _moved_here(path, remote_blob, digest, files, checksums):
+            continue  # relwork's own text, renamed to the path the config now names
         current = raw.decode("utf-8", "replace")
         commits: list[str] = []
         if isinstance(pushed, str):
@@ -79,6 +84,69 @@ def find_foreign(git: Git, head: str, state: dict[str, object], contents: dict[s
                             f"b/{path} (what relwork would write)")
             found.append(Foreign(path, attrs[path], "preexisting", diff, commits))
     return found
+
+
+def _moved_here(path: str, remote_blob: str, digest: str, files: dict[str, str],
+                checksums: dict[str, str]) -> bool:
+    """Whether a file at ``path`` (not one relwork pushed) holds exactly the text relwork
+    last pushed to another path of the same kind: the user followed a rename on Overleaf."""
+    suffix = PurePosixPath(path).suffix
+    return any(PurePosixPath(old).suffix == suffix
+               and (files.get(old) == remote_blob or checksums.get(old) == digest)
+               for old in set(files) | set(checksums) if old != path)
+
+
+def find_renames(git: Git, head: str, state: dict[str, object],
+                 remote_blobs: dict[str, str | None], attrs: dict[str, str]) -> dict[str, str]:
+    """{managed path: its new path} for managed files that relwork pushed, that are gone from
+    ``head``, and whose text (as pushed, or edited a little) is now under another path."""
+    files = state_map(state, "files")
+    # Why: an empty file says nothing about where relwork's text went.
+    gone = [p for p, b in remote_blobs.items()
+            if b is None and p in files and files[p] != _EMPTY_BLOB]
+    if not gone:
+        return {}
+    found: dict[str, str] = {}
+    listing = git.text("ls-tree", "-r", "-z", head).split("\0")
+    by_blob: dict[str, str] = {}
+    for entry in listing:
+        meta, _, name = entry.partition("\t")
+        if name and meta.split()[1:2] == ["blob"]:
+            by_blob.setdefault(meta.split()[2], name)
+    for path in gone:
+        new = by_blob.get(files[path])
+        if new and new not in remote_blobs and \
+                PurePosixPath(new).suffix == PurePosixPath(path).suffix:
+            found[path] = new
+    last_commit = state.get("commit")
+    rest = [p for p in gone if p not in found]
+    if rest and isinstance(last_commit, str) and git.run(
+            "cat-file", "-e", f"{last_commit}^{{commit}}", check=False).returncode == 0:
+        # Why: a rename with an edit is found by git's own similarity detection.
+        out = git.text("diff", "--name-status", "-z", "-M50%", "--diff-filter=R",
+                       last_commit, head).split("\0")
+        for i in range(0, len(out) - 2, 3):
+            old, new = out[i + 1], out[i + 2]
+            if old in rest and new not in remote_blobs and \
+                    PurePosixPath(new).suffix == PurePosixPath(old).suffix:
+                found[old] = new
+    return {p: found[p] for p in remote_blobs if p in found and attrs.get(p)}
+
+
+def rename_error(renamed: dict[str, str], config: Config) -> SyncError:
+    """The SyncError for managed files renamed on Overleaf: relwork would write a file the
+    paper no longer uses."""
+    path, new = next(iter(renamed.items()))
+    attr = "overleaf.tex" if path.endswith(".tex") else "overleaf.bib"
+    lines = [f"{old} was renamed on Overleaf to {to}; writing {old} again would not reach "
+             "the paper" for old, to in renamed.items()]
+    return SyncError(
+        "\n".join(lines) + "\nnothing was pushed; the Overleaf project is untouched",
+        source=config.where("overleaf_tex" if path.endswith(".tex") else "overleaf_bib")
+        or config.where("overleaf_remote"),
+        hint=f"set {attr}: {new} in {config.file_name} so relwork updates the file where it "
+             f"is now (or re-run with --overwrite to write {path} again)",
+    )
 
 
 def foreign_error(found: list[Foreign], config: Config, notes: list[str]) -> SyncError:

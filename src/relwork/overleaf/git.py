@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +20,18 @@ from ..infra.proc import Finished
 NETWORK_TIMEOUT = 120.0
 #: Seconds before a local git call is stopped.
 LOCAL_TIMEOUT = 60.0
+#: Seconds a push may go on after Ctrl-C or SIGTERM, so relwork knows whether it landed.
+PUSH_GRACE = 5.0
 #: Environment variable holding the token in the git child process (never the user's shell).
 _TOKEN_VAR = "RELWORK_OVERLEAF_TOKEN"
 _USER_VAR = "RELWORK_OVERLEAF_USER"
-#: Credential helper given to git on the command line: answers "get" from the environment.
+_HOST_VAR = "RELWORK_OVERLEAF_HOST"
+#: Credential helper given to git on the command line, scoped to the remote's URL: answers
+#: "get" from the environment, and only when git asks for the configured host.
 _HELPER = (
-    f'!f() {{ test "$1" = get || exit 0; echo "username=${{{_USER_VAR}}}"; '
-    f'echo "password=${{{_TOKEN_VAR}}}"; }}; f'
+    f'!f() {{ test "$1" = get || exit 0; h=; while read -r l; do case "$l" in host=*) '
+    f'h="${{l#host=}}";; esac; done; test -n "$h" && test "$h" = "${{{_HOST_VAR}}}" || exit 0; '
+    f'echo "username=${{{_USER_VAR}}}"; echo "password=${{{_TOKEN_VAR}}}"; }}; f'
 )
 #: Variables that would point git at another repository or another prompt.
 _DROPPED_ENV = (
@@ -45,6 +51,7 @@ _UNREACHABLE = (
     "recv failure", "connection reset", "ssl certificate", "ssl_connect", "gnutls",
     "no route to host", "proxy",
 )
+_REDIRECTED = ("returned error: 30", "redirect")
 _NOT_FOUND = (
     "repository not found", "not found", "does not appear to be a git repository",
     "returned error: 404", "does not exist",
@@ -63,7 +70,8 @@ class Remote:
 
 def base_env(token: str | None, username: str) -> dict[str, str]:
     """The environment of a git process: no prompts, English messages, the token (if any)
-    only in ``_TOKEN_VAR``, and nothing that points git at another repository."""
+    only in ``_TOKEN_VAR``, and nothing that points git at another repository. Only git
+    commands that talk to the remote get a token."""
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
     env["GIT_TERMINAL_PROMPT"] = "0"  # never wait for a password on the terminal
     env["GCM_INTERACTIVE"] = "never"
@@ -87,7 +95,8 @@ class Git:
         self.token = token
         self.redact = redact
         self.config = config
-        self.env = base_env(token, remote.username)
+        # Why: local commands never see the token; network ones add it (``_network_env``).
+        self.env = base_env(None, remote.username)
         # Why: never fall through to a repository around the working copy (the user's own).
         self.env["GIT_CEILING_DIRECTORIES"] = str(workdir.parent)
         # Why: an empty credential.helper first drops the user's helpers, so git never stores
@@ -98,9 +107,34 @@ class Git:
             "-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false",
             "-c", f"core.hooksPath={os.devnull}", "-c", "protocol.version=2",
             "-c", "color.ui=false", "-c", "advice.detachedHead=false",
+            # Why: a redirect could lead git (and a token) to another host.
+            "-c", "http.followRedirects=false",
+            # Why: a detached auto-gc would outlive relwork, out of reach of its process group.
+            "-c", "gc.autoDetach=false", "-c", "maintenance.autoDetach=false",
         ]
-        if token is not None:
-            self.prefix += ["-c", f"credential.helper={_HELPER}"]
+        # Why: housekeeping after a fetch would run with the token in its environment.
+        self.network_prefix = self.prefix + ["-c", "gc.auto=0", "-c", "maintenance.auto=false"]
+        if token is not None and remote.is_http:
+            # Why: scoped to the remote's scheme, host and port; the helper checks host= too.
+            self.network_prefix += ["-c", f"credential.{_origin(remote.url)}.helper={_HELPER}"]
+
+    def _network_env(self) -> dict[str, str]:
+        env = dict(self.env)
+        if self.token is not None:
+            env[_TOKEN_VAR] = self.token
+            env[_HOST_VAR] = _host(self.remote.url)
+        return env
+
+    def spawn(self, *args: str, network: bool = False, stdin: bytes | None = None,
+              timeout: float | None = None, grace: float = 0.0) -> Finished:
+        """Run ``git args`` unchecked; ``subprocess.TimeoutExpired`` and ``proc.Interrupted``
+        go on to the caller (the push needs to tell them apart)."""
+        if timeout is None:
+            timeout = NETWORK_TIMEOUT if network else LOCAL_TIMEOUT
+        prefix, env = (self.network_prefix, self._network_env()) if network else (
+            self.prefix, self.env)
+        return proc.run(prefix + list(args), cwd=self.workdir, env=env, timeout=timeout,
+                        stdin=stdin, grace=grace)
 
     def run(self, *args: str, network: bool = False, check: bool = True,
             stdin: bytes | None = None, what: str | None = None) -> Finished:
@@ -108,8 +142,7 @@ class Git:
         timeout = NETWORK_TIMEOUT if network else LOCAL_TIMEOUT
         label = what or f"git {args[0]}"
         try:
-            done = proc.run(self.prefix + list(args), cwd=self.workdir, env=self.env,
-                            timeout=timeout, stdin=stdin)
+            done = self.spawn(*args, network=network, stdin=stdin, timeout=timeout)
         except FileNotFoundError:
             raise SyncError(
                 "git is not installed or not on PATH",
@@ -142,6 +175,15 @@ class Git:
         low = detail.lower()
         shown = self.remote.url
         where = self.config.where("overleaf_remote")
+        if any(s in low for s in _REDIRECTED):
+            return SyncError(
+                f"the server at {shown} answered with a redirect; relwork does not follow "
+                "redirects, so the token goes to no other host; nothing was pushed\n"
+                f"  git said: {_last_lines(detail)}",
+                source=where,
+                hint="copy the project's git URL again from Overleaf (Menu > Sync > Git) "
+                     "into overleaf.remote",
+            )
         if any(s in low for s in _AUTH_FAILED):
             if self.token is None:
                 message = f"the Overleaf git bridge at {shown} asked for a token and none is set"
@@ -175,6 +217,17 @@ class Git:
             source=where,
             hint="fix the problem git reports and re-run 'relwork sync'",
         )
+
+
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``: the part git's ``credential.<url>`` matches."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _host(url: str) -> str:
+    """The ``host=`` git's credential protocol names for ``url`` (with a port if any)."""
+    return urllib.parse.urlsplit(url).netloc
 
 
 def _last_lines(text: str, n: int = 10) -> str:

@@ -45,17 +45,31 @@ def redact_url(url: str) -> str:
     return _URL_PASSWORD.sub(r"\1:***@", url)
 
 
+#: Ports a URL of that scheme has when it names none.
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def parse_remote(raw: str) -> Remote:
-    """Split the configured remote into a clean URL and the credentials written into it."""
+    """Split the configured remote into a clean URL and the credentials written into it.
+
+    The clean URL is normalised, so a cosmetic change to ``overleaf.remote`` is the same
+    project: scheme and host in lower case, no default port, no trailing ``/``.
+    """
     text = raw.strip()
     parts = urllib.parse.urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return Remote(text, "git", None, False)
-    host = parts.hostname or ""
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.netloc:
+        return Remote(text.rstrip("/") or text, "git", None, False)
+    host = (parts.hostname or "").lower()
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    clean = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = f"{host}:{port}" if port and port != _DEFAULT_PORTS[scheme] else host
+    path = parts.path.rstrip("/")
+    clean = urllib.parse.urlunsplit((scheme, netloc, path, parts.query, ""))
     username = urllib.parse.unquote(parts.username) if parts.username else "git"
     password = urllib.parse.unquote(parts.password) if parts.password else None
     return Remote(clean, username, password, True)

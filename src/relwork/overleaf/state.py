@@ -1,5 +1,6 @@
 """What relwork last pushed to the Overleaf project (``.relwork/overleaf-state.json``),
-and the lock that lets one sync run at a time."""
+the push it started but could not confirm (``pending``), and the lock that lets one sync
+run at a time."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from ..config import Config
 from ..errors import SyncError
 from ..files import write_atomic
+from .secrets import parse_remote
 
 
 def _state_path(config: Config) -> Path:
@@ -21,13 +23,16 @@ def _state_path(config: Config) -> Path:
 
 
 def load_state(config: Config, remote_url: str) -> dict[str, object]:
-    """What relwork last pushed to ``remote_url``: {"commit", "branch", "files": {path: blob}}."""
+    """What relwork last pushed to ``remote_url``: {"commit", "branch", "files": {path: blob},
+    "checksums", and "pending" (a push not yet confirmed, with the same keys) if any}."""
     path = _state_path(config)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(data, dict) or data.get("remote") != remote_url:
+    if not isinstance(data, dict):
+        return {}
+    if parse_remote(str(data.get("remote", ""))).url != remote_url:
         return {}  # state of another project says nothing about this one
     files = data.get("files")
     if not isinstance(files, dict):
@@ -62,6 +67,56 @@ def save_state(config: Config, remote_url: str, branch: str, commit: str,
         "synced_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
     write_atomic(_state_path(config), json.dumps(data, indent=2) + "\n")
+
+
+def save_pending(config: Config, remote_url: str, state: dict[str, object], branch: str,
+                 commit: str, files: dict[str, str], contents: dict[str, bytes]) -> None:
+    """Record, before pushing it, that ``commit`` may land on ``branch``: kept next to the
+    confirmed ``state`` so that a run that cannot learn the push's outcome (interrupted,
+    killed, answer lost) leaves the next run able to recognise the commit as relwork's."""
+    data = dict(state) if state else {"remote": remote_url, "files": {}}
+    data["remote"] = remote_url
+    data["pending"] = {
+        "commit": commit,
+        "branch": branch,
+        "files": files,
+        "checksums": {path: text_digest(raw) for path, raw in contents.items()},
+    }
+    write_atomic(_state_path(config), json.dumps(data, indent=2) + "\n")
+
+
+def clear_pending(config: Config, remote_url: str, state: dict[str, object]) -> None:
+    """Write ``state`` back without a pending push (the push is known not to have landed)."""
+    if not state:
+        _state_path(config).unlink(missing_ok=True)
+        return
+    data = {k: v for k, v in state.items() if k != "pending"}
+    data["remote"] = remote_url
+    write_atomic(_state_path(config), json.dumps(data, indent=2) + "\n")
+
+
+def pending(state: dict[str, object]) -> dict[str, object] | None:
+    """The unconfirmed push recorded in ``state`` (None when there is none or it is malformed)."""
+    found = state.get("pending")
+    if not isinstance(found, dict) or not isinstance(found.get("commit"), str):
+        return None
+    if not isinstance(found.get("files"), dict):
+        return None
+    return found
+
+
+def promote_pending(config: Config, remote_url: str, state: dict[str, object]) -> \
+        dict[str, object]:
+    """The state with its pending push taken as confirmed (it was found on the remote)."""
+    found = pending(state)
+    if found is None:
+        return state
+    data = {k: v for k, v in state.items() if k != "pending"}
+    data.update({k: found[k] for k in ("commit", "branch", "files", "checksums") if k in found})
+    data["remote"] = remote_url
+    data["synced_at"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    write_atomic(_state_path(config), json.dumps(data, indent=2) + "\n")
+    return data
 
 
 def state_map(state: dict[str, object], key: str) -> dict[str, str]:

@@ -16,8 +16,14 @@ def _workdir(config: Config) -> Path:
     return config.root / ".relwork" / "overleaf"
 
 
-def prepare_workdir(config: Config, remote: Remote, git_factory: Callable[[Path], Git]) -> Git:
-    """Create or re-use the working copy and point its ``origin`` at the clean remote URL."""
+def prepare_workdir(config: Config, remote: Remote,
+                    git_factory: Callable[[Path], Git]) -> tuple[Git, list[str]]:
+    """Create or re-use the working copy and point its ``origin`` at the clean remote URL.
+
+    The copy is relwork's own and the caller holds relwork's lock, so a git lock file in it
+    is stale (left by a killed run) and is removed, and a copy git cannot read is rebuilt
+    from the remote; the returned messages say so.
+    """
     workdir = _workdir(config)
     if workdir.is_symlink():
         raise SyncError(
@@ -27,19 +33,49 @@ def prepare_workdir(config: Config, remote: Remote, git_factory: Callable[[Path]
     workdir.mkdir(parents=True, exist_ok=True)
     git = git_factory(workdir)
     check_git_version(git)
+    messages: list[str] = []
     inside = git.run("rev-parse", "--absolute-git-dir", check=False)
     found = Path(inside.stdout.decode().strip()).resolve() if inside.returncode == 0 else None
     if found != (workdir / ".git").resolve():
         if (workdir / ".git").exists():
             # Why: a broken copy is relwork's own cache; start it again from the server.
             shutil.rmtree(workdir / ".git")
+            messages.append(f"relwork's working copy {config.display(workdir)} was broken; "
+                            "rebuilt it from the Overleaf project")
         git.run("init", "--quiet")
+    else:
+        messages += _remove_stale_locks(config, workdir / ".git")
+        probe = git.run("ls-files", "--", ":(literal).relwork-probe", check=False)
+        if probe.returncode != 0:
+            said = probe.stderr.decode("utf-8", "replace").strip().splitlines()
+            shutil.rmtree(workdir / ".git")
+            git.run("init", "--quiet")
+            messages.append(
+                f"relwork's working copy {config.display(workdir)} was unusable "
+                f"({said[-1] if said else 'git failed'}); rebuilt it from the Overleaf project")
     urls = git.run("remote", "get-url", "origin", check=False)
     if urls.returncode != 0:
         git.run("remote", "add", "origin", remote.url)
     elif urls.stdout.decode().strip() != remote.url:
         git.run("remote", "set-url", "origin", remote.url)
-    return git
+    return git, messages
+
+
+def _remove_stale_locks(config: Config, git_dir: Path) -> list[str]:
+    """Remove git's lock files (``index.lock``, ``HEAD.lock``, ref locks) from relwork's copy:
+    under relwork's lock no git of relwork runs there, so they are left by a killed run."""
+    messages = []
+    places = [git_dir] + [git_dir / sub for sub in ("refs", "logs")]
+    for place in places:
+        if not place.is_dir():
+            continue
+        found = place.glob("*.lock") if place == git_dir else place.rglob("*.lock")
+        for lock in sorted(found):
+            if lock.is_file() or lock.is_symlink():
+                lock.unlink()
+                messages.append(f"removed {config.display(lock)}, a stale git lock left by an "
+                                "interrupted run in relwork's working copy")
+    return messages
 
 
 def remote_branch(git: Git, config: Config) -> tuple[str, str]:

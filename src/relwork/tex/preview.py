@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -219,4 +220,13 @@ def _pngs(pdf: Path, out_dir: Path, timeout: int) -> tuple[list[Path], Problem |
                            Source(display_path(pdf)), None, "compile-png")
     pages = [(int(m.group(1)), p) for p in out_dir.glob(f"{PREVIEW_NAME}-*.png")
              if (m := re.fullmatch(rf"{PREVIEW_NAME}-(\d+)\.png", p.name))]
-    return [p for _, p in sorted(pages)], None
+    # pdftoppm pads page numbers to the page count's width (preview-01.png from 10 pages
+    # on): renamed to preview-1.png, preview-10.png, so a page's name never depends on
+    # how many pages there are
+    named = []
+    for number, path in sorted(pages):
+        target = out_dir / f"{PREVIEW_NAME}-{number}.png"
+        if path != target:
+            os.replace(path, target)
+        named.append(target)
+    return named, None
