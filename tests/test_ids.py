@@ -119,3 +119,39 @@ def test_family_key(name: str, key: str) -> None:
 ])
 def test_normalize_title(title: str, norm: str) -> None:
     assert ids.normalize_title(title) == norm
+
+
+@pytest.mark.parametrize("title", [
+    "{CO$_2$} Capture", "CO₂ capture", "CO2 Capture", "CO$_{2}$ capture", "{CO}$_2$ capture",
+])
+def test_math_and_unicode_subscripts_fold_alike(title: str) -> None:
+    assert ids.normalize_title(title) == "co2 capture"
+
+
+@pytest.mark.parametrize(("title", "norm"), [
+    ("Sparse $\\ell_1$ Recovery", "sparse l1 recovery"),
+    ("Sparse ℓ1 Recovery", "sparse l1 recovery"),
+    ("$L^2$ Bounds", "l2 bounds"),
+    ("L² Bounds", "l2 bounds"),
+    ("word\\_embedding tricks", "word embedding tricks"),  # an escaped _ stays a separator
+])
+def test_math_in_titles(title: str, norm: str) -> None:
+    assert ids.normalize_title(title) == norm
+
+
+@pytest.mark.parametrize(("key", "kind", "value"), [
+    ("doi:10.1145/3292500.3330701", "doi", "10.1145/3292500.3330701"),
+    ("DOI:10.1145/ABC.1", "doi", "10.1145/abc.1"),
+    ("doi:https://doi.org/10.1145/abc.1", "doi", "10.1145/abc.1"),
+    ("arxiv:1603.08983v2", "arxiv", "1603.08983"),
+    ("arXiv:cs/0112017", "arxiv", "cs/0112017"),
+])
+def test_identifier_citation(key: str, kind: str, value: str) -> None:
+    found = ids.identifier_citation(key)
+    assert found is not None
+    assert (found.kind, found.value, found.written) == (kind, value, key)
+
+
+@pytest.mark.parametrize("key", ["smith2020deep", "doi:", "doi:nonsense", "arxiv:12", "isbn:123"])
+def test_not_an_identifier_citation(key: str) -> None:
+    assert ids.identifier_citation(key) is None

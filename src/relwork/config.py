@@ -118,6 +118,10 @@ OPTIONS: tuple[Option, ...] = (
            help="seconds between two requests to a service (e.g. arxiv: 3)"),
     Option("lookup.max_wait", "lookup_max_wait", int, 120,
            help="longest Retry-After (seconds) honoured before giving up on a service"),
+    Option("prefer", "prefer", list, [],
+           help="bib keys cited for their work when the bib has several entries of it"),
+    Option("not_in_bib", "not_in_bib", list, [],
+           help="note titles of papers not in the bib: left out without a warning"),
 )
 OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
 OPTIONS_BY_ATTR = {o.attr: o for o in OPTIONS}
@@ -178,6 +182,8 @@ class Config:
     lookup_timeout: int = 20
     lookup_intervals: dict[str, str] = field(default_factory=dict)
     lookup_max_wait: int = 120
+    prefer: list[str] = field(default_factory=list)
+    not_in_bib: list[str] = field(default_factory=list)
     #: attr -> where its value came from: "default", "relwork.yaml:12", "--flag"
     origins: dict[str, str] = field(default_factory=dict)
     #: attr -> Source of its value in the config file (for messages)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .model import IdentifierCitation
 from .text import fold_words, latex_to_text
 
 # --------------------------------------------------------------------------- DOI
@@ -173,3 +174,20 @@ def normalize_title(text: str) -> str:
     if "\\" in text or "{" in text or "$" in text:
         text = latex_to_text(text)
     return fold_words(text)
+
+
+# --------------------------------------------------------------------------- identifier citations
+
+#: The prefixes of an identifier written as a citation key, as Manubot reads them.
+IDENTIFIER_PREFIXES: tuple[str, ...] = ("doi", "arxiv")
+
+
+def identifier_citation(key: str) -> IdentifierCitation | None:
+    """The identifier a citation key names (``doi:10.1145/1``, ``arxiv:1603.08983v2``,
+    case-insensitive prefix), normalised; None for an ordinary key or an unreadable id."""
+    prefix, colon, rest = key.partition(":")
+    kind = prefix.lower()
+    if not colon or kind not in IDENTIFIER_PREFIXES or not rest.strip():
+        return None
+    value = normalize_doi(rest) if kind == "doi" else exact_arxiv(rest)
+    return IdentifierCitation(kind, value, key) if value else None

@@ -119,6 +119,33 @@ class BibRecord:
 
 
 @dataclass(frozen=True)
+class IdentifierCitation:
+    """A citation that names a paper by identifier instead of a bib key: ``[@doi:10.1/x]``
+    -> ``kind`` "doi", ``value`` "10.1/x" (normalised); ``written`` is the key as written;
+    ``source`` the note line it was found on (when known)."""
+
+    kind: str
+    value: str
+    written: str
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Work:
+    """Bib entries that are one paper (a preprint and its published version, one paper in
+    two files, a Zotero duplicate): ``keys`` in bibliography order, ``preferred`` the one
+    cited; ``why`` says what joined them ("same DOI", "same arXiv id", "same title")."""
+
+    keys: tuple[str, ...]
+    preferred: str
+    why: tuple[str, ...] = ()
+
+    @property
+    def others(self) -> tuple[str, ...]:
+        return tuple(k for k in self.keys if k != self.preferred)
+
+
+@dataclass(frozen=True)
 class Candidate:
     key: str
     title: str
@@ -139,6 +166,13 @@ class Match:
     #: a review that --accept-review (match.accept_review) would cite: one clear candidate,
     #: no contradicting evidence
     acceptable: bool = False
+    #: the entry is listed under ``not_in_bib`` in relwork.yaml: left out, not reported
+    not_in_bib: bool = False
+    #: a bib block that could not be read and has this paper's title (fix it, then it matches)
+    broken: Source | None = None
+    #: identifier citations (``[@doi:...]``, ``[@arxiv:...]``) of the note that no bib
+    #: entry carries; an online look-up may add them
+    missing_ids: list[IdentifierCitation] = field(default_factory=list)
 
     @property
     def cited(self) -> bool:

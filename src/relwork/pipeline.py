@@ -125,6 +125,7 @@ def _build(
         return result  # without the bibliography every paper would be "unmatched": noise
 
     result.problems += _alias_findings(config, index)
+    result.problems += bib.prefer_problems(index, config.prefer, config.where("prefer"))
 
     say("matching")
     matches, problems = match_entries(result.entries, index, config, state, cache)
@@ -137,7 +138,7 @@ def _build(
         from . import match
 
         for m in matches:
-            if m.status == "unmatched":
+            if m.status == "unmatched" and not m.not_in_bib:
                 stub = match.make_stub(m.entry)
                 m.key, m.method, m.status = stub.key, "stub", "matched"
                 m.reason = "no bib entry: citing a generated stub marked as missing"
@@ -269,6 +270,15 @@ def _match_findings(matches: Sequence[Match]) -> list[Problem]:
     """One warning per entry that is not cited, saying why and what to do."""
     found = []
     for m in matches:
+        if m.not_in_bib:
+            continue  # the user said so in relwork.yaml
+        if m.broken is not None and m.status != "matched":
+            found.append(Problem(
+                "warning", f"'{m.entry.title}' is the title of the bib entry at {m.broken}, "
+                "which could not be read; left out of the section", m.entry.source,
+                f"fix that entry at {m.broken} (a missing brace, comma or quote)",
+                "unmatched-broken"))
+            continue
         if m.status == "review":
             # match.ACCEPT_REVIEW_NOTE: only then does --accept-review cite the paper
             acceptable = m.acceptable  # only then does --accept-review cite the paper
@@ -395,7 +405,7 @@ def _lookup_missing(
     under the key the lookup gave it. Returns the index, matches and match problems to use."""
     from . import lookup
 
-    missing = [m.entry for m in matches if m.status == "unmatched"]
+    missing = [m.entry for m in matches if m.status == "unmatched" and not m.not_in_bib]
     if not missing:
         return index, matches, problems
     run = lookup.lookup_entries(

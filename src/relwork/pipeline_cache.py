@@ -213,7 +213,8 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
     (by the entry's full content, for the same relwork code, bib content, aliases and
     accept_review). Only entries not seen before are matched, and only then are the
     matching tables loaded."""
-    setting = (sorted(config.aliases.items()), config.accept_review)
+    setting = (sorted(config.aliases.items()), config.accept_review, tuple(config.prefer),
+               tuple(config.not_in_bib))
     if state is not None:
         if not state.match_key or state.match_key[0] is not index \
                 or state.match_key[1:] != (setting,):
@@ -229,7 +230,8 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
             from . import match
 
             return match.match_entries(entries, index, aliases=config.aliases,
-                                       accept_review=config.accept_review)
+                                       accept_review=config.accept_review,
+                                       prefer=config.prefer, not_in_bib=config.not_in_bib)
         import hashlib
 
         key = hashlib.blake2b(repr((code_key(), content, setting)).encode(),
@@ -246,10 +248,12 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
             # a matcher of its own, so the entry's problems are all its own (below, a
             # duplicate bib entry is reported once, for the first entry citing it, as
             # match_entries does)
-            matcher = match.Matcher(index, config.aliases)
+            matcher = match.Matcher(index, config.aliases, prefer=config.prefer,
+                                    not_in_bib=config.not_in_bib)
             found = matcher.match(entry, accept_review=config.accept_review)
             outcome = (found.key, found.method, found.score, found.status, found.candidates,
-                       found.reason, found.acceptable)
+                       found.reason, found.acceptable, found.not_in_bib, found.broken,
+                       found.missing_ids)
             slot = id(entry) if state is not None else repr(entry)
             memo[slot] = (entry if state is not None else None, outcome, matcher.problems)
     matches: list[Match] = []
@@ -273,21 +277,24 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
 
 
 def _matches_codec() -> Codec:
-    from .model import Candidate
+    from .model import Candidate, IdentifierCitation
 
-    return Codec((Candidate, Problem, Source))
+    return Codec((Candidate, IdentifierCitation, Problem, Source))
 
 
 def _matches_shape(value: Any) -> bool:
-    from .model import Candidate
+    from .model import Candidate, IdentifierCitation
 
     return isinstance(value, dict) and all(
         type(slot) is str and type(item) is tuple and len(item) == 3 and item[0] is None
-        and type(item[1]) is tuple and len(item[1]) == 7
+        and type(item[1]) is tuple and len(item[1]) == 10
         and isinstance(item[1][0], (str, type(None))) and type(item[1][1]) is str
         and type(item[1][2]) in (int, float) and type(item[1][3]) is str
         and type(item[1][4]) is list and all(isinstance(c, Candidate) for c in item[1][4])
-        and type(item[1][5]) is str and type(item[1][6]) is bool
+        and type(item[1][5]) is str and type(item[1][6]) is bool and type(item[1][7]) is bool
+        and isinstance(item[1][8], (Source, type(None)))
+        and type(item[1][9]) is list
+        and all(isinstance(c, IdentifierCitation) for c in item[1][9])
         and type(item[2]) is list and all(isinstance(p, Problem) for p in item[2])
         for slot, item in value.items())
 

@@ -35,6 +35,7 @@ _ACCENT_RE = re.compile(
     r"""\\([`'^"~=.])\s*(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"""
     r"""|\\([uvHckrdbt])(?:\s*\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|\s+([A-Za-z]))"""
 )
+_SCRIPT_RE = re.compile(r"(?<!\\)[_^]")
 _COMMAND_RE = re.compile(r"\\([A-Za-z]+)[ \t\n]*|\\(.)")
 _FORMAT_COMMANDS = frozenset(
     "textit textbf emph texttt textsc textrm textsf textsl textup textnormal textmd "
@@ -75,6 +76,9 @@ def latex_to_text(text: str) -> str:
         return " ".join(text.split())
     if "\\" in text:
         text = _ACCENT_RE.sub(_accent, text)
+    if "_" in text or "^" in text:  # math sub/superscripts: CO$_2$ -> CO2, as CO₂ folds
+        text = _SCRIPT_RE.sub("", text)
+    if "\\" in text:
         text = _COMMAND_RE.sub(_command, text)
     text = (text.replace("{", "").replace("}", "").replace("$", "").replace("~", " ")
             .replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”"))

@@ -2,7 +2,8 @@
 
 ``files`` finds the ``.bib`` files, ``splitter`` parses their text (``values``, ``names`` and
 ``records`` derive each entry's plain fields), ``load`` merges files into an ``index`` using
-the parse ``cache``, and ``cited`` writes the cited-only ``.bib``. Every record keeps the
+the parse ``cache``, ``works`` groups the entries that are one paper, and ``cited``
+writes the cited-only ``.bib``. Every record keeps the
 exact text of its entry (``raw``), so the cited-only ``.bib`` is a verbatim copy. Bad input
 becomes ``Problem``s and ``FailedBlock``s, never an exception. Parsed files are cached under
 ``<root>/.relwork/cache/`` keyed by their content hash.
@@ -20,10 +21,24 @@ from .index import BibIndex, BibString, FailedBlock
 from .load import codecs_name, load_bib, parse_bib_text
 from .names import family_names
 from .values import field_text, macro_names
+from .works import (
+    KeyResolution,
+    Works,
+    build_works,
+    duplicate_places,
+    is_preprint,
+    missing_identifiers,
+    prefer_problems,
+    resolve_cite_key,
+    resolve_identifier,
+    works_of,
+)
 
 __all__ = [
     "BibIndex", "BibString", "FailedBlock", "cache_dir", "cited_bib_text", "code_key",
     "codecs_name", "collect_bib_files", "family_names", "field_text", "latex_to_text",
     "load_bib", "macro_names", "normalize_arxiv", "normalize_doi", "normalize_title",
     "parse_bib_text", "read_derived", "write_derived",
+    "KeyResolution", "Works", "build_works", "duplicate_places", "is_preprint",
+    "missing_identifiers", "prefer_problems", "resolve_cite_key", "resolve_identifier", "works_of",
 ]

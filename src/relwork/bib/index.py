@@ -4,9 +4,12 @@ blocks that failed to parse, and the problems found reading it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import BibRecord, Problem, Source
+
+if TYPE_CHECKING:
+    from .works import Works
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,8 @@ class FailedBlock:
     raw: str
     error: str
     key: str | None = None
+    #: the plain title read from the block's text, as far as it can be ("" if none)
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,8 @@ class BibIndex:
     content_key: str = field(default="", repr=False, compare=False)
     #: what other stages work out from this index and keep while it lives
     memo: IndexMemo = field(default_factory=lambda: IndexMemo(), repr=False, compare=False)
+    #: the same-work groups (``bib.works_of``), made on first use
+    works: Works | None = field(default=None, repr=False, compare=False)
 
     def get(self, key: str) -> BibRecord | None:
         """The record with exactly this key, or None."""

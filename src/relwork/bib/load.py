@@ -13,7 +13,7 @@ from ..infra import cache as blobs
 from ..model import BibRecord, Problem, Source
 from . import cache
 from .index import BibIndex, BibString, FailedBlock
-from .splitter import ParsedFile, split_text
+from .splitter import ParsedFile, failed_title, split_text
 
 
 def parse_bib_text(text: str, path: str = "<string>") -> BibIndex:
@@ -130,7 +130,7 @@ def merge(index: BibIndex, parsed: ParsedFile, shown: str) -> None:
         index.preambles.append((Source(shown, line), raw))
     for raw, error, line, failed_key in parsed.failed:
         src = Source(shown, line)
-        index.failed.append(FailedBlock(src, raw, error, failed_key))
+        index.failed.append(FailedBlock(src, raw, error, failed_key, failed_title(raw)))
         what = f"entry {failed_key}" if failed_key else "this block"
         problems.append(Problem(
             "warning", f"cannot parse {what}: {error}; it is skipped", src,

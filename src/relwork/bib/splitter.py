@@ -35,6 +35,7 @@ _BLOCK_START = re.compile(r"@(\w*)[ \t]*([{(])")
 # (a leading "\n" rather than "^" with MULTILINE lets the regex engine skip ahead fast)
 _LINE_BLOCK_START = re.compile(r"\n[ \t]*(@)\w*[ \t]*[{(]")
 _FIRST_BLOCK_START = re.compile(r"[ \t]*(@)\w*[ \t]*[{(]")
+_FAILED_TITLE = re.compile(r'(?:^|[,\s])title\s*=\s*[{"]((?:[^{}"\n]|\{[^{}\n]*\})+)', re.I)
 _FAILED_KEY = re.compile(r'@\w*[ \t]*[{(]\s*([^\s,{}"#=()]+)\s*,')
 
 
@@ -108,6 +109,12 @@ def split_text(text: str) -> ParsedFile:
             end = limit
         pos = end
     return out
+
+
+def failed_title(raw: str) -> str:
+    """The title of a block that could not be parsed, read as far as one line allows."""
+    m = _FAILED_TITLE.search(raw)
+    return " ".join(m.group(1).replace("{", "").replace("}", "").split()).rstrip(",") if m else ""
 
 
 def _skip_group(text: str, open_at: int, limit: int) -> int:

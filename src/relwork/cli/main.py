@@ -275,6 +275,13 @@ def check(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], fmt: str,
         _problems(ctx, [p for p in result.problems if p.severity == "error"])
     else:
         _problems(ctx, [p for p in result.problems if not p.code.startswith("lint")])
+        if not ctx.verbose and not ctx.quiet:  # the entries of one work: shown by check
+            from .output import format_problems, use_color
+
+            works = [p for p in result.problems if p.code == "match-duplicate"]
+            if works:
+                click.echo(format_problems(works, color=use_color(sys.stderr), verbose=True),
+                           err=True)
         _out(ctx, format_matches(result.matches, color=ctx.color, verbose=ctx.verbose))
     counts = result.counts()
     if result.errors:
@@ -553,6 +560,15 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
 
 
 from . import lookup as _lookup_command  # noqa: E402,F401  (registers 'relwork lookup')
+
+
+def _add_commands() -> None:
+    from .review import review
+
+    main.add_command(review)
+
+
+_add_commands()
 
 
 def run() -> None:

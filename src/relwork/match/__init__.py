@@ -7,8 +7,11 @@ token), fuzzy title. Precision comes first: anything ambiguous or contradictory 
 ``unmatched`` and carries its three best candidates.
 
 ``lookup`` builds the per-index tables once per ``BibIndex`` object (kept in
-``index.memo``), ``fuzzy`` scores titles, ``words`` tells a typo from another word,
-``matcher`` decides, and ``stubs`` writes entries for papers missing from the bib.
+``index.memo``), ``fuzzy`` scores titles and ranks candidates by their distinctive words,
+``words`` tells a typo from another word, ``evidence`` looks up keys, identifier citations,
+ids, aliases and exact titles, ``versions`` resolves every entry of a work to its preferred
+key, ``matcher`` decides, ``review`` turns decisions into ``aliases``/``not_in_bib`` in
+relwork.yaml, and ``stubs`` writes entries for papers missing from the bib.
 """
 
 from __future__ import annotations

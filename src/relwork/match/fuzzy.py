@@ -4,6 +4,7 @@ scored against its title, the parts around its colon, and acronyms collapsed."""
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -13,7 +14,8 @@ from rapidfuzz import fuzz, process
 
 from .lookup import Lookup
 from .normalize import stem
-from .thresholds import PREFILTER_LIMIT, PREFILTER_TOKENS
+from .thresholds import PREFILTER_LIMIT, PREFILTER_TOKENS, RANK_BASE
+from .words import word_form
 
 _CAPS = re.compile(r"\b[A-Z][A-Za-z]*[A-Z][A-Z0-9]*s?\b|\b[A-Z]{2,}s?\b")
 
@@ -74,6 +76,48 @@ class Scored:
     score: float
     via: str  # title, head/tail (before/after the colon), acronym, prefix (starts the title)
     pair: tuple[str, str] = ("", "")  # (heading, title) as compared, acronyms collapsed
+    #: the order of candidates: ``score`` weighted by the distinctive words shared
+    rank: float = 0.0
+
+
+def _weight(look: Lookup, form: str) -> float:
+    """How distinctive a word form is in this bibliography: its IDF (cached)."""
+    weight = look.form_weights.get(form)
+    if weight is None:
+        df = len(look.postings.get(form, ()))
+        weight = look.form_weights[form] = math.log((look.size + 1) / (df + 1)) + 0.1
+    return weight
+
+
+def _title_forms(look: Lookup, i: int) -> tuple[frozenset[str], float]:
+    """Record ``i``'s title words as forms, and their summed weight (cached)."""
+    found = look.title_forms.get(i)
+    if found is None:
+        forms = frozenset(word_form(t) for t in look.titles[i].split())
+        found = look.title_forms[i] = (forms, sum(_weight(look, f) for f in forms))
+    return found
+
+
+def _query_tokens(look: Lookup, query: str) -> set[str]:
+    """The heading's words as the postings know them (plurals folded, typos mended)."""
+    tokens: set[str] = set()
+    for tok in query.split():
+        tok = stem(tok)
+        if tok not in look.postings:
+            tok = _known_word(look, tok) or tok
+        tokens.add(tok)
+    return tokens
+
+
+def shared_weight(look: Lookup, query_forms: frozenset[str], i: int) -> float:
+    """0..1: the IDF-weighted overlap (F1) of the heading's word forms and record ``i``'s
+    title words, so that "warm starting" weighs more than "neural network"."""
+    title_forms, title_total = _title_forms(look, i)
+    if not query_forms or not title_forms:
+        return 0.0
+    both = sum(_weight(look, f) for f in query_forms & title_forms)
+    total = sum(_weight(look, f) for f in query_forms) + title_total
+    return 2 * both / total if total else 0.0
 
 
 def _known_word(look: Lookup, token: str) -> str | None:
@@ -90,14 +134,8 @@ def _known_word(look: Lookup, token: str) -> str | None:
     return best[1] if best else None
 
 
-def _prefilter(look: Lookup, query: str) -> list[int]:
+def _prefilter(look: Lookup, tokens: set[str]) -> list[int]:
     """Records sharing the query's informative words (typos mended), best overlap first."""
-    tokens: set[str] = set()
-    for tok in query.split():
-        tok = stem(tok)
-        if tok not in look.postings:
-            tok = _known_word(look, tok) or tok
-        tokens.add(tok)
     lists = sorted((look.postings[t] for t in tokens if t in look.postings), key=len)
     usable = [p for p in lists if len(p) <= look.df_cap][:PREFILTER_TOKENS] or lists[:2]
     counts: Counter[int] = Counter()
@@ -157,7 +195,8 @@ def fuzzy_candidates(look: Lookup, query: str, raw_title: str, limit: int = 5,
     if not query:
         return []
     acronyms = _acronyms(raw_title, query)
-    found = dict.fromkeys(_prefilter(look, query))
+    tokens = _query_tokens(look, query)
+    found = dict.fromkeys(_prefilter(look, tokens))
     if acronyms:
         found.update(dict.fromkeys(_acronym_candidates(look, acronyms)))
     found.update(dict.fromkeys(extra))
@@ -193,9 +232,12 @@ def fuzzy_candidates(look: Lookup, query: str, raw_title: str, limit: int = 5,
             scores[pos], vias[pos] = min(89.0, 70 + 25 * len(query) / len(title)), "prefix"
     parts_of = {"title": look.titles, "head": look.heads, "tail": look.tails,
                 "prefix": look.titles}
+    forms = frozenset(word_form(t) for t in tokens)
+    ranks = [scores[pos] * (RANK_BASE + (1 - RANK_BASE) * shared_weight(look, forms, i))
+             for pos, i in enumerate(chosen)]
     best = sorted((pos for pos in range(len(chosen)) if scores[pos] > 0),
-                  key=lambda pos: (-scores[pos], chosen[pos]))[:limit]
+                  key=lambda pos: (-ranks[pos], -scores[pos], chosen[pos]))[:limit]
     return [Scored(chosen[pos], float(scores[pos]), vias[pos],
-                   pairs.get(pos) or (query, parts_of[vias[pos]][chosen[pos]]))
+                   pairs.get(pos) or (query, parts_of[vias[pos]][chosen[pos]]), ranks[pos])
             for pos in best]
 

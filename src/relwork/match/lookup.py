@@ -40,6 +40,10 @@ class Lookup:
     postings: dict[str, list[int]] = field(default_factory=dict)
     acronym_hits: dict[str, list[int]] = field(default_factory=dict)  # filled lazily
     title_acronyms: dict[int, dict[str, str]] = field(default_factory=dict)  # filled lazily
+    #: filled lazily for ranking: a word form's IDF weight; a record's word forms and
+    #: their summed weight
+    form_weights: dict[str, float] = field(default_factory=dict)
+    title_forms: dict[int, tuple[frozenset[str], float]] = field(default_factory=dict)
     buckets: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # words by
     # (first letter, length), to find the word a misspelt heading word stands for
     initials_blob: str = ""  # all initials, one record per line, for fast substring search
@@ -48,7 +52,8 @@ class Lookup:
     size: int = 0
 
 
-_HEAD_SPLIT = re.compile(r"\s*:\s+|\s*:$|\s+[-–—]+\s+")
+#: where a title's short name ends: a colon, or a dash between spaces ("GPipe - Easy ...")
+HEAD_SPLIT = re.compile(r"\s*:\s+|\s*:$|\s+[-–—]+\s+")
 
 
 def lookup_for(index: IndexLike) -> Lookup:
@@ -126,7 +131,7 @@ def build_lookup(index: IndexLike) -> Lookup:
         initials.append("".join([w[0] for w in words]))
         head = tail = ""
         if ":" in raw or " -" in raw or "–" in raw or "—" in raw:
-            parts = _HEAD_SPLIT.split(raw, maxsplit=1)
+            parts = HEAD_SPLIT.split(raw, maxsplit=1)
             if len(parts) == 2:
                 head = norm_title(parts[0])
                 if head == title:

@@ -4,17 +4,18 @@ then short titles and fuzzy scores, weighed into one ``Match`` with a status and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from ..bib import BibIndex
-from ..ids import family_key, normalize_arxiv, normalize_doi
-from ..model import Candidate, Entry, Match, Method, Problem, Status
+from ..bib.works import distinct_ids
+from ..ids import family_key
+from ..model import Candidate, Entry, IdentifierCitation, Match, Problem
+from .evidence import Evidence, EvidenceFinder, Outcome
 from .fuzzy import Scored, fuzzy_candidates, score
 from .headings import split_heading
-from .lookup import IndexLike, author_year, lookup_for, phrase_titles
+from .lookup import HEAD_SPLIT, IndexLike, author_year, lookup_for, phrase_titles
 from .meta import meta_overlap, meta_verdict, note_authors, note_year
 from .normalize import norm_title
 from .thresholds import (
@@ -28,34 +29,22 @@ from .thresholds import (
     SCORE_SHORT,
     SHORT_OTHER_TITLES,
 )
+from .versions import Versions
 from .words import compare_words
 
 
-@dataclass
-class Evidence:
-    method: Method
-    indexes: list[int]
-    detail: str
-
-
-
-@dataclass
-class _Outcome:
-    index: int | None
-    method: Method
-    score: float
-    status: Status
-    reason: str
-    acceptable: bool = False  # a review that accept_review may turn into a citation
-    candidates: list[tuple[int, float]] = field(default_factory=list)
-
-
-class Matcher:
+class Matcher(EvidenceFinder):
     """Matches entries against one index; keeps the lookup tables and alias map."""
 
-    def __init__(self, index: IndexLike, aliases: Mapping[str, str] | None = None):
+    def __init__(self, index: IndexLike, aliases: Mapping[str, str] | None = None, *,
+                 prefer: Sequence[str] = (), not_in_bib: Sequence[str] = ()):
         self.index = index
         self.look = lookup_for(index)
+        self.versions = Versions(index, self.look, prefer)
+        self.not_in_bib = {norm_title(str(t)) for t in not_in_bib} - {""}
+        self.broken = [(norm_title(b.title), b) for b in getattr(index, "failed", [])
+                       if getattr(b, "title", "")]
+        self._missing: list[IdentifierCitation] = []
         self.records = self.look.records
         self.aliases: dict[str, str] = {}
         for name, key in (aliases or {}).items():
@@ -68,43 +57,14 @@ class Matcher:
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _where(self, i: int) -> str:
-        return f"{self.look.keys[i]} ({self.records[i].source})"
-
-    def close_keys(self, key: str, limit: int = 3) -> list[str]:
-        """Bib keys spelled like ``key`` (for "did you mean")."""
-        found = process.extract(key, self.look.keys, scorer=fuzz.ratio, limit=limit,
-                                score_cutoff=80, processor=str.lower)
-        return [k for k, _, _ in found]
-
-    def _failed_block(self, key: str) -> Any:
-        """The block of ``key`` that failed to parse (``bib.FailedBlock``), if any."""
-        for block in getattr(self.index, "failed", []):
-            if getattr(block, "key", None) == key:
-                return block
-        return None
-
-    def _ids(self, entry: Entry, kind: str) -> list[str]:
-        values = list(entry.ids.get(kind, []))
-        if kind in ("doi", "arxiv"):
-            norm = normalize_doi if kind == "doi" else normalize_arxiv
-            found = [v for v in (norm(x) for x in values) if v]
-            if kind == "arxiv":  # an arXiv DOI names the preprint: 10.48550/arXiv.1706.03762
-                found += [v for v in (normalize_arxiv(d) for d in entry.ids.get("doi", [])
-                                      if "10.48550/arxiv." in d.lower()) if v]
-            for url in entry.ids.get("url", []):
-                value = norm(url) if ("doi" in url if kind == "doi" else "arxiv" in url) else None
-                if value:
-                    found.append(value)
-            return list(dict.fromkeys(found))
-        return list(dict.fromkeys(v.strip() for v in values if v.strip()))
-
     def _same_paper(self, indexes: Sequence[int], *, title_score: float = 100.0) -> bool:
         """Entries that are one paper: same title, same first author, years within one.
 
         ("Deep learning" by LeCun, Bengio, Hinton and "Deep Learning" by Goodfellow, Bengio,
         Courville share a title and an author, but not the first author.)
         """
+        if self.versions.same_work(indexes):
+            return True
         first = self.records[indexes[0]]
         lead = family_key(first.authors[0]) if first.authors else ""
         for i in indexes[1:]:
@@ -116,6 +76,8 @@ class Matcher:
             if not lead or not rec.authors or family_key(rec.authors[0]) != lead:
                 return False
             if first.year and rec.year and abs(first.year - rec.year) > 1:
+                return False
+            if distinct_ids(first, rec):  # a follow-up under the same title
                 return False
         return True
 
@@ -140,62 +102,6 @@ class Matcher:
 
     # -- evidence ----------------------------------------------------------------------
 
-    def evidence(self, entry: Entry, queries: Sequence[str]) -> tuple[list[Evidence], list[str]]:
-        """Strong evidence found for ``entry`` plus words about ids that led nowhere.
-
-        ``queries`` are the normalised heading, then the heading without an added citation
-        ("(Vaswani et al., 2017)"); aliases and exact titles are looked up for each.
-        """
-        found: list[Evidence] = []
-        misses: list[str] = []
-        positions = self.positions
-        for key in self._ids(entry, "key"):
-            if key in positions:
-                found.append(Evidence("key", [positions[key]], f"[@{key}] in the note"))
-            elif (broken := self._failed_block(key)) is not None:
-                self.problems.append(Problem(
-                    "error", f"key '{key}' is at {broken.source}, but that entry could not be "
-                    f"read: {broken.error}", entry.source,
-                    f"fix the entry at {broken.source} (a missing brace, comma or quote)",
-                    "match-broken-entry"))
-                misses.append(f"the entry of [@{key}] could not be read ({broken.source})")
-            else:
-                close = self.close_keys(key)
-                hint = (f"did you mean {', '.join(close)}?" if close
-                        else "add the entry to your .bib or fix the key")
-                self.problems.append(Problem(
-                    "error", f"key '{key}' named in the note is not in the bibliography",
-                    entry.source, hint, "match-missing-key"))
-                misses.append(f"the note names [@{key}], which is not in the bibliography")
-        tables: tuple[tuple[Method, dict[str, list[int]], str], ...] = (
-            ("doi", self.look.by_doi, "DOI"), ("arxiv", self.look.by_arxiv, "arXiv id"))
-        for kind, table, label in tables:
-            for value in self._ids(entry, kind):
-                if value in table:
-                    found.append(Evidence(kind, list(table[value]), f"{label} {value}"))
-                else:
-                    misses.append(f"{label} {value} is not in the bibliography")
-        alias_key = next((self.aliases[q] for q in queries if q in self.aliases), None)
-        if alias_key is not None:
-            if alias_key in positions:
-                found.append(Evidence("alias", [positions[alias_key]],
-                                      f"alias '{entry.title.strip()}' in relwork.yaml"))
-            else:
-                close = self.close_keys(alias_key)
-                self.problems.append(Problem(
-                    "error", f"alias for '{entry.title.strip()}' names key '{alias_key}', "
-                    "which is not in the bibliography", entry.source,
-                    (f"did you mean {', '.join(close)}? " if close else "")
-                    + "fix 'aliases' in relwork.yaml", "match-alias-missing"))
-                misses.append(f"alias -> {alias_key}, which is not in the bibliography")
-        exact = next((q for q in queries if q in self.look.by_title), None)
-        if exact:
-            found.append(Evidence("title", list(self.look.by_title[exact]),
-                                  "the title matches exactly"))
-        return found, misses
-
-    # -- decisions ---------------------------------------------------------------------
-
     def match(self, entry: Entry, *, accept_review: bool = False) -> Match:
         """One ``Match`` for ``entry`` (status, key, method, score, reason, candidates)."""
         query = norm_title(entry.title) if entry.title else ""
@@ -209,6 +115,10 @@ class Matcher:
             if year and not meta.get("year"):
                 meta["year"] = year
             work, clean = replace(entry, title=heading, meta=meta), norm_title(heading)
+        if self.not_in_bib & {query, clean}:
+            return Match(entry=entry, key=None, method="none", score=0.0, status="unmatched",
+                         reason="listed under not_in_bib in relwork.yaml", not_in_bib=True)
+        self._missing = []
         own = entry
         if entry.weak_ids:  # identifiers from the summary's text name the paper only weakly
             own = replace(entry, ids={
@@ -229,35 +139,29 @@ class Matcher:
         if outcome.status == "review" and outcome.acceptable:
             reason += f" ({ACCEPT_REVIEW_NOTE})"  # build offers the flag only then
         self._report_twins(outcome.index if outcome.status == "matched" else None)
+        if outcome.index is not None:  # a version of a work: cite the work's preferred key
+            reason += self.versions.note(outcome.index)
+            outcome.index = self.versions.preferred(outcome.index)
+            if outcome.status == "matched":
+                self.problems += self.versions.report(outcome.index)
+        ranked: dict[int, float] = {}
+        for i, s in self._ranked(work, clean, outcome):
+            i = self.versions.preferred(i)
+            ranked[i] = max(s, ranked.get(i, 0.0))
         cands = [Candidate(self.look.keys[i], self.records[i].title, round(s, 1))
-                 for i, s in self._ranked(work, clean, outcome)]
+                 for i, s in ranked.items()]
+        broken = self._broken(clean) if outcome.status != "matched" else None
+        if broken is not None:
+            reason += (f"; the bib entry at {broken.source} has this title but could not be "
+                       f"read ({broken.error})")
         key = self.look.keys[outcome.index] if outcome.index is not None else None
         return Match(entry=entry, key=key, method=outcome.method, score=round(outcome.score, 1),
                      status=outcome.status, candidates=cands, reason=reason,
-                     acceptable=outcome.status == "review" and outcome.acceptable)
+                     acceptable=outcome.status == "review" and outcome.acceptable,
+                     broken=broken.source if broken is not None else None,
+                     missing_ids=list(self._missing))
 
-    def _decide_weak(self, entry: Entry, outcome: _Outcome) -> _Outcome:
-        """Nothing identifies the entry but its text names one paper ([@key], a DOI or
-        arXiv link): offer it for review, never cite it (the text may cite another paper,
-        e.g. a summary of StyleGAN that says it builds on [@goodfellow2014generative])."""
-        weak = Entry(entry.title, entry.source, ids=entry.weak_ids)
-        named: dict[int, str] = {}
-        for key in self._ids(weak, "key"):
-            if key in self.positions:
-                named.setdefault(self.positions[key], f"[@{key}]")
-        for kind, table in (("doi", self.look.by_doi), ("arxiv", self.look.by_arxiv)):
-            for value in self._ids(weak, kind):
-                for i in table.get(value, []):
-                    named.setdefault(i, f"{kind} {value}")
-        if len(named) != 1:
-            return outcome
-        (i, how), = named.items()
-        return _Outcome(i, "key", SCORE_EXACT, "review",
-                        f"the summary's text names {self.look.keys[i]} ({how}) but its heading "
-                        "does not; add [@key] to the heading or an alias if this is the paper",
-                        candidates=outcome.candidates)
-
-    def _ranked(self, entry: Entry, query: str, out: _Outcome) -> list[tuple[int, float]]:
+    def _ranked(self, entry: Entry, query: str, out: Outcome) -> list[tuple[int, float]]:
         """Up to three candidates: the outcome's own first, then the best fuzzy ones."""
         ranked: dict[int, float] = {}
         if out.index is not None:
@@ -282,11 +186,11 @@ class Matcher:
                                                             extra=extra)
         return self._fuzzy_cache[cache_key]
 
-    def _decide(self, entry: Entry, query: str, evidence: list[Evidence]) -> _Outcome:
+    def _decide(self, entry: Entry, query: str, evidence: list[Evidence]) -> Outcome:
         keys = [e for e in evidence if e.method == "key"]
-        if len({e.indexes[0] for e in keys}) > 1:
+        if len({self.versions.preferred(e.indexes[0]) for e in keys}) > 1:
             names = ", ".join(dict.fromkeys(self.look.keys[e.indexes[0]] for e in keys))
-            return _Outcome(keys[0].indexes[0], "key", SCORE_EXACT, "review",
+            return Outcome(keys[0].indexes[0], "key", SCORE_EXACT, "review",
                             f"the note names different keys ({names}); keep one",
                             candidates=[(e.indexes[0], SCORE_EXACT) for e in keys])
         if evidence:
@@ -295,9 +199,38 @@ class Matcher:
             short = self._decide_short(entry, query)
             if short is not None:
                 return short
-            return self._decide_fuzzy(entry, query)
-        return _Outcome(None, "none", 0.0, "unmatched",
+            found = self._decide_fuzzy(entry, query)
+            return found if found.status == "matched" else self._decide_head(entry, found)
+        return Outcome(None, "none", 0.0, "unmatched",
                         "the entry has no title and no identifier found in the bibliography")
+
+    def _decide_head(self, entry: Entry, found: Outcome) -> Outcome:
+        """A heading "GPipe - Easy Scaling ..." or "BabyAI: First Steps ..." whose short name
+        is one work's short title while the rest differs (often the paper's earlier title):
+        that work comes first; it is cited only when the note's authors agree."""
+        parts = HEAD_SPLIT.split(entry.title, maxsplit=1)
+        if len(parts) != 2:
+            return found
+        head, rest = norm_title(parts[0]), norm_title(parts[1])
+        if not head or not rest or len(head.split()) > 3:
+            return found
+        hits = self.versions.unique(self.look.by_short.get(head, []))
+        if len(hits) != 1 or (found.index is not None
+                              and self.versions.preferred(found.index) == hits[0]):
+            return found
+        best = hits[0]
+        others = {self.versions.preferred(i) for i in phrase_titles(self.look, head)} - {best}
+        verdict = meta_verdict(entry, self.records[best])
+        if len(others) > SHORT_OTHER_TITLES or verdict.kind == "conflict":
+            return found  # a topic word ("Attention: ..."), or another paper's authors
+        what = f"the heading's short name '{head}' is the short title of {self._where(best)}"
+        rivals = [(found.index, found.score)] if found.index is not None else []
+        if verdict.authors_agree:
+            return Outcome(best, "shorttitle", SCORE_SHORT, "matched",
+                           f"{what} ({verdict.words})", candidates=rivals)
+        return Outcome(best, "shorttitle", SCORE_SHORT, "review",
+                       f"{what}, but the rest of the heading is not its title (an earlier "
+                       "title of the paper?)", acceptable=True, candidates=rivals)
 
     def _narrow(self, entry: Entry, chosen: list[int], evidence: Sequence[Evidence]
                 ) -> tuple[list[int], str]:
@@ -314,43 +247,45 @@ class Matcher:
                 chosen = top
                 if len(chosen) == 1:
                     return chosen, "; the note's authors/year single it out"
+        if len(chosen) > 1 and self.versions.same_work(chosen):
+            return [self.versions.preferred(chosen[0])], ""
         if len(chosen) > 1 and self._same_paper(chosen):
             return chosen[:1], self._twins_note(chosen)
         return chosen, ""
 
-    def _decide_strong(self, entry: Entry, query: str, evidence: list[Evidence]) -> _Outcome:
+    def _decide_strong(self, entry: Entry, query: str, evidence: list[Evidence]) -> Outcome:
         first = evidence[0]
-        chosen, remark = list(first.indexes), ""
+        chosen, remark = self.versions.unique(first.indexes), ""
         if len(chosen) > 1:
             chosen, remark = self._narrow(entry, chosen, evidence[1:])
             if len(chosen) > 1:
                 names = ", ".join(self._where(i) for i in chosen[:4])
                 what = "title" if first.method == "title" else first.detail
-                return _Outcome(chosen[0], first.method, SCORE_EXACT, "review",
+                return Outcome(chosen[0], first.method, SCORE_EXACT, "review",
                                 f"{len(chosen)} different papers share this {what}: {names}; "
                                 "name one with [@key] or an alias",
                                 candidates=[(i, SCORE_EXACT) for i in chosen])
         best = chosen[0]
         key = self.look.keys[best]
-        conflicts = [e for e in evidence[1:] if best not in e.indexes
+        conflicts = [e for e in evidence[1:] if best not in self.versions.unique(e.indexes)
                      and not (e.method == "title" and self._same_paper([best, *e.indexes]))]
         if conflicts:
             says = "; ".join(f"{e.detail} points to {self.look.keys[e.indexes[0]]}"
                              for e in conflicts)
-            return _Outcome(best, first.method, SCORE_EXACT, "review",
+            return Outcome(best, first.method, SCORE_EXACT, "review",
                             f"conflicting evidence: {first.detail} points to {key}, but {says}",
                             candidates=[(best, SCORE_EXACT)]
                             + [(e.indexes[0], SCORE_EXACT) for e in conflicts])
         if first.method in ("key", "doi", "arxiv") and query:
             clash = self._title_clash(entry, query, best)
             if clash is not None:
-                return _Outcome(best, first.method, SCORE_EXACT, "review",
+                return Outcome(best, first.method, SCORE_EXACT, "review",
                                 f"conflicting evidence: {first.detail} points to {key}, but the "
                                 f"heading is the title of {self._where(clash[0])}",
                                 candidates=[(best, SCORE_EXACT), clash])
         if first.method == "title":
             return self._check_title(entry, query, best, remark)
-        return _Outcome(best, first.method, SCORE_EXACT, "matched",
+        return Outcome(best, first.method, SCORE_EXACT, "matched",
                         f"{first.detail}: {self._where(best)}{remark}")
 
     def _title_clash(self, entry: Entry, query: str, best: int) -> tuple[int, float] | None:
@@ -364,37 +299,37 @@ class Matcher:
             return hits[0].index, hits[0].score
         return None
 
-    def _check_title(self, entry: Entry, query: str, best: int, remark: str) -> _Outcome:
+    def _check_title(self, entry: Entry, query: str, best: int, remark: str) -> Outcome:
         key = self.look.keys[best]
         verdict = meta_verdict(entry, self.records[best])
         words = verdict.words
         if verdict.kind == "conflict":
-            return _Outcome(best, "title", SCORE_EXACT, "review",
+            return Outcome(best, "title", SCORE_EXACT, "review",
                             f"the title is {key}'s, but {words}: maybe another paper with "
                             "the same title")
         others = [i for i in self.look.by_short.get(query, [])
                   if i != best and self.look.titles[i] != self.look.titles[best]]
         if others and len(query.split()) <= 2 and not verdict.authors_agree:
             names = ", ".join(self.look.keys[i] for i in others[:3])
-            return _Outcome(best, "title", SCORE_EXACT, "review",
+            return Outcome(best, "title", SCORE_EXACT, "review",
                             f"the short title is {key}'s, but it also starts the titles of "
                             f"{names}", candidates=[(i, SCORE_SHORT) for i in others])
         if len(query.split()) == 1 and not verdict.authors_agree:
             twins = set(self.look.by_title.get(query, []))
             others = [i for i in phrase_titles(self.look, query) if i not in twins]
             if len(others) > SHORT_OTHER_TITLES:  # "Quantization": a topic, not a name
-                return _Outcome(best, "title", SCORE_EXACT, "review",
+                return Outcome(best, "title", SCORE_EXACT, "review",
                                 f"the one-word title is {key}'s, but {len(others)} other "
                                 "titles contain that word too", acceptable=True)
         extra = f" ({words})" if words else ""
-        return _Outcome(best, "title", SCORE_EXACT, "matched",
+        return Outcome(best, "title", SCORE_EXACT, "matched",
                         f"exact title of {self._where(best)}{extra}{remark}")
 
-    def _decide_short(self, entry: Entry, query: str) -> _Outcome | None:
-        hits = list(dict.fromkeys(self.look.by_short.get(query, [])))
+    def _decide_short(self, entry: Entry, query: str) -> Outcome | None:
+        hits = self.versions.unique(self.look.by_short.get(query, []))
         if not hits and len(query.split()) in (2, 3):
             joined = query.replace(" ", "")  # "GPT-3", "U-Net" against key tokens gpt3, unet
-            hits = list(dict.fromkeys(self.look.by_short.get(joined, [])))
+            hits = self.versions.unique(self.look.by_short.get(joined, []))
         if not hits:
             return None
         remark = ""
@@ -402,14 +337,14 @@ class Matcher:
             hits, remark = self._narrow(entry, hits, ())
         if len(hits) > 1:
             names = ", ".join(self.look.keys[i] for i in hits[:4])
-            return _Outcome(hits[0], "shorttitle", SCORE_SHORT, "review",
+            return Outcome(hits[0], "shorttitle", SCORE_SHORT, "review",
                             f"'{query}' is the short title of {len(hits)} different papers "
                             f"({names})", candidates=[(i, SCORE_SHORT) for i in hits])
         best = hits[0]
         what = f"'{query}' is the short title of {self._where(best)}"
         verdict = meta_verdict(entry, self.records[best])
         if verdict.kind == "conflict":
-            return _Outcome(best, "shorttitle", SCORE_SHORT, "review",
+            return Outcome(best, "shorttitle", SCORE_SHORT, "review",
                             f"{what}, but {verdict.words}")
         twins = set(self.look.by_title.get(self.look.titles[best], []))
         others = [i for i in phrase_titles(self.look, query) if i not in twins]
@@ -418,29 +353,30 @@ class Matcher:
             if fuzzy and fuzzy[0].score >= 95 and fuzzy[0].index not in twins:
                 # e.g. "LSTM": the spelled-out title beats a key that merely contains it
                 top = fuzzy[0]
-                return _Outcome(top.index, "fuzzy", top.score, "review",
+                return Outcome(top.index, "fuzzy", top.score, "review",
                                 f"the heading resembles {self._where(top.index)}'s title "
                                 f"({top.via}, score {top.score:.0f}); {what} too",
                                 acceptable=False, candidates=[(best, SCORE_SHORT)])
-            return _Outcome(best, "shorttitle", SCORE_SHORT, "review",
+            return Outcome(best, "shorttitle", SCORE_SHORT, "review",
                             f"{what}, but {len(others)} other titles contain it too",
                             acceptable=True)
-        return _Outcome(best, "shorttitle", SCORE_SHORT, "matched",
+        return Outcome(best, "shorttitle", SCORE_SHORT, "matched",
                         f"{what}: {self.records[best].title}{remark}")
 
-    def _decide_fuzzy(self, entry: Entry, query: str) -> _Outcome:
+    def _decide_fuzzy(self, entry: Entry, query: str) -> Outcome:
         hits = self._fuzzy(entry, query)
         if not hits or hits[0].score < REVIEW_SCORE:
             best = f" (closest: {self.look.keys[hits[0].index]}, score {hits[0].score:.0f})" \
                 if hits else ""
-            return _Outcome(None, "none", hits[0].score if hits else 0.0, "unmatched",
+            return Outcome(None, "none", hits[0].score if hits else 0.0, "unmatched",
                             f"no bib entry has a similar title{best}")
         top = hits[0]
         top_title = self.look.titles[top.index]
         twins = [h.index for h in hits[1:] if self.look.titles[h.index] == top_title
                  or self._same_paper([top.index, h.index], title_score=95)]
         rivals = [h for h in hits[1:] if h.index not in twins]
-        runner = rivals[0].score if rivals else 0.0
+        # candidates come in rank order: the strongest rival by score decides the margin
+        runner = max((h.score for h in rivals), default=0.0)
         verdict = meta_verdict(entry, self.records[top.index])
         n_tokens = len(query.split())
         via = {"title": "title", "head": "title before its colon", "prefix": "start of the title",
@@ -453,7 +389,8 @@ class Matcher:
         if top.score < threshold:
             blockers.append(f"score below {threshold:.0f}")
         if rivals and top.score - runner < AUTO_MARGIN:
-            blockers.append(f"{self.look.keys[rivals[0].index]} is close behind")
+            close = max(rivals, key=lambda h: h.score)
+            blockers.append(f"{self.look.keys[close.index]} is close behind")
         if n_tokens < MIN_AUTO_TOKENS and not (n_tokens == 2 and top.score >= SCORE_EXACT):
             blockers.append("the heading is too short to trust a fuzzy match")
         doubtful = top.via == "prefix"  # likely another paper: accept_review does not cite it
@@ -485,12 +422,12 @@ class Matcher:
         candidates = [(h.index, h.score) for h in rivals[:2]]
         if blockers:
             acceptable = verdict.kind != "conflict" and not (twins and not same) and not doubtful
-            return _Outcome(top.index, "fuzzy", top.score, "review",
+            return Outcome(top.index, "fuzzy", top.score, "review",
                             f"{what}; not cited: {'; '.join(blockers)}", acceptable=acceptable,
                             candidates=candidates)
         extra = f", {verdict.words}" if verdict.words else ""
         remark = self._twins_note([top.index, *twins]) if same else ""
-        return _Outcome(top.index, "fuzzy", top.score, "matched",
+        return Outcome(top.index, "fuzzy", top.score, "matched",
                         f"{what}{extra}{remark}",
                         candidates=candidates)
 
@@ -501,6 +438,8 @@ def match_entries(
     *,
     aliases: Mapping[str, str] | None = None,
     accept_review: bool = False,
+    prefer: Sequence[str] = (),
+    not_in_bib: Sequence[str] = (),
 ) -> tuple[list[Match], list[Problem]]:
     """Match each entry to a bib key.
 
@@ -510,6 +449,6 @@ def match_entries(
     one clear candidate becomes ``matched``; ambiguous or conflicting evidence stays
     ``review``.
     """
-    matcher = Matcher(index, aliases)
+    matcher = Matcher(index, aliases, prefer=prefer, not_in_bib=not_in_bib)
     matches = [matcher.match(entry, accept_review=accept_review) for entry in entries]
     return matches, matcher.problems

@@ -59,10 +59,13 @@ def meta_verdict(entry: Entry, rec: BibRecord) -> MetaVerdict:
     return MetaVerdict("agree" if words else "unknown", words, authors_agree, year_agrees)
 
 
-def meta_overlap(entry: Entry, rec: BibRecord) -> int:
-    """How many of the note's authors (plus its year) the record shares."""
+def meta_overlap(entry: Entry, rec: BibRecord) -> float:
+    """How many of the note's authors the record shares, plus 1 for its year (0.5 when a
+    year off: a preprint may be a year older), so the same year beats the next one."""
     bib_names = {family_key(a) for a in rec.authors}
     shared = len(set(note_authors(entry)) & bib_names)
     year = note_year(entry)
-    return shared + (1 if year and rec.year and abs(year - rec.year) <= 1 else 0)
+    if not year or not rec.year or abs(year - rec.year) > 1:
+        return float(shared)
+    return shared + (1.0 if year == rec.year else 0.5)
 

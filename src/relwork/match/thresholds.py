@@ -17,3 +17,6 @@ SCORE_EXACT = 100.0
 # review names another paper or has contradicting evidence, and the flag leaves it alone
 ACCEPT_REVIEW_NOTE = "--accept-review cites it"
 SCORE_SHORT = 95.0
+# candidates are ordered by score x (RANK_BASE + (1 - RANK_BASE) x the IDF-weighted share of
+# words in common): a distinctive word shared outweighs a few common ones
+RANK_BASE = 0.75

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Container
+from collections.abc import Container, Mapping
 
 from rapidfuzz import fuzz
 
@@ -63,6 +63,13 @@ def _spelling(word: str) -> str:
 
 
 @functools.lru_cache(maxsize=65536)
+def word_form(word: str) -> str:
+    """One form for the variants of a word: spelling folded, plural dropped ("nets",
+    "network" -> "network"; "optimisation" -> "optimization")."""
+    return stem(_spelling(word))
+
+
+@functools.lru_cache(maxsize=65536)
 def _roots(word: str) -> frozenset[str]:
     """Crude roots: "learned", "learning", "learner" -> "learn"; "filters" -> "filter"."""
     folded = stem(word)
@@ -97,11 +104,22 @@ def _relation(word: str, other: str, word_side: set[tuple[str, str]],
     elif len(short) >= 3 and long.endswith(short):
         rest = long[:-len(short)]  # "non equilibrium"; not "unsupervised"/"supervised"
         return "same" if (rest, short) in short_side else "changed"
-    if len(word) >= 4 and fuzz.ratio(word, other) >= 75:
+    if len(word) >= 4 and (similar := fuzz.ratio(word, other)) >= 75:
         # a typo, unless the heading's word is a word of its own ("planning"/"learning")
         real = vocabulary is not None and (word in vocabulary or stem(word) in vocabulary)
+        if real and similar >= 88 and len(other) >= 6 and _only_once(other, vocabulary):
+            real = False  # the bib's title has the typo: "Forgeting" is in no other title
         return "changed" if real else "same"
     return "unrelated"
+
+
+def _only_once(word: str, vocabulary: Container[str] | None) -> bool:
+    """True when ``vocabulary`` counts the titles of each word (a mapping of postings) and
+    ``word`` is in at most one of them."""
+    if not isinstance(vocabulary, Mapping):
+        return False
+    titles = vocabulary.get(stem(word)) or vocabulary.get(word) or ()
+    return len(titles) <= 1
 
 
 def _pairs(heading: str, title: str) -> tuple[list[str], list[str], dict[str, str]]:

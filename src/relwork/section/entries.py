@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..bib.works import resolve_cite_key
 from ..config import Config
 from ..ids import family_name, is_valid_key
 from ..latex import Latex, LatexText, escape_latex, md_inline_to_latex, md_to_latex
@@ -137,6 +138,16 @@ class EntryBuilder:
         def cite(keys: list[str], mode: str, prenote: str = "", postnote: str = "") -> str:
             good = []
             for key in keys:
+                if self.citer.index is not None:  # [@doi:...], or a version of a work
+                    resolved = resolve_cite_key(self.citer.index, key, self.config.prefer)
+                    if resolved.identifier is not None and resolved.key is None:
+                        self.problems.append(Problem(
+                            "error", f"citation [@{key}] names an identifier that no bib "
+                            "entry has", source, f"add the paper with {resolved.identifier.kind}"
+                            f" = {{{resolved.identifier.value}}} to your .bib",
+                            "render-identifier"))
+                        continue
+                    key = resolved.key or key
                 if not is_valid_key(key):
                     self.problems.append(Problem(
                         "error", f"citation [@{key}] is not a valid BibTeX key", source,
