@@ -11,7 +11,8 @@ from paths import REPO
 
 #: what may load before a command runs: the package's name and version, and the command line
 #: the command modules of cli/ (they register their commands); no stage
-ALLOWED = {"relwork", "relwork.__main__", "relwork.cli", "relwork.cli.main", "relwork.cli.lookup"}
+ALLOWED = {"relwork", "relwork.__main__", "relwork.cli", "relwork.cli.main", "relwork.cli.lookup",
+           "relwork.cli.review"}
 
 
 def imported_modules(*args: str) -> tuple[set[str], str]:

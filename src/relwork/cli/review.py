@@ -13,25 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..config import CONFIG_NAME, Config
-from ..errors import UsageError
-from ..match.review import (
-    Decision,
-    ReviewItem,
-    item_to_json,
-    parse_accept,
-    review_items,
-    write_decisions,
-)
-from ..model import BibRecord
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the stages are imported when the command runs (fast --help)
+    from ..config import Config
+    from ..match.review import Decision, ReviewItem
+    from ..model import BibRecord
     from .main import Context
 
 _CHOICES = "1-3 cite that candidate, k type a key, s skip, n not in my bib, q save and quit"
 
 
 def _config_file(config: Config) -> Path:
+    from ..config import CONFIG_NAME
+
     return config.path if config.path is not None else config.root / CONFIG_NAME
 
 
@@ -62,6 +55,8 @@ def _ask_key(records: Mapping[str, BibRecord]) -> str | None:
 
 def _ask(item: ReviewItem, records: Mapping[str, BibRecord]) -> Decision | None | bool:
     """One item's decision; None to skip it, False to stop."""
+    from ..match.review import Decision
+
     while True:
         answer = click.prompt(f"  choice ({_CHOICES})", default="s",
                               show_default=False).strip().lower()
@@ -84,6 +79,8 @@ def _ask(item: ReviewItem, records: Mapping[str, BibRecord]) -> Decision | None 
 def interactive(items: Sequence[ReviewItem], records: Mapping[str, BibRecord]
                 ) -> list[Decision]:
     """Walk ``items`` asking for a decision on each; returns the decisions made."""
+    from ..match.review import Decision
+
     decisions: list[Decision] = []
     for number, item in enumerate(items, start=1):
         click.echo(_describe(item, number, len(items)))
@@ -99,6 +96,9 @@ def interactive(items: Sequence[ReviewItem], records: Mapping[str, BibRecord]
 def _from_options(accept: Sequence[str], missing: Sequence[str], titles: Sequence[str],
                   records: Mapping[str, BibRecord]) -> list[Decision]:
     """``--accept``/``--not-in-bib`` as decisions; a bad key or unknown heading is an error."""
+    from ..errors import UsageError
+    from ..match.review import Decision, parse_accept
+
     decisions = []
     known = {" ".join(t.split()).casefold(): t for t in titles}
     for text in list(accept) + [f"={t}" for t in missing]:
@@ -147,6 +147,8 @@ def review(ctx: Context, accept: tuple[str, ...], missing: tuple[str, ...], fmt:
       relwork review --accept vaswani2017attention="Attention is all you need"
       relwork review --format json | jq '.[].candidates[0].key'
     """
+    from ..errors import UsageError
+    from ..match.review import item_to_json, review_items
     from ..pipeline import build as run_build
     from ..pipeline_cache import load_index
 
@@ -175,6 +177,8 @@ def review(ctx: Context, accept: tuple[str, ...], missing: tuple[str, ...], fmt:
 
 
 def _write(path: Path, decisions: Sequence[Decision]) -> None:
+    from ..match.review import write_decisions
+
     if not decisions:
         click.echo("nothing changed")
         return
