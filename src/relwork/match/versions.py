@@ -78,4 +78,4 @@ class Versions:
             f"(also {places}; {', '.join(work.why)}); citing {self.look.keys[rep]}",
             self.look.records[rep].source,
             "keep one entry per paper, or choose the key with 'prefer:' in relwork.yaml",
-            "match-duplicate")]
+            "match-duplicate", key=self.look.keys[rep])]
