@@ -406,17 +406,20 @@ def _lookup_missing(
     from . import lookup
 
     missing = [m.entry for m in matches if m.status == "unmatched" and not m.not_in_bib]
-    if not missing:
+    requests = _lookup_requests(missing, [m.entry for m in matches if not m.not_in_bib],
+                                index, config)
+    if not requests:
         return index, matches, problems
-    run = lookup.lookup_entries(
-        missing, index, config, accept_review=config.accept_review,
+    run = lookup.lookup_requests(
+        requests, index, config, accept_review=config.accept_review,
         progress=lambda n, total, what: say(f"looking up paper {n} of {total}: {what}"))
     result.lookups = run.outcomes
     result.problems += run.problems
     if run.written:
         index, _ = load_index(config, bibs, state, lookup=False, cache=cache)  # with lookup.bib
         matches, problems = match_entries(result.entries, index, config, state, cache)
-    outcomes = {id(entry): o for entry, o in zip(missing, run.outcomes, strict=True)}
+    # the outcomes of the identifier citations follow: they cite through the re-read bib
+    outcomes = {id(entry): o for entry, o in zip(missing, run.outcomes, strict=False)}
     for m in matches:
         found = outcomes.get(id(m.entry))
         if (found is None or m.cited or found.key is None or found.key not in index.records
@@ -452,7 +455,20 @@ def lookup_papers(config: Config, paths: Sequence[str] | None = None,
         return entries, lookup.LookupRun(), problems
     say("matching")
     matches, _ = match_entries(entries, index, config, None, cache)
-    missing = [m.entry for m in matches if m.status == "unmatched"]
-    run = lookup.lookup_entries(missing, index, config, accept_review=config.accept_review,
-                                progress=on_paper)
+    missing = [m.entry for m in matches if m.status == "unmatched" and not m.not_in_bib]
+    requests = _lookup_requests(missing, [m.entry for m in matches if not m.not_in_bib],
+                                index, config)
+    run = lookup.lookup_requests(requests, index, config, accept_review=config.accept_review,
+                                 progress=on_paper)
     return entries, run, problems
+
+
+def _lookup_requests(missing: Sequence[Entry], entries: Sequence[Entry], index: BibIndex,
+                     config: Config) -> list[Any]:
+    """What to look up online: each of the ``missing`` entries, then each ``[@doi:...]`` or
+    ``[@arxiv:...]`` citation of ``entries`` that no bib entry carries (once)."""
+    from . import bib, lookup
+
+    requests = [lookup.request_for(entry) for entry in missing]
+    citations = bib.missing_identifiers(entries, index, config.prefer)
+    return requests + lookup.identifier_requests(citations, requests)

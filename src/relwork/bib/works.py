@@ -257,7 +257,7 @@ def missing_identifiers(entries: Iterable[Entry], index: RecordsLike,
                         prefer: Iterable[str] = ()) -> list[IdentifierCitation]:
     """The identifier citations (``[@doi:...]``, ``[@arxiv:...]``, in headings, front
     matter or text) of ``entries`` that no bib entry carries, each once per note with the
-    note's place: what an online look-up should fetch."""
+    note's place (the line that cites it): what an online look-up should fetch."""
     works = works_of(index, prefer)
     found: dict[tuple[str, str, Source], IdentifierCitation] = {}
     for entry in entries:
@@ -266,8 +266,21 @@ def missing_identifiers(entries: Iterable[Entry], index: RecordsLike,
             if cited is not None and works.resolve(cited) is None:
                 slot = (cited.kind, cited.value, entry.source)
                 found.setdefault(slot, IdentifierCitation(cited.kind, cited.value, key,
-                                                          entry.source))
+                                                          _cited_at(entry, key)))
     return list(found.values())
+
+
+def _cited_at(entry: Entry, key: str) -> Source:
+    """The note line of citation ``[@key]``: its line in the summary's text when only the
+    text cites it, else the entry's heading (or front matter)."""
+    if key not in entry.weak_ids.get("key", []):
+        return entry.source
+    for n, line in enumerate(entry.body.split("\n")):
+        if "@" + key in line:
+            number = (entry.body_lines[n] if n < len(entry.body_lines)
+                      else entry.body_line + n)
+            return Source(entry.source.path, number)
+    return entry.source
 
 
 def prefer_problems(index: RecordsLike, prefer: Iterable[str], where: Source | None = None

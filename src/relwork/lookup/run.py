@@ -12,8 +12,8 @@ from bibtexparser.model import Entry as BibEntry
 
 from ..bib import BibIndex
 from ..config import Config
-from ..ids import normalize_title
-from ..model import Entry, LookupOutcome, Problem, Source
+from ..ids import identifier_citation, normalize_title
+from ..model import Entry, IdentifierCitation, LookupOutcome, Problem, Source
 from .bibfile import entry_for, owned, read_entries, write_entries
 from .decide import preferred, works
 from .finder import Found, find_paper
@@ -73,13 +73,25 @@ class LookupRequest:
     authors: tuple[str, ...] = ()
     year: int | None = None
     source: Source | None = None
+    #: the citation as written (``doi:10.1/x``) when the request is for a ``[@doi:...]`` or
+    #: ``[@arxiv:...]`` citation rather than for a note's own paper
+    cited: str = ""
 
 
 def _own_id(entry: Entry, kind: str) -> str | None:
     """The entry's first ``kind`` id that is not only in its text: a summary may link to
-    other papers, so an id from the body alone never decides which paper this is."""
+    other papers, so an id from the body alone never decides which paper this is. A
+    ``[@doi:...]``/``[@arxiv:...]`` citation in the heading or front matter counts too."""
     weak = entry.weak_ids.get(kind, [])
-    return next((v for v in entry.ids.get(kind, []) if v not in weak), None)
+    own = next((v for v in entry.ids.get(kind, []) if v not in weak), None)
+    if own is not None:
+        return own
+    weak_keys = entry.weak_ids.get("key", [])
+    for key in entry.ids.get("key", []):
+        cited = identifier_citation(key)
+        if cited is not None and cited.kind == kind and key not in weak_keys:
+            return cited.value
+    return None
 
 
 def request_for(entry: Entry) -> LookupRequest:
@@ -87,6 +99,25 @@ def request_for(entry: Entry) -> LookupRequest:
     return LookupRequest(entry.title, _own_id(entry, "doi"), _own_id(entry, "arxiv"),
                          _authors(entry.meta.get("authors")), _year(entry.meta.get("year")),
                          entry.source)
+
+
+def identifier_requests(citations: Sequence[IdentifierCitation],
+                        asked: Sequence[LookupRequest] = ()) -> list[LookupRequest]:
+    """One request per identifier of ``citations`` (``[@doi:...]``, ``[@arxiv:...]`` no bib
+    entry carries) that ``asked`` does not already look up, at the line citing it. Only
+    the identifier is asked for, never a title: the note around it is another paper."""
+    seen = {("doi", r.doi) for r in asked if r.doi} | {("arxiv", r.arxiv) for r in asked
+                                                        if r.arxiv}
+    found = []
+    for citation in citations:
+        if (citation.kind, citation.value) in seen:
+            continue
+        seen.add((citation.kind, citation.value))
+        found.append(LookupRequest(
+            doi=citation.value if citation.kind == "doi" else None,
+            arxiv=citation.value if citation.kind == "arxiv" else None,
+            source=citation.source, cited=citation.written))
+    return found
 
 
 def lookup_one(session: Session, request: LookupRequest) -> Found:
@@ -152,7 +183,8 @@ def lookup_requests(requests: Sequence[LookupRequest], index: BibIndex, config: 
             if paper is not None:
                 _place(found, paper, index, new_papers, taken, style, new)
             run.outcomes.append(found.outcome)
-            run.problems += _problems(found, config, written=problem is None)
+            run.problems += _problems(found, config, written=problem is None,
+                                      cited=request.cited)
     finally:
         run.requests, run.cache_hits = session.requests, session.cache_hits
         if own:
@@ -208,7 +240,7 @@ def _place(found: Found, paper: Paper, index: BibIndex, new_papers: dict[str, Pa
     outcome.status, outcome.key = "found", key
 
 
-def _problems(found: Found, config: Config, *, written: bool) -> list[Problem]:
+def _problems(found: Found, config: Config, *, written: bool, cited: str = "") -> list[Problem]:
     outcome = found.outcome
     where = outcome.source
     target = config.display(config.lookup_bib)
@@ -216,6 +248,14 @@ def _problems(found: Found, config: Config, *, written: bool) -> list[Problem]:
         done = f"written to {target}" if written else f"not written ({target} is not writable)"
         return [Problem("info", f"found online: {outcome.key} ({outcome.reason}), {done}",
                         where, None, "lookup-found")]
+    if outcome.status == "in-bib" and cited:
+        # the citation names an identifier the entry lacks, so it still resolves to nothing
+        label = "DOI" if outcome.kind == "doi" else "arXiv id"
+        field_name = "doi" if outcome.kind == "doi" else "eprint"
+        return [Problem("warning", f"[@{cited}] is {outcome.key} in the bibliography "
+                        f"(found online: {outcome.reason}), whose entry has no such {label}",
+                        where, f"cite [@{outcome.key}], or add {field_name} = "
+                        f"{{{outcome.value}}} to that entry", "lookup-in-bib-cited")]
     if outcome.status == "in-bib":
         return [Problem("info", f"found online; {outcome.reason}", where, None,
                         "lookup-in-bib")]
