@@ -86,3 +86,27 @@ def test_not_utf8_is_an_error_and_other_files_still_read(tmp_path: Path):
     assert (p.severity, p.code, p.source.line if p.source else None) == ("error", "encoding", 3)
     assert "a_latin1.md" in p.message and "byte offset 16" in p.message
     assert p.source is not None and p.source.path.endswith("a_latin1.md")
+
+
+def test_each_missing_notes_item_is_reported_at_its_own_line(tmp_path: Path):
+    from relwork.config import load_config
+
+    (tmp_path / "summaries").mkdir()
+    (tmp_path / "summaries" / "week1.md").write_text("# Papers\n\n## A Paper\n\nText.\n")
+    (tmp_path / "relwork.yaml").write_text(
+        "# where my notes are\nnotes:\n  - summaries\n  - drafts/*.md\n  - old/week0.md\n"
+        "bib: []\n", encoding="utf-8")
+    cfg = load_config(tmp_path / "relwork.yaml")
+    files, problems = collect_note_files(cfg)
+    assert [f.name for f in files] == ["week1.md"]
+    assert [(p.severity, p.source.line if p.source else None) for p in problems] == [
+        ("warning", 4), ("error", 5)]
+    assert all(p.source and p.source.path.endswith("relwork.yaml") for p in problems)
+    # a flow list has one line for all its items: that line
+    (tmp_path / "relwork.yaml").write_text("bib: []\nnotes: [summaries, old/week0.md]\n",
+                                           encoding="utf-8")
+    _, problems = collect_note_files(load_config(tmp_path / "relwork.yaml"))
+    assert [(p.code, p.source.line if p.source else None) for p in problems] == [("notes", 2)]
+    # paths given on the command line are not in the config: no config line
+    _, problems = collect_note_files(cfg, ["old/week0.md"])
+    assert [p.source for p in problems] == [None]

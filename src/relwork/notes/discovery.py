@@ -27,10 +27,11 @@ def collect_note_files(
     """
     from_config = not paths
     items = list(config.notes if from_config else paths or [])
-    where = config.where("notes") if from_config else None
     found: dict[str, Path] = {}
     problems: list[Problem] = []
-    for item in items:
+    for number, item in enumerate(items):
+        # the item's own line of a block list in the config; nothing for a command line path
+        where = config.where_item("notes", number) if from_config else None
         target = config.resolve(item)
         if any(ch in item for ch in "*?["):
             hits = [Path(h) for h in glob.glob(str(target), recursive=True)]
