@@ -9,12 +9,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from relwork.cli.init import init_project
-from relwork.cli.watch import is_relevant, watch, watched_paths
+from relwork.cli.watch import ChangeReport, is_relevant, watch, watched_paths
 from relwork.config import load_config
+from relwork.model import Problem, Source
+from relwork.pipeline import BuildState, build
 
 DEBOUNCE = 0.3
 
@@ -45,15 +48,46 @@ class Watcher:
         time.sleep(DEBOUNCE * 4 + 0.5)
 
 
+W = TypeVar("W", bound=Watcher)
+
+
+@dataclass
+class ReportingWatcher(Watcher):
+    """A watcher whose rebuild is the real build, keeping what ``relwork watch`` prints
+    about the problems of each rebuild."""
+
+    report: ChangeReport = field(default_factory=ChangeReport)
+    state: BuildState = field(default_factory=BuildState)
+    printed: list[str] = field(default_factory=list)
+
+    def rebuild(self) -> None:
+        config = load_config(self.root / "relwork.yaml")
+        result = build(config, write=True, state=self.state)
+        self.printed.append(self.report.text(config.problems + result.problems, color=False,
+                                             verbose=False))
+        super().rebuild()
+
+
 @pytest.fixture()
 def watcher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Watcher]:
+    yield from _watching(Watcher(tmp_path), monkeypatch)
+
+
+@pytest.fixture()
+def reporting_watcher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                      ) -> Iterator[ReportingWatcher]:
+    yield from _watching(ReportingWatcher(tmp_path), monkeypatch)
+
+
+def _watching(w: W, monkeypatch: pytest.MonkeyPatch) -> Iterator[W]:
+    """``w`` watching a new project in its root, until the test ends."""
+    tmp_path = w.root
     init_project(tmp_path)
     # start without latex/templates: test_template_folder_created_later_is_watched makes it
     (tmp_path / "latex" / "templates" / ".gitkeep").unlink()
     (tmp_path / "latex" / "templates").rmdir()
     monkeypatch.chdir(tmp_path)
     config = load_config(tmp_path / "relwork.yaml")
-    w = Watcher(tmp_path)
     stop = threading.Event()
     ready = threading.Event()
     thread = threading.Thread(
@@ -216,3 +250,65 @@ def test_notes_folder_named_in_changed_config_is_watched(watcher: Watcher) -> No
     watcher.wait_for(2)
     watcher.settle()
     assert len(watcher.calls) == 2
+
+
+NOTES = """# Reading notes
+
+## Unread
+
+### Coral Reef Mapping from Drone Imagery
+Maps reefs from the air.
+
+### Attention Is All You Need
+Self-attention only.
+
+### Tidal Forecasts with Sparse Gauges
+Forecasts tides from few gauges.
+"""
+
+
+@pytest.mark.slow
+def test_rebuilds_print_only_the_problems_that_changed(
+        reporting_watcher: ReportingWatcher) -> None:
+    w = reporting_watcher
+    note = w.root / "summaries" / "example.md"
+    note.write_text(NOTES, encoding="utf-8")
+    w.wait_for(1)
+    w.settle()
+    first = w.printed[-1]
+    assert "example.md:5: warning: 'Coral Reef Mapping" in first
+    assert "example.md:11: warning: 'Tidal Forecasts" in first
+    # lines added above both (their lines move), one paper gone, a broken key added
+    note.write_text(NOTES.replace("## Unread\n", "## Unread\n\nTo read this week.\n\n")
+                    .replace("### Coral Reef Mapping from Drone Imagery\nMaps reefs from the "
+                             "air.\n", "### Attention, again [@vaswani2017atention]\nAgain.\n"),
+                    encoding="utf-8")
+    w.wait_for(2)
+    w.settle()
+    second = w.printed[-1].splitlines()
+    assert len(second) == 3, "\n".join(second)
+    assert second[0].startswith("summaries/example.md:8: error: key 'vaswani2017atention'")
+    assert second[1].startswith("summaries/example.md:8: warning: 'Attention, again'")
+    assert second[2].startswith("fixed: summaries/example.md:5: warning: 'Coral Reef Mapping")
+    assert not any("Tidal" in line for line in second)  # still there, only moved
+    note.write_text(NOTES + "\n", encoding="utf-8")  # back as it was
+    w.wait_for(3)
+    w.settle()
+    third = w.printed[-1].splitlines()
+    assert [line.split(": ")[0:2] for line in third] == [
+        ["summaries/example.md:5", "warning"], ["fixed", "summaries/example.md:8"],
+        ["fixed", "summaries/example.md:8"]]
+    note.write_text(NOTES + "\n\n", encoding="utf-8")  # no change in problems: nothing
+    w.wait_for(4)
+    w.settle()
+    assert w.printed[-1] == ""
+
+
+def test_change_report_counts_repeated_problems() -> None:
+    report = ChangeReport()
+    same = Problem("warning", "unknown word 'teh'", Source("a.md", 3), None, "lint-spelling")
+    assert report.changes([same, same]) == ([same, same], [])
+    moved = Problem("warning", "unknown word 'teh'", Source("a.md", 9), None, "lint-spelling")
+    assert report.changes([moved]) == ([], [same])  # one of the two is gone
+    assert report.changes([moved, same]) == ([same], [])
+    assert "fixed: a.md:9: warning" in report.text([same], color=False, verbose=False)

@@ -520,18 +520,24 @@ def watch(ctx: Context, sync_after: bool, **options: Any) -> None:
     from ..errors import SyncInterrupted
     from ..pipeline import BuildState
     from ..pipeline import build as run_build
-    from .output import summary_line
+    from .output import summary_line, use_color
+    from .watch import ChangeReport
     from .watch import watch as run_watch
 
     state = BuildState()
     holder: dict[str, Config] = {}
+    report = ChangeReport()  # after the first build, only the problems that changed
 
     def rebuild() -> None:
         config = ctx.load(**_overrides(**options))  # re-read: the config may have changed
         holder["config"] = config
-        _problems(ctx, config.problems)
         result = _written(lambda: run_build(config, write=True, state=state))
-        _problems(ctx, result.problems)
+        text = report.text(config.problems + result.problems, color=use_color(sys.stderr),
+                           verbose=ctx.verbose)
+        if ctx.quiet:
+            text = "\n".join(line for line in text.splitlines() if "error" in line)
+        if text:
+            click.echo(text, err=True)
         _out(ctx, summary_line(result, config.problems))
         if sync_after and not result.errors:
             try:

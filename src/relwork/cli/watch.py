@@ -2,7 +2,8 @@
 
 A burst of file events (an editor's save is often several writes, a rename and a chmod)
 is coalesced into one rebuild after ``debounce`` seconds of quiet. Errors from the rebuild
-are shown and watching goes on; Ctrl-C or ``stop_event`` ends it cleanly.
+are shown and watching goes on; Ctrl-C or ``stop_event`` ends it cleanly. After the first
+build only the problems that changed are printed (``ChangeReport``).
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
 
 import click
 
 from ..config import Config
 from ..infra.files import STATE_DIR
+from ..model import Problem
 
 #: Suffixes of the files a rebuild depends on.
 WATCH_SUFFIXES = (".md", ".markdown", ".bib", ".yaml", ".yml", ".j2")
@@ -33,6 +36,53 @@ def show_error(exc: BaseException) -> None:
         exc.show()
     else:
         click.echo(f"error: rebuild failed: {type(exc).__name__}: {exc}", err=True)
+
+
+def _sameness(problem: Problem) -> Hashable:
+    """What makes two rebuilds' problems the same one: all but the line, which moves
+    whenever lines are added or removed above it in the note."""
+    return (problem.severity, problem.message, problem.source.path if problem.source else None,
+            problem.hint, problem.code, problem.key)
+
+
+class ChangeReport:
+    """What each rebuild of ``watch`` prints about problems: all of them the first time,
+    after that only the ones that appeared and the ones that went away since the rebuild
+    before (a problem whose line only moved is the same problem)."""
+
+    def __init__(self) -> None:
+        self.previous: list[Problem] | None = None
+
+    def changes(self, problems: Sequence[Problem]) -> tuple[list[Problem], list[Problem]]:
+        """(new, gone): the problems not there last time, and those of last time now gone."""
+        previous, self.previous = self.previous, list(problems)
+        if previous is None:
+            return list(problems), []
+        left = Counter(_sameness(p) for p in previous)
+        new = []
+        for problem in problems:
+            if left[_sameness(problem)] > 0:
+                left[_sameness(problem)] -= 1
+            else:
+                new.append(problem)
+        gone = []
+        for problem in previous:
+            if left[_sameness(problem)] > 0:
+                left[_sameness(problem)] -= 1
+                gone.append(problem)
+        return new, gone
+
+    def text(self, problems: Sequence[Problem], *, color: bool, verbose: bool) -> str:
+        """The lines to print for this rebuild: each new problem as ``relwork build``
+        prints it, each gone one after ``fixed:``; empty when nothing changed."""
+        from .output import format_problems
+
+        new, gone = self.changes(problems)
+        lines = format_problems(new, color=color, verbose=verbose).splitlines()
+        fixed = click.style("fixed:", fg="green") if color else "fixed:"
+        lines += [f"{fixed} {line}" for line in
+                  format_problems(gone, color=color, verbose=verbose).splitlines()]
+        return "\n".join(lines)
 
 
 def _existing_base(path: Path) -> Path:
