@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from conftest import SharedFolder
 
 sys.path.insert(0, str(REPO / "bench"))
-from real_notes import MIX, PER_FILE, generate  # noqa: E402
+from real_notes import MIX, PARTS, PER_FILE, SUBPARTS, generate  # noqa: E402
 
 CORPUS = ("corpus/ifn-spaml.bib", "corpus/nips-icml.bib", "corpus/refdb.bib")
 
@@ -50,7 +50,18 @@ def test_the_collection_is_deterministic_and_read_in_every_shape(
     assert len(by_folder["drafts"]) == MIX["review_draft"] * PER_FILE["review_draft"]
     assert len(by_folder["reading"]) == MIX["link_list"] * PER_FILE["link_list"]
     assert len(by_folder["literature"]) == MIX["literature"]
-    assert len(by_folder["paper-notes"]) >= MIX["paper_bullets"]
+    assert len(by_folder["paper-notes"]) == MIX["paper_bullets"]
+    assert len(by_folder["_posts"]) == MIX["jekyll"] + MIX["jekyll_week"] * PER_FILE["jekyll_week"]
+    # no part or sub-part heading of a one-paper note (Method > Architecture) is a paper
+    parts = {*PARTS, *(s for subs in SUBPARTS.values() for s in subs), "Notes/Questions",
+             "Thoughts"}
+    assert not [e.title for e in parsed.entries if e.title in parts]
+    per_file: dict[str, int] = {}
+    for entry in parsed.entries:
+        per_file[entry.source.path] = per_file.get(entry.source.path, 0) + 1
+    assert len(per_file) == len(files)  # every file has its papers
+    assert {n for path, n in per_file.items() if "/literature/" in path
+            or "/paper-notes/" in path or ("/_posts/" in path and "week" not in path)} == {1}
     # and in its shape: groups of a weekly report, [@key] headings, link headings, bullets,
     # front matter, long bodies with the private lines cut out
     assert {e.group[-1] for e in by_folder["weekly"]} >= {"Detailed", "Not sure"}
