@@ -3,14 +3,17 @@ Dataview inline fields.
 
 ``==text==`` becomes emphasis, ``#tag`` in the text is dropped from the prose, a block id
 ``^abc123`` at the end of a line vanishes, an embed ``![[file.png]]`` / ``![[Note]]`` is
-dropped with a warning at its line, and ``Key:: value`` lines are metadata (returned for the
-front matter). Callouts are read by ``entries`` (their kind gives the section's role) and
+dropped with a warning at its line, and ``Key:: value`` lines and ``[key:: value]`` /
+``(key:: value)`` fields in a sentence are metadata (returned for the front matter); code
+spans and math are left as written. Callouts are read by ``entries`` (their kind gives the section's role) and
 wikilinks by ``wikilinks`` (they need every note of the project). Lines keep their count.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..model import Problem, Source
@@ -21,6 +24,14 @@ _BLOCK_ID_RE = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
 _EMBED_RE = re.compile(r"!\[\[([^\]\n]+)\]\]")
 _FIELD_RE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?([A-Za-z][\w -]{0,30}?)::[ \t]*(.*?)[ \t]*$")
 _HEADING_RE = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
+#: Dataview fields inside a sentence: "[venue:: NeurIPS]" (shown with its key in Obsidian,
+#: so metadata only), "(year:: 2021)" (shown as its value); a space after "::" keeps
+#: "(std::vector)" prose
+_INLINE_FIELD_RE = re.compile(
+    r"\[([A-Za-z][\w -]{0,30}?)::[ \t]+([^\]\n]*?)[ \t]*\]"
+    r"|\(([A-Za-z][\w -]{0,30}?)::[ \t]+([^)\n]*?)[ \t]*\)")
+#: code spans and math, where "==", "#" and "::" are the text's own
+_VERBATIM_RE = re.compile(r"(`+)[^`\n]+?\1|\$\$[^$\n]+?\$\$|\$[^$\s][^$\n]*?\$")
 #: callout header: "> [!abstract]", "> [!tip]- Title" (foldable), "> [!note]+ Title"
 CALLOUT_RE = re.compile(r"^[ \t]*>[ \t]*\[!([A-Za-z-]+)\][+-]?[ \t]*(.*?)[ \t]*$")
 
@@ -53,14 +64,10 @@ def obsidian_lines(
                     "warning", f"embed {m.group(0)} dropped: the section cannot show it",
                     Source(path, no), "write the point in words, or leave it out", "embed"))
             ln = _EMBED_RE.sub("", ln).rstrip()
-        if "==" in ln:
-            ln = _HIGHLIGHT_RE.sub(r"*\1*", ln)
-        if "#" in ln and not _HEADING_RE.match(ln):
-            for tag in _TAG_RE.findall(ln):
-                if tag[1:] not in tags:
-                    tags.append(tag[1:])
-            ln = _TAG_RE.sub("", ln)
-            ln = re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", ln).rstrip()
+        if "==" in ln or "#" in ln or "::" in ln:
+            ln = _outside_verbatim(ln, functools.partial(
+                _inline_markup, heading=bool(_HEADING_RE.match(ln)), tags=tags,
+                fields=(fields, field_lines, no)))
         if "^" in ln:
             ln = _BLOCK_ID_RE.sub("", ln)
         out.append(ln)
@@ -69,3 +76,48 @@ def obsidian_lines(
     if tags:
         fields["__tags__"] = tags
     return out, fields
+
+
+def _outside_verbatim(line: str, change: Callable[[str], str]) -> str:
+    """``line`` with ``change`` applied to the text outside code spans and math; where
+    markup was removed, the spaces around it are joined (code keeps its own)."""
+
+    def changed(part: str) -> str:
+        new = change(part)
+        return new if new == part else re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", new)
+
+    if "`" not in line and "$" not in line:
+        out = changed(line)
+    else:
+        parts, last = [], 0
+        for m in _VERBATIM_RE.finditer(line):
+            parts += [changed(line[last:m.start()]), m.group(0)]
+            last = m.end()
+        parts.append(changed(line[last:]))
+        out = "".join(parts)
+    return out if out == line else out.rstrip()
+
+
+def _inline_markup(text: str, *, heading: bool, tags: list[str],
+                   fields: tuple[dict[str, Any], dict[str, int], int]) -> str:
+    """Highlights, inline tags and inline fields of ``text`` (not code): highlights become
+    emphasis, tags are collected and dropped, fields are collected and dropped (``[k:: v]``)
+    or shown as their value (``(k:: v)``)."""
+    if "==" in text:
+        text = _HIGHLIGHT_RE.sub(r"*\1*", text)
+    if "#" in text and not heading:
+        for tag in _TAG_RE.findall(text):
+            if tag[1:] not in tags:
+                tags.append(tag[1:])
+        text = _TAG_RE.sub("", text)
+    if "::" in text:
+        found, found_lines, no = fields
+
+        def field(m: re.Match[str]) -> str:
+            key, value = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            found.setdefault(key.strip(), value)
+            found_lines.setdefault(key.strip().lower(), no)
+            return "" if m.group(1) else value
+
+        text = _INLINE_FIELD_RE.sub(field, text)
+    return text
