@@ -29,13 +29,26 @@ def test_links_by_name_alias_and_citekey() -> None:
         ("info", 3), ("info", 3)]
 
 
-def test_an_ambiguous_name_is_a_warning_naming_both_files() -> None:
+def test_an_ambiguous_name_is_a_warning_naming_both_files_and_cites_neither() -> None:
+    # two aliases, and two file names in different folders: no wrong paper is cited
+    ms = [match("v/one/Taming.md", "a2017", aliases=["DDPM"]),
+          match("v/two/Denoising.md", "b2018", aliases=["DDPM"]),
+          match("v/x/Codes.md", "d2020"), match("v/y/Codes.md", "e2021"),
+          match("v/n.md", "c2019", "see [[DDPM]] and [[Codes]]")]
+    out, problems = link_matches(ms, {"a2017", "b2018", "c2019", "d2020", "e2021"})
+    warnings = [p.message for p in problems if p.severity == "warning"]
+    assert len(warnings) == 2
+    assert "v/x/Codes.md" in warnings[0] and "v/y/Codes.md" in warnings[0]
+    assert "v/one/Taming.md" in warnings[1] and "v/two/Denoising.md" in warnings[1]
+    assert out[4].entry.summary == "see DDPM and Codes"
+
+
+def test_a_file_name_wins_over_another_notes_alias() -> None:
     ms = [match("v/one/VQ-VAE.md", "a2017"), match("v/two/Other.md", "b2018", aliases=["VQ-VAE"]),
           match("v/n.md", "c2019", "see [[VQ-VAE]]")]
     out, problems = link_matches(ms, {"a2017", "b2018", "c2019"})
-    [warning] = [p for p in problems if p.severity == "warning"]
-    assert "v/one/VQ-VAE.md" in warning.message and "v/two/Other.md" in warning.message
-    assert out[2].entry.summary == "see VQ-VAE [@a2017]"  # the first note keeps the name
+    assert [p for p in problems if p.severity == "warning"] == []
+    assert out[2].entry.summary == "see VQ-VAE [@a2017]"  # as Obsidian resolves it
 
 
 def test_inline_tags_join_the_front_matter_tags() -> None:

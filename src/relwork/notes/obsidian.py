@@ -5,8 +5,9 @@ Dataview inline fields.
 ``^abc123`` at the end of a line vanishes, an embed ``![[file.png]]`` / ``![[Note]]`` is
 dropped with a warning at its line, and ``Key:: value`` lines and ``[key:: value]`` /
 ``(key:: value)`` fields in a sentence are metadata (returned for the front matter); code
-spans and math are left as written. Callouts are read by ``entries`` (their kind gives the section's role) and
-wikilinks by ``wikilinks`` (they need every note of the project). Lines keep their count.
+spans and math are left as written. Callouts are read by ``entries`` (their kind gives the
+section's role) and wikilinks by ``wikilinks`` (they need every note of the project). Lines
+keep their count.
 """
 
 from __future__ import annotations

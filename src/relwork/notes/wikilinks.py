@@ -3,8 +3,9 @@
 A link to a paper note that relwork read and matched becomes a citation of that paper:
 ``[[DDPM]]`` -> ``DDPM [@ho2020denoising]`` (the shown text, then the citation), and a link
 shown as the bare citekey, ``[[@esser2021taming]]``, a narrative ``@esser2021taming``. Notes
-are found, as Obsidian finds them, by file name and by front-matter ``aliases``; a link to a
-note that is not a matched paper becomes its shown text (listed with ``-v``).
+are found, as Obsidian finds them, by file name and by front-matter ``aliases`` (a file
+name first; a name two notes share is cited for neither); a link to a note that is not a
+matched paper becomes its shown text (listed with ``-v``).
 """
 
 from __future__ import annotations
@@ -19,14 +20,42 @@ from ..model import Entry, Match, Problem, Source
 WIKILINK_RE = re.compile(r"(?<!!)\[\[([^\]\[|#\n]*)(#[^\]\[|\n]*)?(?:\|([^\]\[\n]*))?\]\]")
 
 
-def _names(entry: Entry) -> list[str]:
-    """The names a wikilink can use for ``entry``'s note: file name, aliases, title."""
-    names = [Path(entry.source.path).stem, entry.title]
+def _names(entry: Entry) -> tuple[list[str], list[str]]:
+    """The names a wikilink can use for ``entry``'s note: its file name, then its other
+    names (aliases, title), each lower-cased."""
     aliases = entry.meta.get("aliases") or entry.meta.get("alias") or []
     if isinstance(aliases, str):
         aliases = [a.strip() for a in aliases.split(",")]
-    names += [str(a) for a in aliases if str(a).strip()]
-    return [n.strip().lower() for n in names if n and n.strip()]
+    others = [entry.title, *(str(a) for a in aliases)]
+    own = Path(entry.source.path).stem.strip().lower()
+    return [own], [n.strip().lower() for n in others if n and n.strip()
+                   and n.strip().lower() != own]
+
+
+def _by_name(matches: Sequence[Match], problems: list[Problem]) -> dict[str, Match | None]:
+    """Each name a link can use -> its note's match, as Obsidian resolves names: a file name
+    before an alias; None for a name that two notes share at the same level (a warning)."""
+    levels: list[dict[str, list[Match]]] = [{}, {}]
+    for m in matches:
+        for level, names in zip(levels, _names(m.entry), strict=True):
+            for name in dict.fromkeys(names):
+                holders = level.setdefault(name, [])
+                if all(h.entry.source.path != m.entry.source.path for h in holders):
+                    holders.append(m)
+    by_name: dict[str, Match | None] = {}
+    for level in levels:
+        for name, holders in level.items():
+            if name in by_name:
+                continue  # a note's file name wins over another note's alias
+            by_name[name] = holders[0] if len(holders) == 1 else None
+            if len(holders) > 1:
+                first, second = holders[0].entry.source, holders[1].entry.source
+                problems.append(Problem(
+                    "warning", f"wikilinks to '{name}' are ambiguous: {first.path} and "
+                    f"{second.path} both go by that name; such links are printed as text",
+                    second, "rename one note or remove the alias from one of them",
+                    "wikilink"))
+    return by_name
 
 
 def link_matches(
@@ -37,17 +66,7 @@ def link_matches(
     printed as text (info)."""
     keys = set(known_keys)
     problems: list[Problem] = []
-    by_name: dict[str, Match] = {}
-    for m in matches:
-        for name in dict.fromkeys(_names(m.entry)):
-            other = by_name.get(name)
-            if other is not None and other.entry.source.path != m.entry.source.path:
-                problems.append(Problem(
-                    "warning", f"wikilinks to '{name}' are ambiguous: {other.entry.source.path} "
-                    f"and {m.entry.source.path} both go by that name", m.entry.source,
-                    "rename one note or remove the alias from one of them", "wikilink"))
-                continue
-            by_name.setdefault(name, m)
+    by_name = _by_name(matches, problems)
     out: list[Match] = []
     for m in matches:
         entry = m.entry
@@ -61,7 +80,7 @@ def link_matches(
     return out, problems
 
 
-def _resolve(text: str, lines: Sequence[int], entry: Entry, by_name: dict[str, Match],
+def _resolve(text: str, lines: Sequence[int], entry: Entry, by_name: dict[str, Match | None],
              keys: set[str], problems: list[Problem]) -> str:
     if "[[" not in text:
         return text
@@ -85,7 +104,7 @@ def _resolve(text: str, lines: Sequence[int], entry: Entry, by_name: dict[str, M
     return "\n".join(out)
 
 
-def _key_of(target: str, by_name: dict[str, Match], keys: set[str]) -> str | None:
+def _key_of(target: str, by_name: dict[str, Match | None], keys: set[str]) -> str | None:
     match = by_name.get(target.lower())
     if match is not None and match.cited:
         return str(match.key)
