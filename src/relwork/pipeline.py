@@ -149,7 +149,7 @@ def _build(
                 if all(s.key != stub.key for s in stubs):  # one @misc per paper
                     stubs.append(stub)
     if any("[[" in m.entry.body for m in matches):  # Obsidian links between notes
-        matches, problems = notes.link_matches(matches, index.records)
+        matches, problems = notes.link_matches(matches, index.records, result.notes_read)
         result.problems += problems
         result.entries = [m.entry for m in matches]
     result.matches = matches

@@ -56,3 +56,16 @@ def test_inline_tags_join_the_front_matter_tags() -> None:
     [entry] = parse_note(text, "a.md").entries
     assert entry.meta["tags"] == ["lit", "diffusion", "vae"]
     assert "#" not in entry.summary
+
+
+def test_a_note_that_is_not_a_paper_keeps_its_file_name() -> None:
+    # Concepts/DDPM.md is a concept note; Obsidian opens it for [[DDPM]], not the paper
+    # whose alias is DDPM, so the link is text
+    ms = [match("v/Denoising.md", "ho2020denoising", aliases=["DDPM"]),
+          match("v/n.md", "c2019", "see [[DDPM]] and [[Denoising]]")]
+    notes = ["v/Concepts/DDPM.md", "v/Denoising.md", "v/n.md"]
+    out, problems = link_matches(ms, {"ho2020denoising", "c2019"}, notes)
+    assert out[1].entry.summary == "see DDPM and Denoising [@ho2020denoising]"
+    assert [p.severity for p in problems] == ["info"]
+    assert link_matches(ms, {"ho2020denoising", "c2019"})[0][1].entry.summary == (
+        "see DDPM [@ho2020denoising] and Denoising [@ho2020denoising]")

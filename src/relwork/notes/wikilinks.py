@@ -32,41 +32,50 @@ def _names(entry: Entry) -> tuple[list[str], list[str]]:
                    and n.strip().lower() != own]
 
 
-def _by_name(matches: Sequence[Match], problems: list[Problem]) -> dict[str, Match | None]:
+def _by_name(matches: Sequence[Match], notes: Sequence[str],
+             problems: list[Problem]) -> dict[str, Match | None]:
     """Each name a link can use -> its note's match, as Obsidian resolves names: a file name
-    before an alias; None for a name that two notes share at the same level (a warning)."""
-    levels: list[dict[str, list[Match]]] = [{}, {}]
+    before an alias; None for a note that is not a paper (a concept note, a plan: any of
+    ``notes`` without an entry) and for a name two notes share at the same level (a
+    warning)."""
+    files: dict[str, dict[str, Match | None]] = {}
+    aliases: dict[str, dict[str, Match | None]] = {}
     for m in matches:
-        for level, names in zip(levels, _names(m.entry), strict=True):
-            for name in dict.fromkeys(names):
-                holders = level.setdefault(name, [])
-                if all(h.entry.source.path != m.entry.source.path for h in holders):
-                    holders.append(m)
+        own, others = _names(m.entry)
+        for level, names in ((files, own), (aliases, others)):
+            for name in names:
+                level.setdefault(name, {}).setdefault(m.entry.source.path, m)
+    papers = {m.entry.source.path for m in matches}
+    for path in notes:
+        if path not in papers:
+            files.setdefault(Path(path).stem.strip().lower(), {}).setdefault(path, None)
     by_name: dict[str, Match | None] = {}
-    for level in levels:
+    for level in (files, aliases):
         for name, holders in level.items():
             if name in by_name:
                 continue  # a note's file name wins over another note's alias
-            by_name[name] = holders[0] if len(holders) == 1 else None
+            by_name[name] = next(iter(holders.values())) if len(holders) == 1 else None
             if len(holders) > 1:
-                first, second = holders[0].entry.source, holders[1].entry.source
+                first, second = list(holders)[:2]
+                where = next((m.entry.source for m in holders.values() if m is not None),
+                             None)
                 problems.append(Problem(
-                    "warning", f"wikilinks to '{name}' are ambiguous: {first.path} and "
-                    f"{second.path} both go by that name; such links are printed as text",
-                    second, "rename one note or remove the alias from one of them",
-                    "wikilink"))
+                    "warning", f"wikilinks to '{name}' are ambiguous: {first} and {second} "
+                    "both go by that name; such links are printed as text", where,
+                    "rename one note or remove the alias from one of them", "wikilink"))
     return by_name
 
 
 def link_matches(
-    matches: Sequence[Match], known_keys: Iterable[str]
+    matches: Sequence[Match], known_keys: Iterable[str], notes: Sequence[str] = ()
 ) -> tuple[list[Match], list[Problem]]:
     """``matches`` with the wikilinks in their entries' text resolved (entries and matches
     are copied when they change), and the problems: an ambiguous note name (warning), a link
-    printed as text (info)."""
+    printed as text (info). ``notes`` are the paths of every note read, as the entries'
+    sources name them: a link to one that is not a paper is text."""
     keys = set(known_keys)
     problems: list[Problem] = []
-    by_name = _by_name(matches, problems)
+    by_name = _by_name(matches, notes, problems)
     out: list[Match] = []
     for m in matches:
         entry = m.entry
