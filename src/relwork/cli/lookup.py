@@ -75,7 +75,8 @@ def summary_text(counts: dict[str, int], requests: int | None, target: str,
 def lookup(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], fmt: str,
            **options: Any) -> None:
     """Find the summarised papers that are not in the bibliography online and write them
-    to bib/lookup.bib (read automatically by every build).
+    to bib/lookup.bib (read automatically by every build); also each [@doi:...] or
+    [@arxiv:...] citation in the notes that no bib entry has, by that identifier.
 
     A DOI in the note is looked up at Crossref, an arXiv id at arXiv (preferring the
     published version), a title at DBLP, Crossref and Semantic Scholar. A title result is
