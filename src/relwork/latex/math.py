@@ -37,7 +37,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from .escape import CharIssue, is_label_key, math_char
+from .escape import CharIssue, is_label_key, math_char, scripts_end, scripts_math
 
 # Control words refused as hostile (error): they touch files or the shell, change catcodes,
 # define or build commands, or change state that outlives the formula's group (TeX restores
@@ -361,5 +361,17 @@ def convert_math(tex: str, engine: str, issues: list[CharIssue]) -> str:
     """Math content with Unicode converted for pdflatex (control chars dropped)."""
     if tex.isascii() and "\t" not in tex and "\r" not in tex:
         return tex
-    return "".join(ch if ch.isascii() and (ch.isprintable() or ch == "\n")
-                   else math_char(ch, engine, issues) for ch in tex)
+    out: list[str] = []
+    i = 0
+    while i < len(tex):
+        ch = tex[i]
+        if ch.isascii() and (ch.isprintable() or ch == "\n"):
+            out.append(ch)
+        elif (end := scripts_end(tex, i)) > i:  # x₁₀ -> x_{10}, one group per run
+            out.append(scripts_math(tex[i:end]))
+            i = end
+            continue
+        else:
+            out.append(math_char(ch, engine, issues))
+        i += 1
+    return "".join(out)
