@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ..model import Severity
+from .scripts import is_script, math_base, scripts_latex
 from .symbols import (
     ABOVE,
     ACCENTS,
@@ -26,7 +27,6 @@ from .symbols import (
     ZERO_WIDTH_CATS,
     is_emoji,
 )
-from .scripts import is_script, math_base, scripts_latex
 
 #: superscript letters that are words of their own in text (ordinal indicators ª º)
 _NOT_SCRIPTS = frozenset("\u00aa\u00ba")

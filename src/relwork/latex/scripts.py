@@ -64,7 +64,7 @@ def base_form(base: str, symbol: Callable[[str], str | None]) -> str | None:
 
 def _segments(run: str) -> Iterator[tuple[str, list[str]]]:
     """(kind, base characters) of each stretch of one kind in ``run``."""
-    kind, bases = "", []
+    kind, bases = "", list[str]()
     for ch in run:
         info = script_char(ch)
         assert info is not None
