@@ -63,6 +63,7 @@ def build(
     force: bool = False,
     state: BuildState | None = None,
     progress: Progress | None = None,
+    allow_empty: bool = False,
 ) -> BuildResult:
     """Run the whole pipeline for ``config`` and return the section, its bib and findings.
 
@@ -72,7 +73,9 @@ def build(
     and the bib go atomically to the configured outputs unless the build has errors (the
     previous files stay as they were), and an output edited by hand raises
     ``OutputEditedError`` unless ``force``. ``state`` keeps parses between builds (watch);
-    ``progress`` is called with the name of each step.
+    ``progress`` is called with the name of each step. A selection of no papers is an
+    error (nothing is written, so a good section is never replaced by an empty one) unless
+    ``allow_empty``.
     """
     import gc
 
@@ -82,7 +85,7 @@ def build(
     gc.disable()
     try:
         return _build(config, paths=paths, bibs=bibs, write=write, force=force, state=state,
-                      progress=progress)
+                      progress=progress, allow_empty=allow_empty)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -97,6 +100,7 @@ def _build(
     force: bool,
     state: BuildState | None,
     progress: Progress | None,
+    allow_empty: bool = False,
 ) -> BuildResult:
     from . import bib, lint, notes, section  # match: only when an entry needs matching
 
@@ -111,6 +115,9 @@ def _build(
     result.problems += parsed.problems
     result.entries = select_entries(parsed.entries, config)
     result.problems += _group_findings(parsed.entries, config)
+    if not result.entries and not allow_empty:
+        result.problems.append(_empty_selection(config, paths, len(note_files),
+                                                len(parsed.entries)))
 
     say("loading bibliography")
     index, problems = load_index(config, bibs, state, lookup=False)
@@ -174,6 +181,24 @@ def _build(
                             force=force, display=config.display)
         result.outputs = [config.display(tex_path), config.display(bib_path)]
     return result
+
+
+def _empty_selection(config: Config, paths: Sequence[str] | None, files_found: int,
+                     entries_found: int) -> Problem:
+    """The error for a build that selected no paper: what was asked for and what matched."""
+    asked = ", ".join(f"'{p}'" for p in (paths or config.notes)) or "no note paths"
+    if not files_found:
+        found = "no note files"
+    elif not entries_found:
+        found = f"{files_found} note file(s) with no paper headings"
+    else:
+        found = (f"{entries_found} paper(s) in {files_found} note file(s), none left after "
+                 "include_groups/exclude_groups")
+    return Problem(
+        "error", f"no papers selected: {asked} matched {found}; the previous outputs were "
+        "kept", None if paths else config.where("notes"),
+        "check the paths or patterns (quote globs), or pass --allow-empty to write an "
+        "empty section", "empty-selection")
 
 
 def _with_mark(text: str) -> str:

@@ -167,9 +167,12 @@ def _finish(ctx: Context, result: BuildResult, config: Config) -> None:
 @click.option("--document", type=click.Choice(["article", "ieee", "acm"]), default=None,
               help="Preview document class (with --compile).")
 @click.option("--png", is_flag=True, help="Also write PNG page images (with --compile).")
+@click.option("--allow-empty", is_flag=True,
+              help="Write the outputs even when no paper is selected (else exit 1).")
 @click.pass_obj
 def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bool,
-          compile_: bool, document: str | None, png: bool, **options: Any) -> None:
+          compile_: bool, document: str | None, png: bool, allow_empty: bool,
+          **options: Any) -> None:
     """Build latex/related_work.tex and the cited-only latex/references.bib.
 
     \b
@@ -184,7 +187,7 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
     _problems(ctx, config.problems)
     with _activity(ctx, "building") as say:
         result = run_build(config, paths=_note_paths(paths), bibs=bibs or None, write=True,
-                           force=force, progress=say)
+                           force=force, progress=say, allow_empty=allow_empty)
         if compile_ and not result.errors:
             say("compiling the preview")
             _compile(ctx, config, result, png=png, bibs=bibs or None, progress=say)
