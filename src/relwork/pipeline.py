@@ -103,6 +103,7 @@ def _build(
     allow_empty: bool = False,
 ) -> BuildResult:
     from . import bib, lint, notes, section  # match: only when an entry needs matching
+    from .bib.specials import cited_specials
 
     say = progress or (lambda _msg: None)
     result = BuildResult()
@@ -162,6 +163,7 @@ def _build(
     result.cited_keys = rendered.keys
     bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs)
     result.problems += problems
+    result.problems += cited_specials(index, result.cited_keys)
 
     if config.lint_enabled:
         known = known_words(index)
