@@ -313,7 +313,7 @@ def compile_preview(
         tex_path, config.resolve(config.output_bib), out_dir=tex_path.parent,
         cite=config.cite, document=config.document, engine=config.engine,
         line_map=result.line_map, bib_index=index, timeout=config.compile_timeout, png=png,
-        verbose=verbose, progress=progress,
+        verbose=verbose, progress=progress, packages=[p.name for p in result.packages],
     )
 
 

@@ -206,7 +206,7 @@ def test_section_lines_map_to_notes_through_the_line_map(tmp_path: Path) -> None
         ("plain", "ieee", "xelatex",
          ["\\documentclass[conference]{IEEEtran}", "\\usepackage{fontspec}",
           "\\bibliographystyle{plain}"],
-         ["inputenc", "fontenc", "natbib"]),
+         ["inputenc", "fontenc", "natbib", "xltabular", "hyperref", "amsmath"]),
         ("natbib", "acm", "pdflatex",
          ["\\documentclass[sigconf]{acmart}", "\\settopmatter{printacmref=false}",
           "\\setcopyright{none}", "\\renewcommand\\footnotetextcopyrightpermission[1]{}",
@@ -221,7 +221,10 @@ def test_section_lines_map_to_notes_through_the_line_map(tmp_path: Path) -> None
 )
 def test_preview_source(cite: str, document: str, engine: str, present: list[str],
                         absent: list[str]) -> None:
-    text = preview_source("sec", "refs", cite=cite, document=document, engine=engine)
+    # exactly the packages the section requires: the first case's section has a table and links
+    packages = ("natbib", "xltabular", "hyperref") if document == "article" else ()
+    text = preview_source("sec", "refs", cite=cite, document=document, engine=engine,
+                          packages=packages)
     for needle in present:
         assert needle in text
     for needle in absent:

@@ -19,8 +19,6 @@ SECTION_BEGIN = "relwork: section begin"
 SECTION_END = "relwork: section end"
 
 _DOCUMENT_CLASS = {"article": "article", "ieee": "IEEEtran", "acm": "acmart"}
-#: what the preview loads besides the citation package: everything the templates' tables use
-_PREVIEW_PACKAGES = ("array", "longtable", "booktabs", "tabularx", "xltabular")
 #: packages the wrapper loads itself (fonts, citations, links): never loaded a second time
 _MANAGED = ("iftex", "inputenc", "fontenc", "lmodern", "fontspec", "natbib", "biblatex",
             "hyperref")
@@ -32,8 +30,9 @@ class Wrapper:
 
     ``section`` and ``bib`` are names relative to the document's folder, without extension.
     ``engine`` ``None`` means any engine: iftex picks the font setup when LaTeX runs.
-    ``packages`` are loaded in order after the fonts (those in ``_MANAGED`` are skipped: the
-    citation package always follows ``cite``); ``cite_options`` go to natbib or biblatex
+    ``packages`` are loaded in order after the fonts, exactly those (the ones in ``_MANAGED``
+    go where the wrapper puts them: the citation package always follows ``cite``, hyperref
+    comes last when listed); ``cite_options`` go to natbib or biblatex
     (after ``backend=biber``); ``bibliography=False`` leaves out the reference list;
     ``markers`` puts ``\\typeout`` lines around the section for the log parser.
     """
@@ -80,7 +79,7 @@ def wrapper_source(spec: Wrapper) -> str:
         preamble.append(Package("biblatex", options=["backend=biber", *spec.cite_options]))
     elif spec.cite == "natbib" and spec.document != "acm":  # acmart loads natbib itself
         preamble.append(Package("natbib", options=list(spec.cite_options) or None))
-    if spec.document != "acm":  # acmart loads hyperref itself
+    if spec.document != "acm" and "hyperref" in spec.packages:  # acmart loads it itself
         preamble.append(Package("hyperref", options=list(spec.hyperref_options) or None))
     if spec.cite == "biblatex":
         preamble.append(Command("addbibresource", NoEscape(f"{spec.bib}.bib")))
@@ -140,16 +139,19 @@ def _class_setup(spec: Wrapper) -> list[str]:
 
 
 def preview_source(section: str, bib: str, *, cite: str = "natbib", document: str = "article",
-                   engine: str = "pdflatex", bibliography: bool = True) -> str:
+                   engine: str = "pdflatex", bibliography: bool = True,
+                   packages: Sequence[str] = ()) -> str:
     r"""LaTeX of the preview document: ``\input{section}`` plus the bibliography ``bib``.
 
     ``section`` and ``bib`` are names relative to the preview's folder, without extension.
+    ``packages``: what the section requires, loaded on top of the bare document class and the
+    engine's font setup, and nothing else, so the preview compiles only if the paper can.
     ``bibliography=False`` leaves out the reference list (a section that cites nothing: BibTeX
     would stop with "I found no \citation commands").
     """
     return wrapper_source(Wrapper(
         section, bib, cite=cite, document=document, engine=engine,
-        packages=_PREVIEW_PACKAGES, title="Related Work preview" if document == "acm" else None,
+        packages=tuple(packages), title="Related Work preview" if document == "acm" else None,
         bibliography=bibliography, markers=True,
     ))
 
