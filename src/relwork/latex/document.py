@@ -24,6 +24,15 @@ _MANAGED = ("iftex", "inputenc", "fontenc", "lmodern", "fontspec", "natbib", "bi
             "hyperref")
 
 
+#: logged when floats of the section wait for a later page: they will land after the
+#: bibliography that follows (in IEEEtran or acmart, in or after the References)
+FLOATS_DEFERRED = "relwork: floats deferred past the section"
+_DEFERRED_CHECK = (
+    r"\makeatletter\ifx\@deferlist\@empty\ifx\@dbldeferlist\@empty\else"
+    r"\typeout{" + FLOATS_DEFERRED + r"}\fi\else\typeout{" + FLOATS_DEFERRED + r"}\fi"
+    r"\makeatother")
+
+
 @dataclass(frozen=True)
 class Wrapper:
     """What goes around ``\\input{section}``.
@@ -87,11 +96,14 @@ def wrapper_source(spec: Wrapper) -> str:
     if spec.title is not None:
         preamble.append(Command("title", spec.title))
         preamble.append(NoEscape(r"\date{}"))
+    if spec.title is not None and spec.document != "article":
+        doc.append(NoEscape(r"\maketitle"))  # the two-column layout starts with the title
     if spec.markers:
         doc.append(NoEscape(r"\typeout{" + SECTION_BEGIN + "}"))
     doc.append(NoEscape(r"\input{" + spec.section + "}"))
     if spec.markers:
         doc.append(NoEscape(r"\par\typeout{" + SECTION_END + "}"))
+        doc.append(NoEscape(_DEFERRED_CHECK))
     if not spec.bibliography:
         pass
     elif spec.cite == "biblatex":
@@ -135,7 +147,9 @@ def _class_setup(spec: Wrapper) -> list[str]:
         # microtype's font expansion rejects; Latin Modern is scalable
         lines.append(r"\IfFileExists{libertine.sty}{}{\usepackage{lmodern}}")
     return lines + [r"\settopmatter{printacmref=false}", r"\setcopyright{none}",
-                    r"\renewcommand\footnotetextcopyrightpermission[1]{}"]
+                    r"\renewcommand\footnotetextcopyrightpermission[1]{}",
+                    r"\acmConference{Preview}{}{}", r"\author{relwork}",
+                    r"\affiliation{\institution{Preview}\country{}}"]
 
 
 def preview_source(section: str, bib: str, *, cite: str = "natbib", document: str = "article",
@@ -151,7 +165,7 @@ def preview_source(section: str, bib: str, *, cite: str = "natbib", document: st
     """
     return wrapper_source(Wrapper(
         section, bib, cite=cite, document=document, engine=engine,
-        packages=tuple(packages), title="Related Work preview" if document == "acm" else None,
+        packages=tuple(packages), title="Related Work preview" if document != "article" else None,
         bibliography=bibliography, markers=True,
     ))
 
