@@ -121,3 +121,14 @@ def test_naughty_strings_compile(tex, engine: str) -> None:  # type: ignore[no-u
     assert "Emergency stop" not in log and "! " not in log
     if text:
         assert "hasOwnProperty" in text and "brown fox" in text
+
+
+def test_circled_characters_keep_their_circle(tex) -> None:  # type: ignore[no-untyped-def]
+    """Unicode folding would turn ① into a plain 1: the circle is kept with \\textcircled."""
+    issues: list = []
+    assert escape_text("step ① and ⓐ", "pdflatex", issues) == (
+        "step \\textcircled{1} and \\textcircled{a}")
+    assert issues == []
+    code, log, _ = compile_doc(tex.pdflatex, PREAMBLES["bare"],
+                               escape_text("step ① and ⓐ ⑩", "pdflatex", []))
+    assert code == 0, log[-2000:]

@@ -142,6 +142,9 @@ def _text_char(ch: str, engine: str, issues: list[CharIssue]) -> str:
     if cat in ZERO_WIDTH_CATS:
         return ""
     folded = unicodedata.normalize("NFKC", ch)
+    if unicodedata.decomposition(ch).startswith("<circle>") and folded.isascii() \
+            and folded.isalnum():
+        return f"\\textcircled{{{folded}}}"  # ① -> \textcircled{1}: folding would drop it
     if folded != ch and all(_plain_or_known(c) for c in folded):
         return escape_text(folded, engine, issues)  # NFKC is stable: no deeper recursion
     name = unicodedata.name(ch, f"U+{ord(ch):04X}")
