@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .config import Config
 from .errors import BuildError
 from .infra import files
-from .model import BibRecord, BuildResult, Entry, Match, Problem
+from .model import BibRecord, BuildResult, Entry, Match, Problem, Source
 from .pipeline_cache import (
     BuildState,
     known_words,
@@ -117,7 +117,7 @@ def _build(
     result.entries = select_entries(parsed.entries, config)
     result.problems += _group_findings(parsed.entries, config)
     if not result.entries and not allow_empty:
-        result.problems.append(_empty_selection(config, paths, len(note_files),
+        result.problems.append(_empty_selection(config, paths, result.notes_read,
                                                 len(parsed.entries)))
 
     say("loading bibliography")
@@ -185,10 +185,14 @@ def _build(
     return result
 
 
-def _empty_selection(config: Config, paths: Sequence[str] | None, files_found: int,
+def _empty_selection(config: Config, paths: Sequence[str] | None, notes_read: Sequence[str],
                      entries_found: int) -> Problem:
-    """The error for a build that selected no paper: what was asked for and what matched."""
+    """The error for a build that selected no paper: what was asked for and what matched.
+    It is placed at the first note read when there is one, else at the configured notes."""
     asked = ", ".join(f"'{p}'" for p in (paths or config.notes)) or "no note paths"
+    files_found = len(notes_read)
+    where = (Source(notes_read[0], 1) if notes_read
+             else None if paths else config.where("notes"))
     if not files_found:
         found = "no note files"
     elif not entries_found:
@@ -198,7 +202,7 @@ def _empty_selection(config: Config, paths: Sequence[str] | None, files_found: i
                  "include_groups/exclude_groups")
     return Problem(
         "error", f"no papers selected: {asked} matched {found}; the previous outputs were "
-        "kept", None if paths else config.where("notes"),
+        "kept", where,
         "check the paths or patterns (quote globs), or pass --allow-empty to write an "
         "empty section", "empty-selection")
 

@@ -37,7 +37,7 @@ def test_empty_folder_and_filtered_out_papers(example_project: Path) -> None:
     code, _, err = run(example_project, "build")
     assert code == 1
     assert "none left after include_groups/exclude_groups" in err
-    assert "relwork.yaml:" in err  # the configured notes are named at their line
+    assert "summaries/weekly_report.md:1: error: no papers selected" in err  # the note read
     assert _outputs(example_project) == before
 
 
