@@ -50,6 +50,9 @@ def make_entry(
     front: dict[str, Any] | None = None, link: str | None = None,
 ) -> Entry | None:
     """An Entry for the lines [start, end): body, points, metadata and identifiers."""
+    if not title.strip():  # a heading that is only a citation, "## [@key2020]"
+        title = (heading.raw.strip() if heading is not None else "") \
+            or title_from_file_name(doc.path)
     entry = Entry(title=title, source=source, group=group)
     result = doc.result
     lines = doc.lines
