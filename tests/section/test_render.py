@@ -558,3 +558,17 @@ def test_template_path_is_used_even_when_a_template_dir_has_the_same_name(tmp_pa
         render_section(matches, index, config, notes=note_files)
     assert err.value.source is not None and err.value.source.line == 3
     assert err.value.source.path.endswith("elsewhere/mine.tex.j2")
+
+
+@pytest.mark.parametrize("template", ["subsections", "itemize", "compact", "table"])
+def test_a_group_that_holds_every_paper_gives_no_heading(template):
+    """With "Not sure" excluded every paper sits under "Detailed": that names no division
+    of the section, so no heading is written; with both groups both are headings."""
+    config = example_config(template=template)
+    matches, index, note_files = example_matches(config)
+    detailed = [m for m in matches if m.entry.group == ("Detailed",)]
+    assert len(detailed) == 2
+    alone = render_section(detailed, index, config, notes=note_files).text
+    assert "Detailed" not in alone and "Not sure" not in alone
+    both = render_section(matches, index, config, notes=note_files).text
+    assert "Detailed" in both and "Not sure" in both
