@@ -39,7 +39,8 @@ def test_may30_finds_exactly_the_eight_papers(may30):
     # the question to the advisor ("Are those good ones? If they are, i will update on
     # overleaf") and the note to self ("I dont' think it's a generative model.but I still
     # gonna see it after the meeting") are left out and listed
-    assert [(p.source.line, p.message) for p in may30.dropped if p.source] == [
+    assert [(p.source.line, p.message) for p in may30.dropped
+            if p.source and p.code == "private"] == [
         (46, "private text left out: a question to the reader (1 line)"),
         (59, "private text left out: a note in the first person (2 sentences)")]
     assert not any("after the meeting" in e.body for e in may30.entries)
@@ -118,3 +119,17 @@ def test_only_the_first_person_sentence_of_a_paragraph_goes():
     assert "Entropy bonus." in entry.body
     assert "paragraph" not in entry.body and "liked" not in entry.body
     assert [p.source.line for p in parsed.dropped if "first person" in p.message] == [4, 5]
+
+
+def test_a_summary_cut_to_the_budget_is_listed_and_keeps_more_than_one_point(may30):
+    """The LSGM summary: three points, the second a long one. Whole points would keep the
+    background sentence alone; the cut falls inside the second point instead, and is listed
+    at the first line it leaves out."""
+    lsgm = next(e for e in may30.entries if e.title.startswith("Score-based"))
+    assert "Latent Score-based Generative Model (LSGM)" in lsgm.summary
+    assert "Moving from data to latent space" not in lsgm.summary
+    cut = [p for p in may30.dropped if p.code == "summary-cut"]
+    assert [(p.source.line, p.message) for p in cut] == [
+        (41, "summary of 'Score-based Generative Modeling in Latent Space' cut to the "
+             "70-word budget: 75 of 148 words kept")]
+    assert "summary: full" in (cut[0].hint or "")
