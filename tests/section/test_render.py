@@ -12,7 +12,7 @@ from readme_sections import docs_page
 from relwork import bib, match, notes
 from relwork.config import Config, load_config
 from relwork.errors import TemplateError
-from relwork.model import Match, Source
+from relwork.model import Entry, Match, Source
 from relwork.section import (
     BUILTIN_DIR,
     Citer,
@@ -572,3 +572,18 @@ def test_a_group_that_holds_every_paper_gives_no_heading(template):
     assert "Detailed" not in alone and "Not sure" not in alone
     both = render_section(matches, index, config, notes=note_files).text
     assert "Detailed" in both and "Not sure" in both
+
+
+def test_a_paragraph_reads_as_sentences():
+    """A paragraph of a note ends with a full stop, and a sentence that starts in lower case
+    after another one is capitalised; abbreviations ('e.g.', 'et al.') and words such as
+    'word2vec' stay as written."""
+    from relwork.section.body import body_views
+
+    entry = Entry(title="PULSE", source=Source("n.md", 1),
+                  body="searches the latent space for a photo. more an upsampling method, "
+                       "e.g. the loss\nof Smith et al. the model. word2vec is not used",
+                  body_lines=[2, 3])
+    assert body_views(entry).prose == (
+        "searches the latent space for a photo. More an upsampling method, e.g. the loss\n"
+        "of Smith et al. the model. word2vec is not used.")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 TLDR_RE = re.compile(
     r"^([ \t]*(?:>[ \t]*)*)(?:\*\*|__)?(?:tl;?dr|tl\s*;\s*dr)(?:\*\*|__)?[ \t]*[;:,.-]?"
     r"(?:\*\*|__)?[ \t]*", re.I)
-_ABBREVIATIONS = frozenset(
+ABBREVIATIONS = _ABBREVIATIONS = frozenset(
     "e.g i.e et al etc vs cf fig figs eq eqs sec resp approx aux no nos ch vol pp ref refs "
     "dr mr ms prof st def thm lem prop".split())
 _END_RE = re.compile(r"[.!?][\"'”’)\]*_]*(?=\s|$)")
