@@ -587,3 +587,24 @@ def test_a_paragraph_reads_as_sentences():
     assert body_views(entry).prose == (
         "searches the latent space for a photo. More an upsampling method, e.g. the loss\n"
         "of Smith et al. the model. word2vec is not used.")
+
+
+@pytest.mark.parametrize(("summary", "continues"), [
+    ("learns an energy-based model in the latent space.", True),
+    ("edits the latent space of StyleGAN with text prompts.", True),
+    ("propose a latent score-based model.", True),
+    ("contrastive learning of image features with two augmentations.", False),
+    ("transformers replace recurrence with attention.", False),
+    ("super-resolution by searching the latent space of a generator.", False),
+    ("modifying the latent space of a generator.", False),
+    ("the generator starts from a learned constant.", False),
+])
+def test_a_summary_reads_on_from_the_citation_only_when_it_starts_with_a_verb(summary,
+                                                                              continues):
+    """'\\citet{x} learns ...' only when the first word is a verb: else the title comes
+    first ("X et al. propose \\emph{Title}. Contrastive learning ...")."""
+    config = example_config(template="paragraphs")
+    note = f"# Papers\n\n## Learning Latent Space Energy-Based Prior Model\n{summary}\n"
+    rendered = render_notes(note, (REPO / "bib" / "references.bib").read_text("utf-8"), config)
+    first_words = " ".join(summary.split()[:2])
+    assert (f"\\citet{{pang2020learning}} {first_words}" in rendered.text) is continues
