@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Config
 from .errors import BuildError, OutputEditedError, OutputWriteError
 from .infra import files
-from .model import BibRecord, BuildResult, Entry, Match, Problem
+from .model import BibRecord, BuildResult, Entry, Match, Problem, Source
 from .pipeline_cache import (
     BuildState,
     cache_folder,
@@ -65,6 +65,7 @@ def build(
     force: bool = False,
     state: BuildState | None = None,
     progress: Progress | None = None,
+    allow_empty: bool = False,
 ) -> BuildResult:
     """Run the whole pipeline for ``config`` and return the section, its bib and findings.
 
@@ -74,7 +75,9 @@ def build(
     and the bib go atomically to the configured outputs unless the build has errors (the
     previous files stay as they were), and an output edited by hand raises
     ``OutputEditedError`` unless ``force``. ``state`` keeps parses between builds (watch);
-    ``progress`` is called with the name of each step.
+    ``progress`` is called with the name of each step. A selection of no papers is an
+    error (nothing is written, so a good section is never replaced by an empty one) unless
+    ``allow_empty``.
     """
     import gc
 
@@ -84,7 +87,7 @@ def build(
     gc.disable()
     try:
         return _build(config, paths=paths, bibs=bibs, write=write, force=force, state=state,
-                      progress=progress)
+                      progress=progress, allow_empty=allow_empty)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -99,8 +102,10 @@ def _build(
     force: bool,
     state: BuildState | None,
     progress: Progress | None,
+    allow_empty: bool = False,
 ) -> BuildResult:
     from . import bib, lint, notes, section  # match: only when an entry needs matching
+    from .bib.specials import cited_specials
 
     say = progress or (lambda _msg: None)
     result = BuildResult()
@@ -115,6 +120,9 @@ def _build(
     result.problems += parsed.dropped  # info: private text left out, shown with -v
     result.entries = select_entries(parsed.entries, config)
     result.problems += _group_findings(parsed.entries, config)
+    if not result.entries and not allow_empty:
+        result.problems.append(_empty_selection(config, paths, result.notes_read,
+                                                len(parsed.entries)))
 
     say("loading bibliography")
     index, problems = load_index(config, bibs, state, lookup=False, cache=cache)
@@ -169,6 +177,7 @@ def _build(
     bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs,
                                             config.bib_drop_fields)
     result.problems += problems
+    result.problems += cited_specials(index, result.cited_keys)
 
     if config.lint_enabled:
         known = known_words(index)
@@ -198,6 +207,28 @@ def _build(
             raise
         result.outputs = [config.display(tex_path), config.display(bib_path)]
     return result
+
+
+def _empty_selection(config: Config, paths: Sequence[str] | None, notes_read: Sequence[str],
+                     entries_found: int) -> Problem:
+    """The error for a build that selected no paper: what was asked for and what matched.
+    It is placed at the first note read when there is one, else at the configured notes."""
+    asked = ", ".join(f"'{p}'" for p in (paths or config.notes)) or "no note paths"
+    files_found = len(notes_read)
+    where = (Source(notes_read[0], 1) if notes_read
+             else None if paths else config.where("notes"))
+    if not files_found:
+        found = "no note files"
+    elif not entries_found:
+        found = f"{files_found} note file(s) with no paper headings"
+    else:
+        found = (f"{entries_found} paper(s) in {files_found} note file(s), none left after "
+                 "include_groups/exclude_groups")
+    return Problem(
+        "error", f"no papers selected: {asked} matched {found}; the previous outputs were "
+        "kept", where,
+        "check the paths or patterns (quote globs), or pass --allow-empty to write an "
+        "empty section", "empty-selection")
 
 
 _DROPPED = " without the fields named in bib_drop_fields"
@@ -322,7 +353,7 @@ def compile_preview(
         tex_path, config.resolve(config.output_bib), out_dir=tex_path.parent,
         cite=config.cite, document=config.document, engine=config.engine,
         line_map=result.line_map, bib_index=index, timeout=config.compile_timeout, png=png,
-        verbose=verbose, progress=progress,
+        verbose=verbose, progress=progress, packages=[p.name for p in result.packages],
     )
 
 

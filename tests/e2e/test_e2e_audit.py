@@ -82,8 +82,12 @@ def test_front_matter_links_placeholders_and_crlf_notes(project: Path) -> None:
     assert code == 0 and "summaries/crlf.md:3" in out
 
 
-def test_empty_notes_folder_is_a_warning_and_an_empty_section(project: Path) -> None:
+def test_empty_notes_folder_is_an_error_unless_allow_empty(project: Path) -> None:
     code, out, err = run(project, "build")
+    assert code == 1
+    assert "summaries" in err and "no papers selected" in err
+    assert not (project / "latex" / "related_work.tex").exists()
+    code, out, err = run(project, "build", "--allow-empty")
     assert code == 0
     assert "summaries" in err and "warning" in err
     assert cited(project) == []

@@ -50,7 +50,7 @@ def test_one_finding_in_one_entry_is_singular(tmp_path: Path) -> None:
     root = project(tmp_path, "lint:\n  enabled: true\n")
     (root / "summaries" / "example.md").write_text(
         "# Reading notes\n\n## Attention Is All You Need\n\n"
-        "I think the Transformer replaces recurrence with attention.\n", encoding="utf-8")
+        "The Transformer doesn't use recurrence, only attention.\n", encoding="utf-8")
     code, _out, err = run(root, "lint")
     assert code == 0
     assert "1 finding in 1 entry" in err.splitlines()

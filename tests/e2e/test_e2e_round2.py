@@ -62,7 +62,8 @@ def test_table_venue_of_arxiv_preprint_has_no_unbreakable_id(tmp_path: Path) -> 
                        "--template", "table")
     assert code == 0, err
     tex = (project / "latex" / "related_work.tex").read_text(encoding="utf-8")
-    row = next(line for line in tex.splitlines() if line.strip().startswith("& 2013"))
+    row = next(line for line in tex.splitlines()
+               if line.strip().startswith("\\relworkSep 2013"))
     assert not re.search(r"arXiv:\d{4}\.\d{4,5}", row), row
 
 

@@ -121,7 +121,7 @@ def test_unicode_in_math_is_converted() -> None:
     assert inline("$α ≤ β$") == r"$\alpha  \leq  \beta$"
     assert inline("$x = é$") == r"$x = \mbox{\'{e}}$"
     assert inline("$x² × y ± ᶿ$ x² ±") == (
-        r"$x^{2} \times  y \pm  {\theta}$ x\texttwosuperior{} \textpm{}")
+        r"$x^{2} \times  y \pm  ^{\theta}$ $x^{2}$ \textpm{}")
 
 
 # ---------------------------------------------------------------- constructs

@@ -70,15 +70,12 @@ def test_weekly_report_findings_at_exact_lines(monkeypatch: pytest.MonkeyPatch) 
     lines = WEEKLY.read_text(encoding="utf-8").splitlines()
     assert "I dont' think it's" in lines[50 - 1] and "i will" in lines[40 - 1]
     expected = {
-        (50, "first-person", "I"),
-        (50, "contraction", "dont'"),
-        (50, "contraction", "it's"),
-        (50, "slang", "gonna"),
         (47, "lowercase", "more a new upsampling method than a generative mo\u2026"),
     }
     assert expected <= got
-    # the question to the advisor (line 40) never reaches the section: not checked
-    assert not any(g[0] == 40 for g in got)
+    # the question to the advisor (line 40) and the note to self (line 50, "I dont' think
+    # it's a generative model. gonna look at it again") never reach the section: not checked
+    assert not any(g[0] in (40, 50) for g in got)
     long = [p for p in problems if p.code == "lint-long-sentence"]
     assert [p.source.line for p in long if p.source] == [37]
     # the 'Detailed' summaries written as prose have no tone findings besides that
@@ -96,12 +93,10 @@ def test_may30_report_findings(monkeypatch: pytest.MonkeyPatch, may30_report: Pa
     lines = may30_report.read_text(encoding="utf-8").splitlines()
     line = next(i for i, t in enumerate(lines, 1) if t.startswith("I dont' think"))
     question = next(i for i, t in enumerate(lines, 1) if t.startswith("Are those good ones?"))
-    assert {
-        (line, "first-person", "I"), (line, "contraction", "dont'"),
-        (line, "contraction", "it's"), (line, "slang", "gonna"),
-    } <= got
-    # the question to the advisor is private text: it never reaches the section
-    assert not any(g[0] == question for g in got)
+    # the note to self ("I dont' think it's a generative model.but I still gonna see it
+    # after the meeting") and the question to the advisor are private text: they never
+    # reach the section, so they are not checked
+    assert not any(g[0] in (line, question) for g in got)
     # the styleclip summary is its "description:" point; its "conclusion: it's mainly
     # about" paragraph does not reach the section, so it is not checked
     it_s = next(i for i, t in enumerate(lines, 1) if t.startswith("conclusion: it's"))

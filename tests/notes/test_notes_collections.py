@@ -114,7 +114,8 @@ def test_private_text_left_out_is_listed_at_its_line() -> None:
     assert (31, "private text left out: 'FIXME' line (1 line)") in left_out
     result = parse_file("weekly", "june13_report.md")
     assert [(p.source.line, p.message) for p in result.dropped if p.source] == [
-        (52, "private text left out: a question to the reader (1 line)")]
+        (52, "private text left out: a question to the reader (1 line)"),
+        (69, "private text left out: a note in the first person (1 sentence)")]
 
 
 def test_a_note_without_heading_or_link_is_titled_by_its_cleaned_file_name() -> None:

@@ -12,7 +12,7 @@ from readme_sections import docs_page
 from relwork import bib, match, notes
 from relwork.config import Config, load_config
 from relwork.errors import TemplateError
-from relwork.model import Match, Source
+from relwork.model import Entry, Match, Source
 from relwork.section import (
     BUILTIN_DIR,
     Citer,
@@ -558,3 +558,53 @@ def test_template_path_is_used_even_when_a_template_dir_has_the_same_name(tmp_pa
         render_section(matches, index, config, notes=note_files)
     assert err.value.source is not None and err.value.source.line == 3
     assert err.value.source.path.endswith("elsewhere/mine.tex.j2")
+
+
+@pytest.mark.parametrize("template", ["subsections", "itemize", "compact", "table"])
+def test_a_group_that_holds_every_paper_gives_no_heading(template):
+    """With "Not sure" excluded every paper sits under "Detailed": that names no division
+    of the section, so no heading is written; with both groups both are headings."""
+    config = example_config(template=template)
+    matches, index, note_files = example_matches(config)
+    detailed = [m for m in matches if m.entry.group == ("Detailed",)]
+    assert len(detailed) == 2
+    alone = render_section(detailed, index, config, notes=note_files).text
+    assert "Detailed" not in alone and "Not sure" not in alone
+    both = render_section(matches, index, config, notes=note_files).text
+    assert "Detailed" in both and "Not sure" in both
+
+
+def test_a_paragraph_reads_as_sentences():
+    """A paragraph of a note ends with a full stop, and a sentence that starts in lower case
+    after another one is capitalised; abbreviations ('e.g.', 'et al.') and words such as
+    'word2vec' stay as written."""
+    from relwork.section.body import body_views
+
+    entry = Entry(title="PULSE", source=Source("n.md", 1),
+                  body="searches the latent space for a photo. more an upsampling method, "
+                       "e.g. the loss\nof Smith et al. the model. word2vec is not used",
+                  body_lines=[2, 3])
+    assert body_views(entry).prose == (
+        "searches the latent space for a photo. More an upsampling method, e.g. the loss\n"
+        "of Smith et al. the model. word2vec is not used.")
+
+
+@pytest.mark.parametrize(("summary", "continues"), [
+    ("learns an energy-based model in the latent space.", True),
+    ("edits the latent space of StyleGAN with text prompts.", True),
+    ("propose a latent score-based model.", True),
+    ("contrastive learning of image features with two augmentations.", False),
+    ("transformers replace recurrence with attention.", False),
+    ("super-resolution by searching the latent space of a generator.", False),
+    ("modifying the latent space of a generator.", False),
+    ("the generator starts from a learned constant.", False),
+])
+def test_a_summary_reads_on_from_the_citation_only_when_it_starts_with_a_verb(summary,
+                                                                              continues):
+    """'\\citet{x} learns ...' only when the first word is a verb: else the title comes
+    first ("X et al. propose \\emph{Title}. Contrastive learning ...")."""
+    config = example_config(template="paragraphs")
+    note = f"# Papers\n\n## Learning Latent Space Energy-Based Prior Model\n{summary}\n"
+    rendered = render_notes(note, (REPO / "bib" / "references.bib").read_text("utf-8"), config)
+    first_words = " ".join(summary.split()[:2])
+    assert (f"\\citet{{pang2020learning}} {first_words}" in rendered.text) is continues

@@ -7,6 +7,7 @@ timeout test takes its 10 s).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
@@ -196,11 +197,12 @@ def test_read_from_the_terminal_names_the_note_line(tmp_path: Path, tex: Any) ->
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("document", "copies"), [("ieee", 1), ("acm", 1), ("article", 8)])
+@pytest.mark.parametrize(("document", "entries"), [("ieee", 12), ("acm", 12), ("article", 64)])
 def test_table_template_compiles_in_one_and_two_columns(tmp_path: Path, tex: Any,
-                                                        document: str, copies: int) -> None:
-    # IEEEtran and acmart sigconf are two-column (longtable refuses to run there): the
-    # template sets a table* float; in one column it stays a table that breaks across pages
+                                                        document: str, entries: int) -> None:
+    # IEEEtran and acmart sigconf are two-column (longtable refuses to run there, a table*
+    # float can neither break nor stay near its section): the template writes one
+    # column-wide row after another; in one column it is a table that breaks across pages
     from test_render import REPO, example_config, example_matches
 
     from relwork.section import render_section
@@ -208,7 +210,8 @@ def test_table_template_compiles_in_one_and_two_columns(tmp_path: Path, tex: Any
     need(tex, "bibtex")
     config = example_config(template="table", cite="plain")
     matches, index, note_files = example_matches(config)
-    rendered = render_section(matches * copies, index, config, notes=note_files)
+    chosen = (matches * 8)[:entries]
+    rendered = render_section(chosen, index, config, notes=note_files)
     result = compile_section(tmp_path, rendered.text.splitlines(), cite="plain",
                              document=document, bib=REPO / "bib" / "references.bib")
     assert result.ok, "\n".join(map(str, result.problems))
@@ -220,6 +223,14 @@ def test_table_template_compiles_in_one_and_two_columns(tmp_path: Path, tex: Any
                           text=True, check=True).stdout
     assert "Key idea" in text
     assert ("continued on next page" in text) is (document == "article")
+    assert "Float too large" not in log and "floats deferred" not in log
+    assert not [p for p in result.problems if p.severity != "info"]
+    # every row is there, the last one too, and before the references
+    flat = " ".join(text.split())
+    table = flat[:flat.lower().rfind("references")]  # acmart: REFERENCES
+    assert len(re.findall(r"\[\d+\]", table)) == entries  # one citation per row
+    assert "relwork" in log and (r"\maketitle" in (tmp_path / "latex" / "preview.tex")
+                                 .read_text()) is (document != "article")
 
 
 @pytest.mark.slow

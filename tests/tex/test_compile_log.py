@@ -77,16 +77,18 @@ def test_messages_in_other_files_are_not_placed_in_the_section() -> None:
     assert messages[0].file == "./related_work.tex" and messages[0].line == 4
 
 
-def test_boxes_only_when_verbose_and_missing_characters_always() -> None:
+def test_small_boxes_only_when_verbose_wide_lines_and_missing_characters_always() -> None:
     quiet = parse_log(read("xelatex-boxes.log"), section="related_work.tex")
-    assert [(m.code, m.needle) for m in quiet] == [("unicode", "中"), ("unicode", "文")]
-    assert all(m.severity == "warning" and "U+" in m.message for m in quiet)
+    # a line 215pt too wide sticks out of any column: a warning at its line
+    assert [(m.code, m.line) for m in quiet] == [("overfull", 2), ("unicode", None),
+                                                 ("unicode", None)]
+    assert [m.needle for m in quiet[1:]] == ["中", "文"]
+    assert all(m.severity == "warning" and "U+" in m.message for m in quiet[1:])
+    assert quiet[0].severity == "warning" and "215.49002pt" in quiet[0].message
     loud = parse_log(read("xelatex-boxes.log"), section="related_work.tex", verbose=True)
     boxes = [m for m in loud if m.code == "box"]
-    assert [(m.severity, m.file, m.line) for m in boxes] == [
-        ("info", SECTION, 2), ("info", SECTION, 4)]
-    assert boxes[0].message == "Overfull \\hbox (215.49002pt too wide)"
-    assert boxes[1].message == "Underfull \\hbox (badness 10000)"
+    assert [(m.severity, m.file, m.line) for m in boxes] == [("info", SECTION, 4)]
+    assert boxes[0].message == "Underfull \\hbox (badness 10000)"
 
 
 def test_biblatex_citation_wording_and_shell_escape_notice() -> None:
@@ -206,7 +208,7 @@ def test_section_lines_map_to_notes_through_the_line_map(tmp_path: Path) -> None
         ("plain", "ieee", "xelatex",
          ["\\documentclass[conference]{IEEEtran}", "\\usepackage{fontspec}",
           "\\bibliographystyle{plain}"],
-         ["inputenc", "fontenc", "natbib"]),
+         ["inputenc", "fontenc", "natbib", "xltabular", "hyperref", "amsmath"]),
         ("natbib", "acm", "pdflatex",
          ["\\documentclass[sigconf]{acmart}", "\\settopmatter{printacmref=false}",
           "\\setcopyright{none}", "\\renewcommand\\footnotetextcopyrightpermission[1]{}",
@@ -221,7 +223,10 @@ def test_section_lines_map_to_notes_through_the_line_map(tmp_path: Path) -> None
 )
 def test_preview_source(cite: str, document: str, engine: str, present: list[str],
                         absent: list[str]) -> None:
-    text = preview_source("sec", "refs", cite=cite, document=document, engine=engine)
+    # exactly the packages the section requires: the first case's section has a table and links
+    packages = ("natbib", "xltabular", "hyperref") if document == "article" else ()
+    text = preview_source("sec", "refs", cite=cite, document=document, engine=engine,
+                          packages=packages)
     for needle in present:
         assert needle in text
     for needle in absent:

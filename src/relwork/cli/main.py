@@ -195,9 +195,12 @@ def _finish(ctx: Context, result: BuildResult, config: Config) -> None:
               help="Look papers missing from the bib up online (into bib/lookup.bib).")
 @click.option("--offline", "lookup_offline", is_flag=True, default=None,
               help="With --lookup: use only answers cached by earlier lookups.")
+@click.option("--allow-empty", is_flag=True,
+              help="Write the outputs even when no paper is selected (else exit 1).")
 @click.pass_obj
 def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bool,
-          compile_: bool, document: str | None, png: bool, **options: Any) -> None:
+          compile_: bool, document: str | None, png: bool, allow_empty: bool,
+          **options: Any) -> None:
     """Build latex/related_work.tex and the cited-only latex/references.bib.
 
     \b
@@ -212,8 +215,9 @@ def build(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], force: bo
     config = ctx.load(document=document, **_overrides(**options))
     _problems(ctx, config.problems)
     with _activity(ctx, "building") as say:
-        result = _written(lambda: run_build(config, paths=_note_paths(paths), bibs=bibs or None,
-                                            write=True, force=force, progress=say))
+        result = _written(lambda: run_build(config, paths=_note_paths(paths),
+                                            bibs=bibs or None, write=True, force=force,
+                                            progress=say, allow_empty=allow_empty))
         if compile_ and not result.errors:
             say("compiling the preview")
             _compile(ctx, config, result, png=png, bibs=bibs or None, progress=say)

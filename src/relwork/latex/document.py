@@ -19,11 +19,18 @@ SECTION_BEGIN = "relwork: section begin"
 SECTION_END = "relwork: section end"
 
 _DOCUMENT_CLASS = {"article": "article", "ieee": "IEEEtran", "acm": "acmart"}
-#: what the preview loads besides the citation package: everything the templates' tables use
-_PREVIEW_PACKAGES = ("array", "longtable", "booktabs", "tabularx", "xltabular")
 #: packages the wrapper loads itself (fonts, citations, links): never loaded a second time
 _MANAGED = ("iftex", "inputenc", "fontenc", "lmodern", "fontspec", "natbib", "biblatex",
             "hyperref")
+
+
+#: logged when floats of the section wait for a later page: they will land after the
+#: bibliography that follows (in IEEEtran or acmart, in or after the References)
+FLOATS_DEFERRED = "relwork: floats deferred past the section"
+_DEFERRED_CHECK = (
+    r"\makeatletter\ifx\@deferlist\@empty\ifx\@dbldeferlist\@empty\else"
+    r"\typeout{" + FLOATS_DEFERRED + r"}\fi\else\typeout{" + FLOATS_DEFERRED + r"}\fi"
+    r"\makeatother")
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,9 @@ class Wrapper:
 
     ``section`` and ``bib`` are names relative to the document's folder, without extension.
     ``engine`` ``None`` means any engine: iftex picks the font setup when LaTeX runs.
-    ``packages`` are loaded in order after the fonts (those in ``_MANAGED`` are skipped: the
-    citation package always follows ``cite``); ``cite_options`` go to natbib or biblatex
+    ``packages`` are loaded in order after the fonts, exactly those (the ones in ``_MANAGED``
+    go where the wrapper puts them: the citation package always follows ``cite``, hyperref
+    comes last when listed); ``cite_options`` go to natbib or biblatex
     (after ``backend=biber``); ``bibliography=False`` leaves out the reference list;
     ``markers`` puts ``\\typeout`` lines around the section for the log parser.
     """
@@ -80,7 +88,7 @@ def wrapper_source(spec: Wrapper) -> str:
         preamble.append(Package("biblatex", options=["backend=biber", *spec.cite_options]))
     elif spec.cite == "natbib" and spec.document != "acm":  # acmart loads natbib itself
         preamble.append(Package("natbib", options=list(spec.cite_options) or None))
-    if spec.document != "acm":  # acmart loads hyperref itself
+    if spec.document != "acm" and "hyperref" in spec.packages:  # acmart loads it itself
         preamble.append(Package("hyperref", options=list(spec.hyperref_options) or None))
     if spec.cite == "biblatex":
         preamble.append(Command("addbibresource", NoEscape(f"{spec.bib}.bib")))
@@ -88,11 +96,14 @@ def wrapper_source(spec: Wrapper) -> str:
     if spec.title is not None:
         preamble.append(Command("title", spec.title))
         preamble.append(NoEscape(r"\date{}"))
+    if spec.title is not None and spec.document != "article":
+        doc.append(NoEscape(r"\maketitle"))  # the two-column layout starts with the title
     if spec.markers:
         doc.append(NoEscape(r"\typeout{" + SECTION_BEGIN + "}"))
     doc.append(NoEscape(r"\input{" + spec.section + "}"))
     if spec.markers:
         doc.append(NoEscape(r"\par\typeout{" + SECTION_END + "}"))
+        doc.append(NoEscape(_DEFERRED_CHECK))
     if not spec.bibliography:
         pass
     elif spec.cite == "biblatex":
@@ -136,20 +147,25 @@ def _class_setup(spec: Wrapper) -> list[str]:
         # microtype's font expansion rejects; Latin Modern is scalable
         lines.append(r"\IfFileExists{libertine.sty}{}{\usepackage{lmodern}}")
     return lines + [r"\settopmatter{printacmref=false}", r"\setcopyright{none}",
-                    r"\renewcommand\footnotetextcopyrightpermission[1]{}"]
+                    r"\renewcommand\footnotetextcopyrightpermission[1]{}",
+                    r"\acmConference{Preview}{}{}", r"\author{relwork}",
+                    r"\affiliation{\institution{Preview}\country{}}"]
 
 
 def preview_source(section: str, bib: str, *, cite: str = "natbib", document: str = "article",
-                   engine: str = "pdflatex", bibliography: bool = True) -> str:
+                   engine: str = "pdflatex", bibliography: bool = True,
+                   packages: Sequence[str] = ()) -> str:
     r"""LaTeX of the preview document: ``\input{section}`` plus the bibliography ``bib``.
 
     ``section`` and ``bib`` are names relative to the preview's folder, without extension.
+    ``packages``: what the section requires, loaded on top of the bare document class and the
+    engine's font setup, and nothing else, so the preview compiles only if the paper can.
     ``bibliography=False`` leaves out the reference list (a section that cites nothing: BibTeX
     would stop with "I found no \citation commands").
     """
     return wrapper_source(Wrapper(
         section, bib, cite=cite, document=document, engine=engine,
-        packages=_PREVIEW_PACKAGES, title="Related Work preview" if document == "acm" else None,
+        packages=tuple(packages), title="Related Work preview" if document != "article" else None,
         bibliography=bibliography, markers=True,
     ))
 

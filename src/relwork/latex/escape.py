@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ..model import Severity
+from .scripts import is_script, math_base, scripts_latex
 from .symbols import (
     ABOVE,
     ACCENTS,
@@ -26,6 +27,24 @@ from .symbols import (
     ZERO_WIDTH_CATS,
     is_emoji,
 )
+
+#: superscript letters that are words of their own in text (ordinal indicators ª º)
+_NOT_SCRIPTS = frozenset("\u00aa\u00ba")
+
+
+def scripts_end(text: str, start: int) -> int:
+    """End of the run of convertible super/subscript characters at ``start`` (``start``
+    when there is none)."""
+    end = start
+    while (end < len(text) and text[end] not in _NOT_SCRIPTS
+           and is_script(text[end], MATH_SYMBOLS.get)):
+        end += 1
+    return end
+
+
+def scripts_math(run: str) -> str:
+    """Math LaTeX of a run of super/subscript characters (``⁻⁶`` -> ``^{-6}``)."""
+    return scripts_latex(run, MATH_SYMBOLS.get)
 
 
 class Latex(str):
@@ -123,6 +142,9 @@ def _text_char(ch: str, engine: str, issues: list[CharIssue]) -> str:
     if cat in ZERO_WIDTH_CATS:
         return ""
     folded = unicodedata.normalize("NFKC", ch)
+    if unicodedata.decomposition(ch).startswith("<circle>") and folded.isascii() \
+            and folded.isalnum():
+        return f"\\textcircled{{{folded}}}"  # ① -> \textcircled{1}: folding would drop it
     if folded != ch and all(_plain_or_known(c) for c in folded):
         return escape_text(folded, engine, issues)  # NFKC is stable: no deeper recursion
     name = unicodedata.name(ch, f"U+{ord(ch):04X}")
@@ -201,6 +223,20 @@ def escape_text(text: str, engine: str, issues: list[CharIssue], *, code: bool =
         elif ch.isascii() and (ch.isprintable() or ch == "\n"):
             rep = ch
             out.append(rep)
+        elif (end := scripts_end(text, i)) > i:
+            # 10⁻⁶ -> $10^{-6}$: the run is one group, with its number or variable
+            # a letter run on both sides is a word (H₂O): its letter is not a variable
+            word = text[end: end + 1].isalpha()
+            base = "" if code else math_base(text[:i], numbers_only=word)
+            if base and out[-len(base):] == list(base):
+                del out[-len(base):]
+                tail = out[-1][-1:] if out else after[-1:]
+            else:
+                base = ""
+            rep = "$" + base + scripts_math(text[i:end]) + "$"
+            i = end
+            tail, math_tail = _add_math(out, rep, tail, math_tail)
+            continue
         elif (ch in ACCENTS and engine == "pdflatex" and out and len(out[-1]) == 1
               and out[-1].isascii() and out[-1].isalpha()):
             # a letter followed by a combining mark (x + U+0303): one accented letter
@@ -221,20 +257,41 @@ def escape_text(text: str, engine: str, issues: list[CharIssue], *, code: bool =
                 out.append("{}")
             if rep.endswith("-") and text[i + 1: i + 2] == "-":
                 rep += "{}"
-            if rep.startswith("$") and math_tail and out and out[-1] == math_tail:
-                # adjacent symbols share one formula: $\alpha\leq\beta$, not $\alpha$$\leq$...
-                glue = " " if out[-1][-2].isalpha() and rep[1].isalpha() else ""
-                out[-1] = out[-1][:-1] + glue + rep[1:]
-                math_tail = out[-1]
-                tail = "$"
+            if not rep:  # a dropped character: what surrounds it stays adjacent
                 i += 1
                 continue
-            math_tail = rep if rep.startswith("$") else ""
+            if rep.startswith("$"):
+                tail, math_tail = _add_math(out, rep, tail, math_tail)
+                i += 1
+                continue
+            math_tail = ""
             out.append(rep)
         if rep:
             tail = rep[-1]
         i += 1
     return "".join(out)
+
+
+_ENDS_WITH_SCRIPT = re.compile(r"[_^]\{(?:[^{}]|\{[^{}]*\})*\}$")
+
+
+def _add_math(out: list[str], rep: str, tail: str, math_tail: str) -> tuple[str, str]:
+    """Append the formula ``rep`` (``$...$``) to ``out``; return the new (tail, math_tail).
+
+    Adjacent formulas share one pair of dollars (``$\\alpha\\leq\\beta$``, ``$\\alpha^{2}$``):
+    ``$\\alpha$$\\leq$`` would open display math. A formula right after other math that
+    cannot be joined is separated by ``{}``.
+    """
+    if math_tail and out and out[-1] == math_tail:
+        glue = " " if out[-1][-2].isalpha() and rep[1].isalpha() else ""
+        if rep[1] in "^_" and _ENDS_WITH_SCRIPT.search(out[-1][:-1]):
+            glue = "{}"  # x² then ² (a dropped joiner between): no double superscript
+        out[-1] = out[-1][:-1] + glue + rep[1:]
+        return "$", out[-1]
+    if tail == "$":
+        out.append("{}")
+    out.append(rep)
+    return "$", rep
 
 
 def escape_latex(text: str, engine: str = "pdflatex") -> str:

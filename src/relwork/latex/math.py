@@ -37,7 +37,8 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from .escape import CharIssue, is_label_key, math_char
+from .escape import CharIssue, is_label_key, math_char, scripts_end, scripts_math
+from .packages import ENVIRONMENT_PACKAGES, MATH_PACKAGES
 
 # Control words refused as hostile (error): they touch files or the shell, change catcodes,
 # define or build commands, or change state that outlives the formula's group (TeX restores
@@ -75,88 +76,10 @@ _DENY_SUBSTR = ("input", "include", "file", "write", "directlua", "latelua", "sh
 _DENY_SUFFIX = ("def", "code", "mode")
 
 #: Control words passed through in math: base LaTeX, amsmath, amssymb/amsfonts, mathtools,
-#: bm and the common physics-package names. Anything else (a package or user macro, a TeX
-#: primitive) is not written: see the module docstring for why an allowlist.
-MATH_COMMANDS = frozenset("""
-alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa varkappa lambda
-mu nu xi omicron pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega
-digamma Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega varGamma varDelta
-varTheta varLambda varXi varPi varSigma varUpsilon varPhi varPsi varOmega
-aleph beth gimel daleth hbar hslash imath jmath ell wp Re Im partial infty nabla surd top
-bot emptyset varnothing forall exists nexists neg lnot flat natural sharp prime backprime
-angle measuredangle sphericalangle triangle triangledown vartriangle square blacksquare
-Box Diamond lozenge blacklozenge bigstar blacktriangle blacktriangledown clubsuit
-diamondsuit heartsuit spadesuit mho eth complement Finv Game Bbbk circledS checkmark
-maltese yen circledR dagger ddagger S P mathsection mathparagraph mathdollar mathsterling
-mathunderscore mathellipsis
-pm mp times div ast star circ bullet cdot cdotp ldotp cap cup uplus sqcap sqcup vee wedge
-land lor setminus smallsetminus wr diamond bigtriangleup bigtriangledown triangleleft
-triangleright lhd rhd unlhd unrhd oplus ominus otimes oslash odot bigcirc amalg intercal
-dotplus ltimes rtimes leftthreetimes rightthreetimes curlyvee curlywedge barwedge veebar
-doublebarwedge boxplus boxminus boxtimes boxdot circleddash circledast circledcirc
-centerdot divideontimes Cap Cup
-sum prod coprod int oint iint iiint iiiint idotsint intop ointop smallint bigcap bigcup
-bigodot bigoplus bigotimes bigsqcup biguplus bigvee bigwedge
-leq le geq ge neq ne equiv sim simeq approx cong doteq doteqdot propto models perp mid
-parallel nmid nparallel asymp bowtie Join smile frown smallsmile smallfrown in ni notin owns
-subset supset subseteq supseteq subsetneq supsetneq subseteqq supseteqq subsetneqq
-supsetneqq varsubsetneq varsupsetneq varsubsetneqq varsupsetneqq Subset Supset sqsubset
-sqsupset sqsubseteq sqsupseteq prec succ preceq succeq ll gg lll ggg vdash dashv Vdash
-vDash Vvdash nvdash nvDash nVdash nVDash leqq geqq leqslant geqslant eqslantless
-eqslantgtr lesssim gtrsim lessapprox gtrapprox lessdot gtrdot lessgtr gtrless lesseqgtr
-gtreqless lesseqqgtr gtreqqless approxeq thickapprox thicksim backsim backsimeq eqsim
-bumpeq Bumpeq circeq eqcirc triangleq fallingdotseq risingdotseq preccurlyeq succcurlyeq
-curlyeqprec curlyeqsucc precsim succsim precapprox succapprox vartriangleleft
-vartriangleright trianglelefteq trianglerighteq therefore because between pitchfork
-backepsilon shortmid shortparallel nshortmid nshortparallel varpropto nless ngtr nleq ngeq
-nleqq ngeqq nleqslant ngeqslant lneq gneq lneqq gneqq lvertneqq gvertneqq lnsim gnsim
-lnapprox gnapprox nprec nsucc npreceq nsucceq precneqq succneqq precnsim succnsim
-precnapprox succnapprox nsim ncong nsubseteq nsupseteq nsubseteqq nsupseteqq
-ntriangleleft ntriangleright ntrianglelefteq ntrianglerighteq coloneqq Coloneqq coloneq
-Coloneq eqqcolon Eqqcolon eqcolon vcentcolon colon
-leftarrow rightarrow gets to leftrightarrow Leftarrow Rightarrow Leftrightarrow
-longleftarrow longrightarrow longleftrightarrow Longleftarrow Longrightarrow
-Longleftrightarrow mapsto longmapsto hookleftarrow hookrightarrow leftharpoonup
-leftharpoondown rightharpoonup rightharpoondown rightleftharpoons leftrightharpoons
-uparrow downarrow updownarrow Uparrow Downarrow Updownarrow nearrow searrow swarrow nwarrow
-iff implies impliedby leadsto leftleftarrows rightrightarrows leftrightarrows
-rightleftarrows Lleftarrow Rrightarrow twoheadleftarrow twoheadrightarrow leftarrowtail
-rightarrowtail looparrowleft looparrowright curvearrowleft curvearrowright
-circlearrowleft circlearrowright Lsh Rsh upuparrows downdownarrows upharpoonleft
-upharpoonright downharpoonleft downharpoonright multimap rightsquigarrow
-leftrightsquigarrow nleftarrow nrightarrow nLeftarrow nRightarrow nleftrightarrow
-nLeftrightarrow
-xrightarrow xleftarrow xleftrightarrow xRightarrow xLeftarrow xLeftrightarrow
-xhookrightarrow xhookleftarrow xmapsto
-lbrace rbrace lbrack rbrack langle rangle lceil rceil lfloor rfloor lvert rvert lVert rVert
-vert Vert backslash lgroup rgroup lmoustache rmoustache arrowvert Arrowvert bracevert
-ulcorner urcorner llcorner lrcorner
-left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr bigm Bigm
-biggm Biggm
-dots ldots cdots vdots ddots dotsc dotsb dotsm dotsi dotso
-arccos arcsin arctan arg cos cosh cot coth csc deg det dim exp gcd hom inf ker lg lim
-liminf limsup ln log max min Pr sec sin sinh sup tan tanh injlim projlim varliminf
-varlimsup varinjlim varprojlim mod bmod pmod pod
-frac dfrac tfrac cfrac genfrac binom dbinom tbinom sqrt leftroot uproot over atop choose
-above overwithdelims atopwithdelims abovewithdelims splitfrac splitdfrac
-hat widehat check tilde widetilde acute grave dot ddot dddot ddddot breve bar vec mathring
-overline underline overbrace underbrace overrightarrow overleftarrow overleftrightarrow
-underrightarrow underleftarrow underleftrightarrow overbracket underbracket stackrel
-overset underset sideset substack prescript boxed not
-mathop mathbin mathrel mathord mathopen mathclose mathpunct mathinner operatorname
-operatornamewithlimits limits nolimits displaylimits adjustlimits
-displaystyle textstyle scriptstyle scriptscriptstyle cramped
-mathrm mathit mathbf mathsf mathtt mathcal mathbb mathfrak mathscr mathnormal
-boldsymbol bm pmb text textrm textit textbf textsf texttt textup textsl textsc textnormal
-textmd emph mbox
-quad qquad enspace thinspace medspace thickspace negthinspace negmedspace
-negthickspace hspace hskip mskip mkern kern phantom hphantom vphantom smash mathstrut
-mathclap mathllap mathrlap allowbreak nobreak notag nonumber relax
-abs norm qty pqty bqty Bqty vqty dv pdv fdv dd grad curl divergence laplacian bra ket braket
-ketbra expval mel evaluated eval order tr Tr rank erf Res vb va vu mqty pmqty bmqty vmqty
-comm acomm
-ref eqref pageref
-""".split())
+#: mathrsfs, bm and the common physics-package names, from the table that also says which
+#: package each needs (``packages.MATH_PACKAGES``). Anything else (a package or user macro,
+#: a TeX primitive) is not written: see the module docstring for why an allowlist.
+MATH_COMMANDS = frozenset().union(*MATH_PACKAGES.values())
 
 #: Commands with a label key argument that math may use (the key is checked like a cite key).
 _KEY_COMMANDS = frozenset({"ref", "eqref", "pageref"})
@@ -177,11 +100,8 @@ _FOOTNOTE_NAMES = ("footnote", "footnotemark", "footnotetext", "marginpar", "tha
 MAX_MATH_NESTING = 50
 _DENIED_HINT = ("relwork refuses file, shell, catcode, definition and global-state commands "
                 "in notes; define macros and settings in your preamble instead")
-#: Environments allowed inside math (base LaTeX and amsmath).
-MATH_ENVIRONMENTS = frozenset("""
-array matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix cases aligned alignedat
-gathered split subarray dcases rcases
-""".split())
+#: Environments allowed inside math (base LaTeX, amsmath and mathtools).
+MATH_ENVIRONMENTS = frozenset().union(*ENVIRONMENT_PACKAGES.values())
 
 
 def _denied(name: str) -> bool:
@@ -361,5 +281,17 @@ def convert_math(tex: str, engine: str, issues: list[CharIssue]) -> str:
     """Math content with Unicode converted for pdflatex (control chars dropped)."""
     if tex.isascii() and "\t" not in tex and "\r" not in tex:
         return tex
-    return "".join(ch if ch.isascii() and (ch.isprintable() or ch == "\n")
-                   else math_char(ch, engine, issues) for ch in tex)
+    out: list[str] = []
+    i = 0
+    while i < len(tex):
+        ch = tex[i]
+        if ch.isascii() and (ch.isprintable() or ch == "\n"):
+            out.append(ch)
+        elif (end := scripts_end(tex, i)) > i:  # x₁₀ -> x_{10}, one group per run
+            out.append(scripts_math(tex[i:end]))
+            i = end
+            continue
+        else:
+            out.append(math_char(ch, engine, issues))
+        i += 1
+    return "".join(out)

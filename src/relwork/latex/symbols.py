@@ -60,12 +60,9 @@ MATH_SYMBOLS: dict[str, str] = {
     "Β": r"\mathrm{B}", "Ε": r"\mathrm{E}", "Ζ": r"\mathrm{Z}", "Η": r"\mathrm{H}",
     "Ι": r"\mathrm{I}", "Κ": r"\mathrm{K}", "Μ": r"\mathrm{M}", "Ν": r"\mathrm{N}",
     "Ο": r"\mathrm{O}", "Ρ": r"\mathrm{P}", "Τ": r"\mathrm{T}", "Χ": r"\mathrm{X}",
-    "₀": r"_{0}", "₁": r"_{1}", "₂": r"_{2}", "₃": r"_{3}", "₄": r"_{4}", "₅": r"_{5}",
-    "₆": r"_{6}", "₇": r"_{7}", "₈": r"_{8}", "₉": r"_{9}", "⁰": r"^{0}", "⁴": r"^{4}",
-    "⁵": r"^{5}", "⁶": r"^{6}", "⁷": r"^{7}", "⁸": r"^{8}", "⁹": r"^{9}", "ⁿ": r"^{n}",
-    "ⁱ": r"^{i}", "⁺": r"^{+}", "⁻": r"^{-}", "₊": r"_{+}", "₋": r"_{-}",
+    # superscript and subscript characters (⁻⁶, ₙ) are not here: see scripts.py
     # also in TEXT_SYMBOLS (which wins in text); these are their forms inside math
-    "¹": r"^{1}", "²": r"^{2}", "³": r"^{3}", "×": r"\times", "±": r"\pm", "·": r"\cdot",
+    "×": r"\times", "±": r"\pm", "·": r"\cdot",
     "°": r"^{\circ}", "¬": r"\neg", "µ": r"\mu", "†": r"\dagger", "‡": r"\ddagger",
     "•": r"\bullet", "…": r"\dots", "−": "-", "–": "-", "—": "-", "§": r"\S", "¶": r"\P",
 }

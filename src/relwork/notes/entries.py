@@ -50,6 +50,9 @@ def make_entry(
     front: dict[str, Any] | None = None, link: str | None = None,
 ) -> Entry | None:
     """An Entry for the lines [start, end): body, points, metadata and identifiers."""
+    if not title.strip():  # a heading that is only a citation, "## [@key2020]"
+        title = (heading.raw.strip() if heading is not None else "") \
+            or title_from_file_name(doc.path)
     entry = Entry(title=title, source=source, group=group)
     result = doc.result
     lines = doc.lines
@@ -149,10 +152,11 @@ def make_entry(
     if doc.budget is None:  # 'summary: full': the whole note but its private text
         entry.summary, entry.summary_lines = entry.body, list(entry.body_lines)
     else:
-        summary = cut_to_budget(
-            summary_lines(doc, parts, skip, replaced, end, front), doc.budget)
+        whole = summary_lines(doc, parts, skip, replaced, end, front)
+        summary = cut_to_budget(whole, doc.budget)
         entry.summary = "\n".join(t for t, _ in summary)
         entry.summary_lines = [n for _, n in summary]
+        _report_cut(doc, entry, whole, summary, doc.budget)
 
     # identifiers in the body, outside code
     scan = [("" if i in code_lines else replaced.get(i, lines[i])) for i in body_idx]
@@ -263,6 +267,23 @@ def _first_paragraph_lines(parts: Parts, take: Any) -> SummaryLines:
             last = max(last, nb.end)
         return take(kept[i][0].start, last)
     return []
+
+
+def _report_cut(doc: Doc, entry: Entry, whole: SummaryLines, kept: SummaryLines,
+                budget: int) -> None:
+    """A summary cut to the word budget: listed with -v at the first line cut, so a point
+    left out of the section is never a surprise."""
+    words = sum(len(t.split()) for t, _ in whole)
+    left = sum(len(t.split()) for t, _ in kept)
+    if left >= words:
+        return
+    at = len(kept) - 1 if kept and kept[-1][0] != whole[len(kept) - 1][0] else len(kept)
+    line = whole[min(at, len(whole) - 1)][1]
+    doc.result.dropped.append(Problem(
+        "info", f"summary of '{entry.title}' cut to the {budget}-word budget: {left} of "
+        f"{words} words kept", Source(doc.path, line),
+        "start the note with a TL;DR, or set 'summary: full' (or more words) in relwork.yaml",
+        "summary-cut"))
 
 
 def _left_out(doc: Doc, sub: Heading, stop: int) -> None:

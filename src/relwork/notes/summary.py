@@ -15,7 +15,7 @@ from collections.abc import Sequence
 TLDR_RE = re.compile(
     r"^([ \t]*(?:>[ \t]*)*)(?:\*\*|__)?(?:tl;?dr|tl\s*;\s*dr)(?:\*\*|__)?[ \t]*[;:,.-]?"
     r"(?:\*\*|__)?[ \t]*", re.I)
-_ABBREVIATIONS = frozenset(
+ABBREVIATIONS = _ABBREVIATIONS = frozenset(
     "e.g i.e et al etc vs cf fig figs eq eqs sec resp approx aux no nos ch vol pp ref refs "
     "dr mr ms prof st def thm lem prop".split())
 _END_RE = re.compile(r"[.!?][\"'”’)\]*_]*(?=\s|$)")
@@ -33,17 +33,21 @@ def cut_to_budget(lines: SummaryLines, budget: int | None) -> SummaryLines:
         return lines
     text = "\n".join(t for t, _ in lines)
     ends = sentence_ends(text)
-    if _ITEM_RE.match(text):
-        # a list of points: whole points, and half the budget more (points are terse)
-        ends = _item_ends(text) or ends
-        budget += budget // 2
-    if not ends or len(text[:ends[-1]].split()) <= budget:
+    if not ends:
         return lines
-    cut = ends[0]
-    for end in ends:
-        if len(text[:end].split()) > budget:
-            break
-        cut = end
+    if _ITEM_RE.match(text):
+        # a list of points: whole points, and half the budget more (points are terse); when
+        # whole points would leave less than half the budget, the next point is cut at a
+        # sentence instead (a long second point must not leave only the first)
+        items = _item_ends(text) or ends
+        budget += budget // 2
+        cut = _cut_at(items, text, budget)
+        if len(text[:cut].split()) < budget // 2:
+            cut = _cut_at(sorted(set(items) | set(ends)), text, budget)
+    else:
+        cut = _cut_at(ends, text, budget)
+    if cut >= ends[-1]:
+        return lines
     out: SummaryLines = []
     pos = 0
     for t, no in lines:
@@ -54,6 +58,16 @@ def cut_to_budget(lines: SummaryLines, budget: int | None) -> SummaryLines:
     while out and not out[-1][0].strip():
         out.pop()
     return out
+
+
+def _cut_at(ends: Sequence[int], text: str, budget: int) -> int:
+    """The last of ``ends`` whose text keeps within ``budget`` words (the first, always)."""
+    cut = ends[0]
+    for end in ends:
+        if len(text[:end].split()) > budget:
+            break
+        cut = end
+    return cut
 
 
 def sentence_ends(text: str) -> list[int]:

@@ -8,9 +8,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Entry, Source
+from ..notes.summary import ABBREVIATIONS
 
 _ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
+#: a sentence that starts in lower case after one that ended: "... input. more a new method"
+_LOWER_START_RE = re.compile(r"(?<=[a-z0-9)])(\.[ \t]+)([a-z]{2,})(?=[\s,;:])")
+
+
+def _capitalise_sentences(line: str) -> str:
+    """Capitalise the plain lower-case word that starts a sentence inside a paragraph line
+    (not after an abbreviation such as 'e.g.' or 'approx.', nor a word such as 'word2vec')."""
+    def fix(m: re.Match[str]) -> str:
+        word = re.split(r"[\s(\[]", line[: m.start()])[-1].lower()
+        if word in ABBREVIATIONS or len(word) < 2 or "$" in line[: m.start()].split(".")[-1]:
+            return m.group(0)
+        return m.group(1) + m.group(2)[0].upper() + m.group(2)[1:]
+    return _LOWER_START_RE.sub(fix, line)
 
 
 def _classify(lines: Sequence[str]) -> list[str]:
@@ -147,6 +161,10 @@ def body_views(entry: Entry) -> BodyViews:
             prose.append(body)
             text.append("")
         else:
+            if not fenced and kind == "text":
+                body = _capitalise_sentences(body)
+                if i + 1 >= len(kinds) or kinds[i + 1] != "text":  # a paragraph's last line
+                    body = _end_sentence(body)
             prose.append(line if fenced else body)
             text.append(line if fenced else body)
     points = [(" ".join(parts), src) for parts, src in derived]

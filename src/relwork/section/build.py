@@ -94,7 +94,7 @@ def _group_names(matches: Sequence[Match], group_by: str) -> list[str]:
             return ["" for _ in matches]
         return [str(t[0]) if t else OTHER_GROUP for t in tags]
     paths = [tuple(m.entry.group) for m in matches]
-    if not any(paths):
+    if not any(paths) or len(set(paths)) == 1:  # one group for all: it names no division
         return ["" for _ in matches]
     cut = _common_prefix(paths)
     return [" / ".join(p[cut:]) or " / ".join(p) or OTHER_GROUP for p in paths]

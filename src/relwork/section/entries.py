@@ -116,6 +116,21 @@ _NOT_VERBS = frozenset(
     "not no some many most each every all both one two".split())
 
 
+#: Verbs a summary starts with, in the form that follows "<Authors> ..." ("propose ...").
+_BASE_VERBS = frozenset(
+    "propose present introduce learn train use study show extend apply combine replace "
+    "generate edit map search predict build design develop improve reduce analyse analyze "
+    "describe formulate derive define demonstrate evaluate explore investigate leverage "
+    "model estimate optimize optimise adapt augment encode decode compress distill "
+    "revisit unify scale".split())
+#: Words that follow a verb in -s ("learns an", "edits the"): determiners, pronouns,
+#: prepositions and the like, not the verb of a noun subject ("transformers replace").
+_VERB_OBJECTS = frozenset(
+    "a an the its their his her this that these those to how what whether which new both "
+    "each every some several multiple one two three from on with in into over up out away "
+    "latent large small deep".split())
+
+
 class EntryBuilder:
     """Turns matches into template entries, collecting problems and cited keys."""
 
@@ -401,11 +416,18 @@ class _EntryTexts:
         """The prose reads on from the authors' names ("learn an energy-based model"): it
         starts lower case with a word that can be a verb, not "this paper", "the", "it",
         or an -ing form ("modifying the latent space")."""
-        words = self._prose[1].split(maxsplit=1)
+        words = self._prose[1].split(maxsplit=2)
         if not words or not words[0][:1].isalpha() or not words[0][:1].islower():
             return False
         first = words[0].rstrip(",.;:").lower()
-        return first not in _NOT_VERBS and not first.endswith("ing")
+        if first in _NOT_VERBS or first.endswith("ing") or not first.isalpha():
+            return False
+        if first in _BASE_VERBS:
+            return True
+        # "learns an energy-based model", "edits the latent space": a verb in -s followed
+        # by what a verb takes; not "contrastive learning of ...", "transformers replace ..."
+        second = words[1].lower().strip(",.;:") if len(words) > 1 else ""
+        return first.endswith("s") and not first.endswith("ss") and second in _VERB_OBJECTS
 
     @cached_property
     def text(self) -> Latex:

@@ -1,8 +1,11 @@
 """The LaTeX packages a section needs in the paper's preamble, as typed data.
 
 One owner for the rule: the citation style's package, then the packages the template
-declares (``((= requires: ... =))``), then hyperref when the section has links. The section
-header's "Requires in the preamble" line is written from this list, never read back.
+declares (``((= requires: ... =))``), then the packages of the commands the section contains
+(amsmath, amssymb, mathtools, mathrsfs, bm, physics for math; hyperref for links), from the
+table the math allowlist is made of (``latex.packages``). The section header's "Requires in
+the preamble" line is written from this list, never read back; the preview and the zip's
+``main.tex`` load exactly these packages.
 """
 
 from __future__ import annotations
@@ -11,23 +14,16 @@ from collections.abc import Iterable, Sequence
 
 from ..config import Config
 from ..latex import Package
+from ..latex.packages import CITE_PACKAGES, packages_used
 from .environment import find_template
-
-#: cite style -> the packages its citation commands come from.
-CITE_PACKAGES: dict[str, tuple[str, ...]] = {
-    "natbib": ("natbib",),
-    "biblatex": ("biblatex",),
-    "plain": (),
-}
 
 
 def required_packages(cite: str, requires: Sequence[str], lines: Iterable[str]) -> list[Package]:
     """Packages for a section in ``cite`` style from a template that ``requires`` packages,
-    whose body is ``lines``: hyperref is added when a line has ``\\href{`` or ``\\url{``."""
+    whose body is ``lines``: the packages of the math commands and links in it are added."""
     names = list(CITE_PACKAGES[cite])
     names += [p for p in requires if p not in names]
-    if "hyperref" not in names and any("\\href{" in ln or "\\url{" in ln for ln in lines):
-        names.append("hyperref")  # links from the notes need it in the paper's preamble
+    names += [p for p in packages_used(lines) if p not in names]
     return [Package(name) for name in names]
 
 

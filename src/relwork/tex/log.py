@@ -117,6 +117,8 @@ def parse_log(
     ``section`` is the section file's name; messages located in it get ``file="<section>"``.
     Over/underfull boxes and font warnings are only returned when ``verbose`` (as info).
     """
+    from .layout import deferred, float_too_large, overfull  # layout builds on this module
+
     lines = text.splitlines()
     messages: list[LogMessage] = []
     stack: list[str | None] = []  # files TeX has open, innermost last (None: a plain paren)
@@ -144,6 +146,8 @@ def parse_log(
             in_region = True
         elif stripped.endswith(SECTION_END):
             in_region = False
+        elif (late := deferred(stripped)) is not None:
+            messages.append(late)
         error = _FILE_LINE_ERROR.match(raw)
         header = error or _BANG_ERROR.match(raw)
         if header:
@@ -166,14 +170,19 @@ def parse_log(
         warning = _WARNING.match(raw)
         if warning:
             i, full = _warning_text(lines, i, warning.group("pkg"))
-            messages.extend(_classify_warning(full, warning.group("font") is not None, where,
-                                              verbose))
+            too_large = float_too_large(full)  # output later, at a page break: not "where"
+            messages.extend([too_large] if too_large else _classify_warning(
+                full, warning.group("font") is not None, where, verbose))
             continue
         box = _BOX.match(raw)
         if box:
             i = _skip_block(lines, i + 1)
-            if verbose:
-                first = box.group("a") or box.group("c")
+            first = box.group("a") or box.group("c")
+            wide = overfull(box.group("kind"), box.group("box"), box.group("what"),
+                            where(int(first) if first else None), int(first) if first else None)
+            if wide is not None:
+                messages.append(wide)
+            elif verbose:
                 file = where(int(first) if first else None)
                 messages.append(LogMessage(
                     "info", "box", f"{box.group('kind')} \\{box.group('box')}box "

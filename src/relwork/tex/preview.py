@@ -24,6 +24,7 @@ from ..latex.document import (
     cites_anything,
     preview_source,
 )
+from ..latex.packages import CITE_PACKAGES, packages_used
 from ..model import Problem, Source
 from .locate import Locator
 from .log import LogMessage, parse_biber_log, parse_bibtex_log, parse_log
@@ -63,6 +64,7 @@ def compile_preview(
     png: bool = False,
     verbose: bool = False,
     progress: Callable[[str], None] | None = None,
+    packages: Sequence[str] | None = None,
 ) -> CompileResult:
     """Compile a preview of the section ``tex_path`` with the bibliography ``bib_path``.
 
@@ -70,7 +72,9 @@ def compile_preview(
     ``out_dir/build/``), copies the PDF to ``out_dir/preview.pdf`` and, with ``png``,
     writes ``out_dir/preview-<n>.png``. ``line_map[i]`` is the note line that produced line
     ``i + 1`` of ``tex_path``; ``bib_index`` (``BibIndex``) maps bib keys to the user's own
-    ``.bib``. Problems are returned, not raised; ``CompileError`` is raised only when the
+    ``.bib``. ``packages`` are the packages the section requires (its "Requires in the
+    preamble" line; ``None``: found from the section's commands): the preview loads exactly
+    those. Problems are returned, not raised; ``CompileError`` is raised only when the
     tools are missing or the inputs cannot be used.
     """
     check_choice("cite", cite, CITE_STYLES)
@@ -86,9 +90,12 @@ def compile_preview(
     _clean(build, out_dir)
     main = out_dir / f"{PREVIEW_NAME}.tex"
     section_text = tex_path.read_text(encoding="utf-8", errors="replace")
+    if packages is None:
+        packages = [*CITE_PACKAGES[cite], *packages_used(section_text.split("\n"))]
     write_atomic(main, preview_source(tex_path.stem, bib_path.stem, cite=cite,
                                       document=document, engine=engine,
-                                      bibliography=cites_anything(section_text)))
+                                      bibliography=cites_anything(section_text),
+                                      packages=packages))
     say(f"compiling {display_path(main)} with latexmk {LATEXMK_ENGINE[engine]} "
         f"(time limit {timeout} s)")
     log_path = build / f"{PREVIEW_NAME}.log"
