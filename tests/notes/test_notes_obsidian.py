@@ -38,8 +38,3 @@ def test_a_parenthesis_without_a_space_after_the_colons_stays_prose() -> None:
     [entry] = parse_note(text, "lsgm.md").entries
     assert "(std::vector)" in entry.summary and "std" not in entry.meta
 
-
-def test_a_heading_that_is_only_a_citation_is_titled_by_its_key() -> None:
-    for text in ("## [@key2020]\n\nText.\n", "[@key2020]\n---\n"):
-        [entry] = parse_note(text, "f.md").entries
-        assert entry.title == "key2020" and entry.ids["key"] == ["key2020"]

@@ -69,8 +69,6 @@ def make_entry(
         if heading.href:
             add_link(entry, heading.href)
         scan_ids(entry, heading.raw, [title_line], doc.src, result.problems)
-    if not entry.title.strip() and entry.ids.get("key"):
-        entry.title = entry.ids["key"][0]  # a heading that is only a citation: "## [@key]"
 
     skip: set[int] = set()
     replaced: dict[int, str] = {}
