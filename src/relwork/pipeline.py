@@ -65,6 +65,7 @@ def build(
     force: bool = False,
     state: BuildState | None = None,
     progress: Progress | None = None,
+    render: bool = True,
 ) -> BuildResult:
     """Run the whole pipeline for ``config`` and return the section, its bib and findings.
 
@@ -74,7 +75,9 @@ def build(
     and the bib go atomically to the configured outputs unless the build has errors (the
     previous files stay as they were), and an output edited by hand raises
     ``OutputEditedError`` unless ``force``. ``state`` keeps parses between builds (watch);
-    ``progress`` is called with the name of each step.
+    ``progress`` is called with the name of each step. With ``render=False`` the build
+    stops after matching (what ``relwork check`` shows): no section, no bib, no tone
+    check, nothing written; ``tex`` and ``bib`` stay empty.
     """
     import gc
 
@@ -83,8 +86,8 @@ def build(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build(config, paths=paths, bibs=bibs, write=write, force=force, state=state,
-                      progress=progress)
+        return _build(config, paths=paths, bibs=bibs, write=write and render, force=force,
+                      state=state, progress=progress, render=render)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -99,6 +102,7 @@ def _build(
     force: bool,
     state: BuildState | None,
     progress: Progress | None,
+    render: bool = True,
 ) -> BuildResult:
     from . import bib, lint, notes, section  # match: only when an entry needs matching
 
@@ -155,6 +159,9 @@ def _build(
     result.matches = matches
     result.problems += _match_findings(matches)
     result.problems += _twice_findings(matches)
+    if not render:  # check: the matches are the output
+        result.problems += cache.notices
+        return result
 
     say("rendering")
     # from the cache file when this index has none yet: every CLI build, watch's first

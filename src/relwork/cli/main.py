@@ -268,7 +268,7 @@ def check(ctx: Context, paths: tuple[str, ...], bibs: tuple[str, ...], fmt: str,
     _problems(ctx, config.problems)
     with _activity(ctx, "checking") as say:
         result = run_build(config, paths=_note_paths(paths), bibs=bibs or None, write=False,
-                           progress=say)
+                           progress=say, render=False)
     if fmt == "json":
         click.echo(json.dumps([match_to_json(m) for m in result.matches], indent=2,
                               ensure_ascii=False))
