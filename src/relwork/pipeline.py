@@ -183,7 +183,8 @@ def _build(
         if state is not None:  # watch: what the check worked out is kept between builds
             memory = state.lint_memory = state.lint_memory or lint.LintMemory()
         result.problems += lint.lint_entries(result.entries, config, known_words=known,
-                                             texts=parsed.texts, memory=memory)
+                                             texts=parsed.texts, memory=memory,
+                                             words_key=index.content_key or None)
 
     result.tex = _with_mark(rendered.text)
     result.bib = (

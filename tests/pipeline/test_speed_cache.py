@@ -44,7 +44,8 @@ The model trains a score-based prior in the latent space of an autoencoder, like
 @karras2019style did for style. It's gonna be fast.
 """
 
-CACHE_FILES = ("notes.json", "render-fragments.json", "lint-analysis.json", "matches.json")
+CACHE_FILES = ("notes.json", "render-fragments.json", "lint-analysis.json", "lint-results.json",
+               "matches.json")
 
 
 @pytest.fixture()

@@ -17,10 +17,12 @@ from .notefile import (
     NO_LINT_RE,
     NoteFile,
     map_lines,
-    read_note,
+    note_file,
+    note_text,
     region_end,
     setting_skips,
 )
+from .results import ResultStore, file_slot, run_key
 from .rules import RULES
 from .spelling import accepted_words, remember_accepted, rule_spelling, words_from_titles
 
@@ -94,6 +96,7 @@ def lint_entries(
     known_words: set[str] | frozenset[str] = frozenset(),
     texts: Mapping[str, tuple[str, tuple[int, int]]] | None = None,
     memory: LintMemory | None = None,
+    words_key: str | None = None,
 ) -> list[Problem]:
     """Tone findings for the text of ``entries`` that reaches the section (their summaries).
 
@@ -106,75 +109,141 @@ def lint_entries(
     its file) skips a note; ``lint: [rule, ...]`` skips those rules. Returns warnings
     (``--strict`` makes them errors in the CLI); ``lint.enabled`` is the caller's call.
     ``memory`` keeps what was worked out for the next call (watch); a new one when None.
+    ``words_key`` names the content of ``known_words`` (the bib's content key): with it,
+    each note file's findings are kept in ``.relwork/cache`` and only files whose text or
+    entries changed are checked again.
     Notes about cache files that were ignored come back as ``cache-ignored`` infos.
     """
     memory = memory if memory is not None else LintMemory()
     # the bib's words lower-cased once per bib (watch), then this run's titles and authors
-    known = (accepted_words(known_words, config, memory)
-             | words_from_titles((e.title for e in entries), memory))
+    extra = words_from_titles((e.title for e in entries), memory)
     for e in entries:  # authors' names are written in the summaries too
         authors = e.meta.get("authors") or []
-        known |= words_from_titles(authors if isinstance(authors, list) else [str(authors)],
+        extra |= words_from_titles(authors if isinstance(authors, list) else [str(authors)],
                                    memory)
+    known = accepted_words(known_words, config, memory) | extra
     # already lower-cased: accepted_words(known) is known
     remember_accepted(known, config, known, memory)
     problems: list[Problem] = check_config(config)
-    analyses = AnalysisStore(config.root, memory)
-    problems += analyses.notices
     texts = texts or {}
-    if "spelling" not in disabled_rules(config):
-        # verdicts kept across runs: hunspell is slow to start
-        store = SpellStore(config.root, memory)
-        problems += store.notices
-        _prefetch_spelling(entries, known, config, memory)
-        store.save()
+    spelling = "spelling" not in disabled_rules(config)
+    spell = SpellStore(config.root, memory) if spelling else None
+    by_file: dict[str, list[int]] = {}
+    for i, entry in enumerate(entries):
+        by_file.setdefault(entry.source.path, []).append(i)
+    starts = {path: [entries[i].source.line or entries[i].body_line for i in idx]
+              for path, idx in by_file.items()}
+    results = None
+    # without hunspell every run says so: nothing is kept
+    if words_key is not None and (spell is None or spell.key):
+        key = run_key(config, words_key, sorted(extra), spell.key if spell else "-")
+        results = ResultStore(config.root, memory, key)
+    found: list[list[Problem]] = [[] for _ in entries]
+    todo: list[tuple[str, str | None, str | None]] = []
+    done: list[int] = []
+    for path, idx in by_file.items():
+        text = note_text(path, texts)
+        slot = (file_slot(path, text, [entries[i] for i in idx], starts[path])
+                if results is not None and text is not None else None)
+        hit = results.get(slot) if results is not None and slot is not None else None
+        if hit is not None and len(hit) == len(idx):
+            for i, kept in zip(idx, hit, strict=True):
+                found[i] = kept
+            done += idx
+        else:
+            todo.append((path, text, slot))
+    if done and not AnalysisStore.intact(config.root, memory):
+        # the analyses file is written again whole, as a build without findings kept does
+        todo = [(path, note_text(path, texts), None) for path in by_file]
+        done = []
+    if todo:
+        analyses = AnalysisStore(config.root, memory)
+        analyses.need((reaching_section(entries[i])[0] for path, _, _ in todo
+                       for i in by_file[path]), config)
+        problems += analyses.notices
+        for i in done:  # their analyses stay in the file
+            memory.analyses_used.add((reaching_section(entries[i])[0],
+                                      config.lint_max_sentence_words, config.private_marker))
+        if spell is not None:
+            # verdicts kept across runs: hunspell is slow to start
+            problems += spell.notices
+            _prefetch_spelling([entries[i] for path, _, _ in todo for i in by_file[path]],
+                               known, config, memory)
+            spell.save()
+        for path, text, slot in todo:
+            idx = by_file[path]
+            note = note_file(text, memory) if text is not None else None
+            for i in idx:
+                found[i] = _lint_entry(entries[i], note, starts[path], known, config, memory)
+            if results is not None and slot is not None \
+                    and _suggested([entries[i] for i in idx], known, config, memory):
+                results.put(slot, [found[i] for i in idx])
+        analyses.save()
+    elif spell is not None:
+        problems += spell.notices
+    if results is not None:
+        problems += results.notices
+        results.save()
     skipped_notice = False
-    files: dict[str, NoteFile | None] = {}
-    starts: dict[str, list[int]] = {}
-    for entry in entries:
-        starts.setdefault(entry.source.path, []).append(entry.source.line or entry.body_line)
-    for entry in entries:
-        path = entry.source.path
-        text, body_line, body_lines = reaching_section(entry)
-        if path not in files:
-            files[path] = read_note(path, texts, memory)
-        note = files[path]
-        skip = setting_skips(entry.meta.get("lint", True))
-        file_skip = setting_skips(note.lint) if note is not None else set()
-        if skip is None or file_skip is None or not text.strip():
-            continue
-        skip |= file_skip
-        source = Source(path, body_line)
-        line_numbers: list[int] | None = None
-        if len(body_lines) == text.count("\n") + 1:
-            line_numbers = body_lines  # recorded by the notes stage
-        ignored: set[int] = set()
-        if note is not None and body_line:
-            if line_numbers is None:
-                line_numbers = map_lines(text, note, body_line)
-            begin = entry.source.line or body_line
-            end = region_end(note, max(line_numbers), begin, starts[path])
-            region = "\n".join(note.lines[begin - 1:end - 1])
-            marker = NO_LINT_RE.search(region)
-            if marker:
-                named = {r.lower().removeprefix("lint-")
-                         for r in re.split(r"[\s,]+", marker.group(1)) if r}
-                if not named:
-                    continue
-                skip |= named
-            ignored = {n for n in range(begin, end) if IGNORE_LINE_RE.search(note.lines[n - 1])}
-        found = lint_text(text, source, config, known_words=known, skip_rules=skip,
-                          line_numbers=line_numbers, ignored_lines=ignored, suggest_limit=0,
-                          memory=memory)
-        for p in found:
+    for per_entry in found:
+        for p in per_entry:
             if p.severity == "info":  # the spell check is missing: say it once
                 if skipped_notice:
                     continue
                 skipped_notice = True
                 p = Problem(p.severity, p.message, None, p.hint, p.code)
             problems.append(p)
-    analyses.save()
     return problems
+
+
+def _lint_entry(entry: Entry, note: NoteFile | None, starts: list[int], known: set[str],
+                config: Config, memory: LintMemory) -> list[Problem]:
+    """The findings of one entry whose note file says ``note``."""
+    path = entry.source.path
+    text, body_line, body_lines = reaching_section(entry)
+    skip = setting_skips(entry.meta.get("lint", True))
+    file_skip = setting_skips(note.lint) if note is not None else set()
+    if skip is None or file_skip is None or not text.strip():
+        return []
+    skip |= file_skip
+    source = Source(path, body_line)
+    line_numbers: list[int] | None = None
+    if len(body_lines) == text.count("\n") + 1:
+        line_numbers = body_lines  # recorded by the notes stage
+    ignored: set[int] = set()
+    if note is not None and body_line:
+        if line_numbers is None:
+            line_numbers = map_lines(text, note, body_line)
+        begin = entry.source.line or body_line
+        end = region_end(note, max(line_numbers), begin, starts)
+        region = "\n".join(note.lines[begin - 1:end - 1])
+        marker = NO_LINT_RE.search(region)
+        if marker:
+            named = {r.lower().removeprefix("lint-")
+                     for r in re.split(r"[\s,]+", marker.group(1)) if r}
+            if not named:
+                return []
+            skip |= named
+        ignored = {n for n in range(begin, end) if IGNORE_LINE_RE.search(note.lines[n - 1])}
+    return lint_text(text, source, config, known_words=known, skip_rules=skip,
+                     line_numbers=line_numbers, ignored_lines=ignored, suggest_limit=0,
+                     memory=memory)
+
+
+def _suggested(entries: Sequence[Entry], known: set[str], config: Config,
+               memory: LintMemory) -> bool:
+    """Whether every unknown word of ``entries`` has its suggestions: only then are their
+    findings final (a later run asks hunspell for the suggestions still missing)."""
+    for entry in entries:
+        analysis = memory.analyses.get((reaching_section(entry)[0],
+                                        config.lint_max_sentence_words, config.private_marker))
+        if analysis is None:
+            continue  # not analysed: skipped, or no text
+        for _, word, low in analysis.candidates:
+            if low not in known and memory.spelling.get(word) is False \
+                    and word not in memory.suggestions:
+                return False
+    return True
 
 
 def reaching_section(entry: Entry) -> tuple[str, int, list[int]]:
