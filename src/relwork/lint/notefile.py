@@ -27,6 +27,7 @@ class NoteFile:
 
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|%%.*?%%", re.DOTALL)
+_HEADING = re.compile(r" {0,3}#{1,6}(\s|$)")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])?\s*")
 
 
@@ -71,7 +72,7 @@ def _note_file(text: str) -> NoteFile:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     clean = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text).split("\n")
-    headings = [i + 1 for i, line in enumerate(lines) if re.match(r" {0,3}#{1,6}(\s|$)", line)]
+    headings = [i + 1 for i, line in enumerate(lines) if _HEADING.match(line)]
     setting: object = True
     front = re.match(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|$)", text, re.DOTALL)
     if front and re.search(r"^lint\s*:", front.group(1), re.M):  # parse only when it matters
