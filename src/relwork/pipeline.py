@@ -104,7 +104,9 @@ def _build(
     progress: Progress | None,
     render: bool = True,
 ) -> BuildResult:
-    from . import bib, lint, notes, section  # match: only when an entry needs matching
+    # section and lint only when rendering (check stops before); match only when an
+    # entry needs matching
+    from . import bib, notes
 
     say = progress or (lambda _msg: None)
     result = BuildResult()
@@ -164,6 +166,8 @@ def _build(
         return result
 
     say("rendering")
+    from . import lint, section
+
     # from the cache file when this index has none yet: every CLI build, watch's first
     saved = (load_fragments(config, index, stubs, cache)
              if index.memo.fragments is None else None)
