@@ -143,7 +143,7 @@ def lint_entries(
     done: list[int] = []
     for path, idx in by_file.items():
         text = note_text(path, texts)
-        slot = (file_slot(path, text, [entries[i] for i in idx], starts[path])
+        slot = (_file_slot(path, text, [entries[i] for i in idx], starts[path], memory)
                 if results is not None and text is not None else None)
         hit = results.get(slot) if results is not None and slot is not None else None
         if hit is not None and len(hit) == len(idx):
@@ -194,6 +194,21 @@ def lint_entries(
                 p = Problem(p.severity, p.message, None, p.hint, p.code)
             problems.append(p)
     return problems
+
+
+def _file_slot(path: str, text: str, entries: list[Entry], starts: list[int],
+               memory: LintMemory) -> str:
+    """``results.file_slot``, remembered while the file's text is the same and its entries
+    the same objects (watch: an unchanged note keeps its parse)."""
+    seen = memory.file_slots.get(path)
+    if seen is not None and seen[0] == text and seen[2] == starts and len(seen[1]) == \
+            len(entries) and all(a is b for a, b in zip(seen[1], entries, strict=True)):
+        return seen[3]
+    slot = file_slot(path, text, entries, starts)
+    if len(memory.file_slots) > 20000:  # bound memory in very long watch sessions
+        memory.file_slots.clear()
+    memory.file_slots[path] = (text, tuple(entries), list(starts), slot)
+    return slot
 
 
 def _lint_entry(entry: Entry, note: NoteFile | None, starts: list[int], known: set[str],

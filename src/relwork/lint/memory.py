@@ -44,3 +44,6 @@ class LintMemory:
     #: note file slot -> its entries' findings (lint.results), valid for results_key
     results: dict[str, list[list[Problem]]] = field(default_factory=dict)
     results_key: str = ""
+    #: note path -> (its text, its entries, their first lines, the slot they make)
+    file_slots: dict[str, tuple[str, tuple[Any, ...], list[int], str]] = field(
+        default_factory=dict)
