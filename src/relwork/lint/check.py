@@ -175,7 +175,9 @@ def lint_entries(
             note = note_file(text, memory) if text is not None else None
             for i in idx:
                 found[i] = _lint_entry(entries[i], note, starts[path], known, config, memory)
+            # kept only when final: every suggestion asked for, hunspell answered
             if results is not None and slot is not None \
+                    and not any(p.severity == "info" for i in idx for p in found[i]) \
                     and _suggested([entries[i] for i in idx], known, config, memory):
                 results.put(slot, [found[i] for i in idx])
         analyses.save()
