@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ..config import Config
 from ..model import Entry, Problem, Source
@@ -126,42 +127,24 @@ def lint_entries(
     remember_accepted(known, config, known, memory)
     problems: list[Problem] = check_config(config)
     texts = texts or {}
-    spelling = "spelling" not in disabled_rules(config)
-    spell = SpellStore(config.root, memory) if spelling else None
+    spell = SpellStore(config.root, memory) if "spelling" not in disabled_rules(config) \
+        else None
     by_file: dict[str, list[int]] = {}
     for i, entry in enumerate(entries):
         by_file.setdefault(entry.source.path, []).append(i)
-    starts = {path: [entries[i].source.line or entries[i].body_line for i in idx]
-              for path, idx in by_file.items()}
     results = None
     # without hunspell every run says so: nothing is kept
     if words_key is not None and (spell is None or spell.key):
         key = run_key(config, words_key, sorted(extra), spell.key if spell else "-")
         results = ResultStore(config.root, memory, key)
-    found: list[list[Problem]] = [[] for _ in entries]
-    todo: list[tuple[str, str | None, str | None]] = []
-    done: list[int] = []
-    for path, idx in by_file.items():
-        text = note_text(path, texts)
-        slot = (_file_slot(path, text, [entries[i] for i in idx], starts[path], memory)
-                if results is not None and text is not None else None)
-        hit = results.get(slot) if results is not None and slot is not None else None
-        if hit is not None and len(hit) == len(idx):
-            for i, kept in zip(idx, hit, strict=True):
-                found[i] = kept
-            done += idx
-        else:
-            todo.append((path, text, slot))
-    if done and not AnalysisStore.intact(config.root, memory):
-        # the analyses file is written again whole, as a build without findings kept does
-        todo = [(path, note_text(path, texts), None) for path in by_file]
-        done = []
+    run = _Run(entries, config, memory, texts or {}, by_file, known)
+    todo = run.reuse(results)
     if todo:
         analyses = AnalysisStore(config.root, memory)
         analyses.need((reaching_section(entries[i])[0] for path, _, _ in todo
                        for i in by_file[path]), config)
         problems += analyses.notices
-        for i in done:  # their analyses stay in the file
+        for i in run.done:  # their analyses stay in the file
             memory.analyses_used.add((reaching_section(entries[i])[0],
                                       config.lint_max_sentence_words, config.private_marker))
         if spell is not None:
@@ -170,16 +153,7 @@ def lint_entries(
             _prefetch_spelling([entries[i] for path, _, _ in todo for i in by_file[path]],
                                known, config, memory)
             spell.save()
-        for path, text, slot in todo:
-            idx = by_file[path]
-            note = note_file(text, memory) if text is not None else None
-            for i in idx:
-                found[i] = _lint_entry(entries[i], note, starts[path], known, config, memory)
-            # kept only when final: every suggestion asked for, hunspell answered
-            if results is not None and slot is not None \
-                    and not any(p.severity == "info" for i in idx for p in found[i]) \
-                    and _suggested([entries[i] for i in idx], known, config, memory):
-                results.put(slot, [found[i] for i in idx])
+        run.check(todo, results)
         analyses.save()
     elif spell is not None:
         problems += spell.notices
@@ -187,7 +161,7 @@ def lint_entries(
         problems += results.notices
         results.save()
     skipped_notice = False
-    for per_entry in found:
+    for per_entry in run.found:
         for p in per_entry:
             if p.severity == "info":  # the spell check is missing: say it once
                 if skipped_notice:
@@ -196,6 +170,62 @@ def lint_entries(
                 p = Problem(p.severity, p.message, None, p.hint, p.code)
             problems.append(p)
     return problems
+
+
+@dataclass
+class _Run:
+    """One lint_entries call: the entries by note file, and their findings so far."""
+
+    entries: Sequence[Entry]
+    config: Config
+    memory: LintMemory
+    texts: Mapping[str, tuple[str, tuple[int, int]]]
+    by_file: dict[str, list[int]]
+    known: set[str]
+    found: list[list[Problem]] = field(default_factory=list)
+    done: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.found = [[] for _ in self.entries]
+        self.starts = {path: [self.entries[i].source.line or self.entries[i].body_line
+                              for i in idx] for path, idx in self.by_file.items()}
+
+    def reuse(self, results: ResultStore | None) -> list[tuple[str, str | None, str | None]]:
+        """Take each file's kept findings; the files left to check (path, text, slot)."""
+        todo: list[tuple[str, str | None, str | None]] = []
+        for path, idx in self.by_file.items():
+            text = note_text(path, self.texts)
+            slot = (_file_slot(path, text, [self.entries[i] for i in idx], self.starts[path],
+                               self.memory)
+                    if results is not None and text is not None else None)
+            hit = results.get(slot) if results is not None and slot is not None else None
+            if hit is not None and len(hit) == len(idx):
+                for i, kept in zip(idx, hit, strict=True):
+                    self.found[i] = kept
+                self.done += idx
+            else:
+                todo.append((path, text, slot))
+        if self.done and not AnalysisStore.intact(self.config.root, self.memory):
+            # the analyses file is written again whole, as a build without kept findings does
+            todo = [(path, note_text(path, self.texts), None) for path in self.by_file]
+            self.done = []
+        return todo
+
+    def check(self, todo: list[tuple[str, str | None, str | None]],
+              results: ResultStore | None) -> None:
+        """Check the files of ``todo``; keep their findings in ``results`` when final."""
+        entries, memory = self.entries, self.memory
+        for path, text, slot in todo:
+            idx = self.by_file[path]
+            note = note_file(text, memory) if text is not None else None
+            for i in idx:
+                self.found[i] = _lint_entry(entries[i], note, self.starts[path], self.known,
+                                            self.config, memory)
+            # kept only when final: every suggestion asked for, hunspell answered
+            if results is not None and slot is not None \
+                    and not any(p.severity == "info" for i in idx for p in self.found[i]) \
+                    and _suggested([entries[i] for i in idx], self.known, self.config, memory):
+                results.put(slot, [self.found[i] for i in idx])
 
 
 def _file_slot(path: str, text: str, entries: list[Entry], starts: list[int],
