@@ -21,11 +21,13 @@ everything else the build finds is in ``result.problems``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 
+#: typing.TYPE_CHECKING without importing typing (~20 ms of `relwork --version`)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .config import load_config
     from .pipeline import build, compile_preview, sync
 

@@ -66,6 +66,7 @@ def build(
     state: BuildState | None = None,
     progress: Progress | None = None,
     allow_empty: bool = False,
+    render: bool = True,
 ) -> BuildResult:
     """Run the whole pipeline for ``config`` and return the section, its bib and findings.
 
@@ -77,7 +78,9 @@ def build(
     ``OutputEditedError`` unless ``force``. ``state`` keeps parses between builds (watch);
     ``progress`` is called with the name of each step. A selection of no papers is an
     error (nothing is written, so a good section is never replaced by an empty one) unless
-    ``allow_empty``.
+    ``allow_empty``. With ``render=False`` the build stops after matching (what ``relwork
+    check`` shows): no section, no bib, no tone check, nothing written; ``tex`` and ``bib``
+    stay empty.
     """
     import gc
 
@@ -86,8 +89,9 @@ def build(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build(config, paths=paths, bibs=bibs, write=write, force=force, state=state,
-                      progress=progress, allow_empty=allow_empty)
+        return _build(config, paths=paths, bibs=bibs, write=write and render, force=force,
+                      state=state, progress=progress, allow_empty=allow_empty,
+                      render=render)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -103,8 +107,11 @@ def _build(
     state: BuildState | None,
     progress: Progress | None,
     allow_empty: bool = False,
+    render: bool = True,
 ) -> BuildResult:
-    from . import bib, lint, notes, section  # match: only when an entry needs matching
+    # section and lint only when rendering (check stops before); match only when an
+    # entry needs matching
+    from . import bib, notes
     from .bib.specials import cited_specials
 
     say = progress or (lambda _msg: None)
@@ -163,8 +170,13 @@ def _build(
     result.matches = matches
     result.problems += _match_findings(matches)
     result.problems += _twice_findings(matches)
+    if not render:  # check: the matches are the output
+        result.problems += cache.notices
+        return result
 
     say("rendering")
+    from . import lint, section
+
     # from the cache file when this index has none yet: every CLI build, watch's first
     saved = (load_fragments(config, index, stubs, cache)
              if index.memo.fragments is None else None)
@@ -185,7 +197,8 @@ def _build(
         if state is not None:  # watch: what the check worked out is kept between builds
             memory = state.lint_memory = state.lint_memory or lint.LintMemory()
         result.problems += lint.lint_entries(result.entries, config, known_words=known,
-                                             texts=parsed.texts, memory=memory)
+                                             texts=parsed.texts, memory=memory,
+                                             words_key=index.content_key or None)
 
     result.tex = _with_mark(rendered.text)
     result.bib = (

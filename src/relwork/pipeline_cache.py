@@ -169,19 +169,33 @@ def read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config,
         return notes.read_notes(note_files, config, cache=state.notes_cache, shown_paths=shown)
     codec = _notes_codec()
     key = code_key()
-    stored = cache.read(NOTES_FILE, "notes", key, codec, _notes_shape)
+    # each note's parse is kept as its own JSON text, so a build after one edit encodes
+    # that note's parse only and copies the others' text as it read it
+    decoded: dict[Any, Any] = {}
+    texts: dict[Any, str] = {}
+    if not cache.read(NOTES_FILE, "notes", key, codec,
+                      lambda value: _notes_decode(value, codec, decoded, texts)):
+        decoded.clear()
+        texts.clear()
     # the file keeps each note's text; the reader compares bytes (UTF-8, as it decoded it)
-    memo: dict[Any, Any] = ({slot: (text.encode("utf-8"), parsed)
-                             for slot, (text, parsed) in stored.items()} if stored else {})
+    memo: dict[Any, Any] = {slot: (text.encode("utf-8"), parsed)
+                            for slot, (text, parsed) in decoded.items()}
     before = dict(memo)
     parsed = notes.read_notes(note_files, config, cache=memo, shown_paths=shown)
     names = set(shown)
     kept = {slot: value for slot, value in memo.items()
             if isinstance(slot, tuple) and slot and slot[0] in names}
     if kept.keys() != before.keys() or any(before[s] is not v for s, v in kept.items()):
-        cache.write(NOTES_FILE, "notes", key,
-                    {slot: (data.decode("utf-8"), result)
-                     for slot, (data, result) in kept.items()}, codec)
+        rows = []
+        for slot, (data, result) in kept.items():
+            text = texts.get(slot) if before.get(slot) is kept[slot] else None
+            if text is None:
+                try:
+                    text = codec.dumps((data.decode("utf-8"), result)).decode("utf-8")
+                except (TypeError, ValueError, RecursionError):
+                    continue  # a parse the codec cannot keep exactly is not cached
+            rows.append([codec.dumps(slot).decode("utf-8"), text])
+        cache.write(NOTES_FILE, "notes", key, rows, codec)
     if state is not None:
         state.notes_cache = kept
     return parsed
@@ -192,6 +206,28 @@ def _notes_codec() -> Codec:
     from .notes import NotesResult
 
     return Codec((Entry, Point, Source, Problem, NotesResult))
+
+
+def _notes_decode(value: Any, codec: Codec, decoded: dict[Any, Any],
+                  texts: dict[Any, str]) -> bool:
+    """Decode the notes file's rows ([slot JSON, (text, parse) JSON]) into ``decoded``
+    (slot -> (text, parse)) and ``texts`` (slot -> its JSON). False when the rows or what
+    they hold do not have the shape relwork writes."""
+    if type(value) is not list or not all(
+            type(row) is list and len(row) == 2 and type(row[0]) is str
+            and type(row[1]) is str for row in value):
+        return False
+    for slot_text, item_text in value:
+        slot = codec.loads(slot_text.encode("utf-8"))
+        if type(slot) is not tuple:
+            return False
+        decoded[slot] = codec.loads(item_text.encode("utf-8"))
+        texts[slot] = item_text
+    if not _notes_shape(decoded):
+        decoded.clear()
+        texts.clear()
+        return False
+    return True
 
 
 def _notes_shape(value: Any) -> bool:

@@ -58,6 +58,17 @@ def test_build_writes_what_it_returns_when_asked(project: Path) -> None:
     assert result.outputs == ["latex/related_work.tex", "latex/references.bib"]
 
 
+def test_build_without_render_gives_the_same_matches_and_no_section(project: Path) -> None:
+    config = relwork.load_config(project / "relwork.yaml")
+    full = relwork.build(config)
+    before = _files(project)
+    bare = relwork.build(config, write=True, render=False)
+    assert [(m.entry.title, m.key, m.status) for m in bare.matches] == \
+        [(m.entry.title, m.key, m.status) for m in full.matches]
+    assert (bare.tex, bare.bib, bare.packages, bare.outputs) == ("", "", [], [])
+    assert not any(p.code.startswith("lint") for p in bare.problems)
+    assert _files(project) == before  # no section: nothing to write
+
 def test_the_api_names() -> None:
     assert {"load_config", "build", "compile_preview", "sync"} <= set(dir(relwork))
     assert all(callable(getattr(relwork, name))

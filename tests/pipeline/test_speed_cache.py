@@ -44,7 +44,8 @@ The model trains a score-based prior in the latent space of an autoencoder, like
 @karras2019style did for style. It's gonna be fast.
 """
 
-CACHE_FILES = ("notes.json", "render-fragments.json", "lint-analysis.json", "matches.json")
+CACHE_FILES = ("notes.json", "render-fragments.json", "lint-analysis.json", "lint-results.json",
+               "matches.json")
 
 
 @pytest.fixture()
@@ -149,8 +150,11 @@ def test_cache_of_another_relwork_version_is_ignored(project: Path) -> None:
     slot, data = _note_slot(project)
     codec = Codec((Entry, Point, Source, Problem, NotesResult))
     stored = folder.read("notes.json", "notes", bib.code_key(), codec)
-    assert isinstance(stored, dict) and slot in stored  # the slot this test forges
-    forged = {slot: (data.decode(), NotesResult())}  # "this file has no papers"
+    # one row per note file: [its slot as JSON, (its text, its parse) as JSON]
+    assert isinstance(stored, list)
+    assert slot in [codec.loads(row[0].encode()) for row in stored]  # the slot forged here
+    forged = [[codec.dumps(slot).decode(),  # "this file has no papers"
+               codec.dumps((data.decode(), NotesResult())).decode()]]
     folder.write("notes.json", "notes", "another version", forged, codec)
     assert _run(project, cold=False) == cold
     # the same forged parse under the current key is used: the check above is meaningful

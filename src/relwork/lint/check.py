@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ..config import Config
 from ..model import Entry, Problem, Source
@@ -17,10 +18,12 @@ from .notefile import (
     NO_LINT_RE,
     NoteFile,
     map_lines,
-    read_note,
+    note_file,
+    note_text,
     region_end,
     setting_skips,
 )
+from .results import ResultStore, file_slot, run_key
 from .rules import RULES
 from .spelling import accepted_words, remember_accepted, rule_spelling, words_from_titles
 
@@ -94,6 +97,7 @@ def lint_entries(
     known_words: set[str] | frozenset[str] = frozenset(),
     texts: Mapping[str, tuple[str, tuple[int, int]]] | None = None,
     memory: LintMemory | None = None,
+    words_key: str | None = None,
 ) -> list[Problem]:
     """Tone findings for the text of ``entries`` that reaches the section (their summaries).
 
@@ -106,75 +110,187 @@ def lint_entries(
     its file) skips a note; ``lint: [rule, ...]`` skips those rules. Returns warnings
     (``--strict`` makes them errors in the CLI); ``lint.enabled`` is the caller's call.
     ``memory`` keeps what was worked out for the next call (watch); a new one when None.
+    ``words_key`` names the content of ``known_words`` (the bib's content key): with it,
+    each note file's findings are kept in ``.relwork/cache`` and only files whose text or
+    entries changed are checked again.
     Notes about cache files that were ignored come back as ``cache-ignored`` infos.
     """
     memory = memory if memory is not None else LintMemory()
     # the bib's words lower-cased once per bib (watch), then this run's titles and authors
-    known = (accepted_words(known_words, config, memory)
-             | words_from_titles((e.title for e in entries), memory))
+    extra = words_from_titles((e.title for e in entries), memory)
     for e in entries:  # authors' names are written in the summaries too
         authors = e.meta.get("authors") or []
-        known |= words_from_titles(authors if isinstance(authors, list) else [str(authors)],
+        extra |= words_from_titles(authors if isinstance(authors, list) else [str(authors)],
                                    memory)
+    known = accepted_words(known_words, config, memory) | extra
     # already lower-cased: accepted_words(known) is known
     remember_accepted(known, config, known, memory)
     problems: list[Problem] = check_config(config)
-    analyses = AnalysisStore(config.root, memory)
-    problems += analyses.notices
     texts = texts or {}
-    if "spelling" not in disabled_rules(config):
-        # verdicts kept across runs: hunspell is slow to start
-        store = SpellStore(config.root, memory)
-        problems += store.notices
-        _prefetch_spelling(entries, known, config, memory)
-        store.save()
+    spell = SpellStore(config.root, memory) if "spelling" not in disabled_rules(config) \
+        else None
+    by_file: dict[str, list[int]] = {}
+    for i, entry in enumerate(entries):
+        by_file.setdefault(entry.source.path, []).append(i)
+    results = None
+    # without hunspell every run says so: nothing is kept
+    if words_key is not None and (spell is None or spell.key):
+        key = run_key(config, words_key, sorted(extra), spell.key if spell else "-")
+        results = ResultStore(config.root, memory, key)
+    run = _Run(entries, config, memory, texts or {}, by_file, known)
+    todo = run.reuse(results)
+    if todo:
+        analyses = AnalysisStore(config.root, memory)
+        analyses.need((reaching_section(entries[i])[0] for path, _, _ in todo
+                       for i in by_file[path]), config)
+        problems += analyses.notices
+        for i in run.done:  # their analyses stay in the file
+            memory.analyses_used.add((reaching_section(entries[i])[0],
+                                      config.lint_max_sentence_words, config.private_marker))
+        if spell is not None:
+            # verdicts kept across runs: hunspell is slow to start
+            problems += spell.notices
+            _prefetch_spelling([entries[i] for path, _, _ in todo for i in by_file[path]],
+                               known, config, memory)
+            spell.save()
+        run.check(todo, results)
+        analyses.save()
+    elif spell is not None:
+        problems += spell.notices
+    if results is not None:
+        problems += results.notices
+        results.save()
     skipped_notice = False
-    files: dict[str, NoteFile | None] = {}
-    starts: dict[str, list[int]] = {}
-    for entry in entries:
-        starts.setdefault(entry.source.path, []).append(entry.source.line or entry.body_line)
-    for entry in entries:
-        path = entry.source.path
-        text, body_line, body_lines = reaching_section(entry)
-        if path not in files:
-            files[path] = read_note(path, texts, memory)
-        note = files[path]
-        skip = setting_skips(entry.meta.get("lint", True))
-        file_skip = setting_skips(note.lint) if note is not None else set()
-        if skip is None or file_skip is None or not text.strip():
-            continue
-        skip |= file_skip
-        source = Source(path, body_line)
-        line_numbers: list[int] | None = None
-        if len(body_lines) == text.count("\n") + 1:
-            line_numbers = body_lines  # recorded by the notes stage
-        ignored: set[int] = set()
-        if note is not None and body_line:
-            if line_numbers is None:
-                line_numbers = map_lines(text, note, body_line)
-            begin = entry.source.line or body_line
-            end = region_end(note, max(line_numbers), begin, starts[path])
-            region = "\n".join(note.lines[begin - 1:end - 1])
-            marker = NO_LINT_RE.search(region)
-            if marker:
-                named = {r.lower().removeprefix("lint-")
-                         for r in re.split(r"[\s,]+", marker.group(1)) if r}
-                if not named:
-                    continue
-                skip |= named
-            ignored = {n for n in range(begin, end) if IGNORE_LINE_RE.search(note.lines[n - 1])}
-        found = lint_text(text, source, config, known_words=known, skip_rules=skip,
-                          line_numbers=line_numbers, ignored_lines=ignored, suggest_limit=0,
-                          memory=memory)
-        for p in found:
+    for per_entry in run.found:
+        for p in per_entry:
             if p.severity == "info":  # the spell check is missing: say it once
                 if skipped_notice:
                     continue
                 skipped_notice = True
                 p = Problem(p.severity, p.message, None, p.hint, p.code)
             problems.append(p)
-    analyses.save()
     return problems
+
+
+@dataclass
+class _Run:
+    """One lint_entries call: the entries by note file, and their findings so far."""
+
+    entries: Sequence[Entry]
+    config: Config
+    memory: LintMemory
+    texts: Mapping[str, tuple[str, tuple[int, int]]]
+    by_file: dict[str, list[int]]
+    known: set[str]
+    found: list[list[Problem]] = field(default_factory=list)
+    done: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.found = [[] for _ in self.entries]
+        self.starts = {path: [self.entries[i].source.line or self.entries[i].body_line
+                              for i in idx] for path, idx in self.by_file.items()}
+
+    def reuse(self, results: ResultStore | None) -> list[tuple[str, str | None, str | None]]:
+        """Take each file's kept findings; the files left to check (path, text, slot)."""
+        todo: list[tuple[str, str | None, str | None]] = []
+        for path, idx in self.by_file.items():
+            text = note_text(path, self.texts)
+            slot = (_file_slot(path, text, [self.entries[i] for i in idx], self.starts[path],
+                               self.memory)
+                    if results is not None and text is not None else None)
+            hit = results.get(slot) if results is not None and slot is not None else None
+            if hit is not None and len(hit) == len(idx):
+                for i, kept in zip(idx, hit, strict=True):
+                    self.found[i] = kept
+                self.done += idx
+            else:
+                todo.append((path, text, slot))
+        if self.done and not AnalysisStore.intact(self.config.root, self.memory):
+            # the analyses file is written again whole, as a build without kept findings does
+            todo = [(path, note_text(path, self.texts), None) for path in self.by_file]
+            self.done = []
+        return todo
+
+    def check(self, todo: list[tuple[str, str | None, str | None]],
+              results: ResultStore | None) -> None:
+        """Check the files of ``todo``; keep their findings in ``results`` when final."""
+        entries, memory = self.entries, self.memory
+        for path, text, slot in todo:
+            idx = self.by_file[path]
+            note = note_file(text, memory) if text is not None else None
+            for i in idx:
+                self.found[i] = _lint_entry(entries[i], note, self.starts[path], self.known,
+                                            self.config, memory)
+            # kept only when final: every suggestion asked for, hunspell answered
+            if results is not None and slot is not None \
+                    and not any(p.severity == "info" for i in idx for p in self.found[i]) \
+                    and _suggested([entries[i] for i in idx], self.known, self.config, memory):
+                results.put(slot, [self.found[i] for i in idx])
+
+
+def _file_slot(path: str, text: str, entries: list[Entry], starts: list[int],
+               memory: LintMemory) -> str:
+    """``results.file_slot``, remembered while the file's text is the same and its entries
+    the same objects (watch: an unchanged note keeps its parse)."""
+    seen = memory.file_slots.get(path)
+    if seen is not None and seen[0] == text and seen[2] == starts and len(seen[1]) == \
+            len(entries) and all(a is b for a, b in zip(seen[1], entries, strict=True)):
+        return seen[3]
+    slot = file_slot(path, text, entries, starts)
+    if len(memory.file_slots) > 20000:  # bound memory in very long watch sessions
+        memory.file_slots.clear()
+    memory.file_slots[path] = (text, tuple(entries), list(starts), slot)
+    return slot
+
+
+def _lint_entry(entry: Entry, note: NoteFile | None, starts: list[int], known: set[str],
+                config: Config, memory: LintMemory) -> list[Problem]:
+    """The findings of one entry whose note file says ``note``."""
+    path = entry.source.path
+    text, body_line, body_lines = reaching_section(entry)
+    skip = setting_skips(entry.meta.get("lint", True))
+    file_skip = setting_skips(note.lint) if note is not None else set()
+    if skip is None or file_skip is None or not text.strip():
+        return []
+    skip |= file_skip
+    source = Source(path, body_line)
+    line_numbers: list[int] | None = None
+    if len(body_lines) == text.count("\n") + 1:
+        line_numbers = body_lines  # recorded by the notes stage
+    ignored: set[int] = set()
+    if note is not None and body_line:
+        if line_numbers is None:
+            line_numbers = map_lines(text, note, body_line)
+        begin = entry.source.line or body_line
+        end = region_end(note, max(line_numbers), begin, starts)
+        region = "\n".join(note.lines[begin - 1:end - 1])
+        marker = NO_LINT_RE.search(region)
+        if marker:
+            named = {r.lower().removeprefix("lint-")
+                     for r in re.split(r"[\s,]+", marker.group(1)) if r}
+            if not named:
+                return []
+            skip |= named
+        ignored = {n for n in range(begin, end) if IGNORE_LINE_RE.search(note.lines[n - 1])}
+    return lint_text(text, source, config, known_words=known, skip_rules=skip,
+                     line_numbers=line_numbers, ignored_lines=ignored, suggest_limit=0,
+                     memory=memory)
+
+
+def _suggested(entries: Sequence[Entry], known: set[str], config: Config,
+               memory: LintMemory) -> bool:
+    """Whether every unknown word of ``entries`` has its suggestions: only then are their
+    findings final (a later run asks hunspell for the suggestions still missing)."""
+    for entry in entries:
+        analysis = memory.analyses.get((reaching_section(entry)[0],
+                                        config.lint_max_sentence_words, config.private_marker))
+        if analysis is None:
+            continue  # not analysed: skipped, or no text
+        for _, word, low in analysis.candidates:
+            if low not in known and memory.spelling.get(word) is False \
+                    and word not in memory.suggestions:
+                return False
+    return True
 
 
 def reaching_section(entry: Entry) -> tuple[str, int, list[int]]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..model import Problem
     from .analysis import Analysis
     from .notefile import NoteFile
 
@@ -25,9 +26,9 @@ class LintMemory:
     #: the rules' findings per text and settings, and the slots this run used
     analyses: dict[AnalysisSlot, Analysis] = field(default_factory=dict)
     analyses_used: set[AnalysisSlot] = field(default_factory=set)
-    #: cache file -> (key, slots it holds), for the analysis files read or written
-    analysis_files: dict[Path, tuple[str, frozenset[AnalysisSlot]]] = field(
-        default_factory=dict)
+    #: cache file -> (key, its rows: slot digest -> analysis JSON), for the analysis
+    #: files read or written
+    analysis_files: dict[Path, tuple[str, dict[str, str]]] = field(default_factory=dict)
     #: word -> known (by hunspell, or as a compound of known words)
     spelling: dict[str, bool] = field(default_factory=dict)
     #: unknown word -> hunspell's suggestions
@@ -40,3 +41,9 @@ class LintMemory:
     accepted: dict[tuple[int, int], tuple[Any, Any, set[str]]] = field(default_factory=dict)
     #: note file text -> what it says about linting
     notes: dict[str, NoteFile] = field(default_factory=dict)
+    #: note file slot -> its entries' findings (lint.results), valid for results_key
+    results: dict[str, list[list[Problem]]] = field(default_factory=dict)
+    results_key: str = ""
+    #: note path -> (its text, its entries, their first lines, the slot they make)
+    file_slots: dict[str, tuple[str, tuple[Any, ...], list[int], str]] = field(
+        default_factory=dict)

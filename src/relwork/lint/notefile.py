@@ -27,6 +27,7 @@ class NoteFile:
 
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|%%.*?%%", re.DOTALL)
+_HEADING = re.compile(r" {0,3}#{1,6}(\s|$)")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])?\s*")
 
 
@@ -35,20 +36,28 @@ def read_note(path: str, texts: Mapping[str, tuple[str, tuple[int, int]]],
     """The note file at ``path``: from ``texts`` (what the notes stage read) while the
     file's stamp is unchanged, else read again; what a text says is kept in ``memory``
     (watch reads it again)."""
-    text: str | None = None
+    text = note_text(path, texts)
+    return None if text is None else note_file(text, memory)
+
+
+def note_text(path: str, texts: Mapping[str, tuple[str, tuple[int, int]]]) -> str | None:
+    """The text of the note file at ``path`` (see ``read_note``); None when unreadable."""
     seen = texts.get(os.path.abspath(path))
     if seen is not None and not seen[0].startswith("\ufeff"):
         try:
             st = os.stat(path)
             if (st.st_mtime_ns, st.st_size) == seen[1]:
-                text = seen[0]
+                return seen[0]
         except OSError:
             pass
-    if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
-        except OSError:
-            return None
+    try:
+        return Path(path).read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return None
+
+
+def note_file(text: str, memory: LintMemory) -> NoteFile:
+    """What the note file ``text`` says about linting (kept in ``memory``)."""
     memo = memory.notes
     note = memo.get(text)
     if note is None:
@@ -63,7 +72,7 @@ def _note_file(text: str) -> NoteFile:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     clean = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text).split("\n")
-    headings = [i + 1 for i, line in enumerate(lines) if re.match(r" {0,3}#{1,6}(\s|$)", line)]
+    headings = [i + 1 for i, line in enumerate(lines) if _HEADING.match(line)]
     setting: object = True
     front = re.match(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|$)", text, re.DOTALL)
     if front and re.search(r"^lint\s*:", front.group(1), re.M):  # parse only when it matters

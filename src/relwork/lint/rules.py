@@ -155,12 +155,15 @@ def rule_question(body: str, masked: str, sentences: Sequence[Sentence],
     return found
 
 
+_FIRST_WORD = re.compile(r"\S+")
+
+
 def rule_lowercase(body: str, masked: str, sentences: Sequence[Sentence]) -> list[Finding]:
     found = []
     for s in sentences:
         if s.first_in_block or masked[s.start - 1:s.start] in ("(", '"', "'", "\u201c"):
             continue  # may follow a citation or a label ("Description: ..."), or a bracket
-        word_m = re.compile(r"\S+").match(masked, s.start)
+        word_m = _FIRST_WORD.match(masked, s.start)
         word = word_m.group() if word_m else ""
         if not word[:1].islower() or re.fullmatch(r"i\b.*", word):
             continue
@@ -173,11 +176,14 @@ def rule_lowercase(body: str, masked: str, sentences: Sequence[Sentence]) -> lis
     return found
 
 
+_COUNTED_WORD = re.compile(r"[^\W_]+(?:['\u2019.-][^\W_]+)*")
+
+
 def rule_long(body: str, masked: str, sentences: Sequence[Sentence],
                limit: int) -> list[Finding]:
     found = []
     for s in sentences:
-        count = len(re.findall(r"[^\W_]+(?:['\u2019.-][^\W_]+)*", masked[s.start:s.end]))
+        count = len(_COUNTED_WORD.findall(masked, s.start, s.end))
         if count > limit:
             text = _shorten(body[s.start:s.end], 40)
             found.append(Finding("long-sentence", s.start, text,

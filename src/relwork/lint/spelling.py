@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..config import Config
@@ -45,32 +46,56 @@ def spell_candidates(masked: str) -> list[tuple[int, str]]:
     filter (applied per run: the accepted words depend on the bib and all titles)."""
     found = []
     for m in WORD_RE.finditer(masked):
-        word = re.sub(r"['\u2019]s$", "", m.group())
-        if "'" in word or "\u2019" in word or len(word) <= 2:
+        word = _candidate_word(m.group())  # the tests on the word alone: once per word
+        if word is None:
             continue
-        if any(c.isupper() for c in word[1:]):
-            continue  # acronyms (GANs) and CamelCase names (StyleGAN)
-        around = masked[max(0, m.start() - 1):m.start()] + masked[m.end():m.end() + 2]
-        if re.search(r"\d", around[:2]) or re.match(r"\.\w", around[1:]):
-            continue  # word2vec, 3D, file.name
-        if word.lower() in TECH_WORDS:
+        start, end = m.span()
+        if start:  # a digit just before or after, or ".x" after: word2vec, 3D, file.name
+            if _DIGIT.search(masked, start - 1, start) or _DIGIT.search(masked, end, end + 1) \
+                    or _DOT_WORD.match(masked, end):
+                continue
+        elif _DIGIT.search(masked, end, end + 2):  # at the very start: the next two
             continue
-        if word[0].isupper() and (_mid_sentence(masked, m.start()) or _NAME_NEXT.match(
-                masked, m.end())):
+        if word[0].isupper() and (_mid_sentence(masked, start) or _NAME_NEXT.match(
+                masked, end)):
             continue  # a name: inside a sentence (Zhu), or "Arvanitidis et al.", "Vahdat, Kreis"
-        found.append((m.start(), word))
+        found.append((start, word))
     return found
 
 
+@lru_cache(maxsize=1 << 16)
+def _candidate_word(raw: str) -> str | None:
+    """``raw`` as the spell check asks about it (without 's), or None when the word alone
+    rules it out: a contraction, two letters, an acronym or CamelCase name, a technical
+    word."""
+    word = _POSSESSIVE.sub("", raw)
+    if "'" in word or "\u2019" in word or len(word) <= 2:
+        return None
+    if not word[1:].islower() and any(c.isupper() for c in word[1:]):
+        return None  # acronyms (GANs) and CamelCase names (StyleGAN)
+    if word.lower() in TECH_WORDS:
+        return None
+    return word
+
+
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+_DIGIT = re.compile(r"\d")
+_DOT_WORD = re.compile(r"\.\w")
 _NAME_NEXT = re.compile(r"(?:['\u2019]s)?(?:\s+et\s+al\b|\s*,\s*[A-Z]|\s+and\s+[A-Z])")
+#: a list, heading or quote marker at the start of a line
+_LINE_MARKER = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)]|#{1,6}|>)[ \t]+")
 
 
 def _mid_sentence(masked: str, start: int) -> bool:
-    """True when the text before ``start`` continues a sentence (no . ! ? : or block start)."""
+    """True when the text before ``start`` continues a sentence (no . ! ? : or block start
+    in the 200 characters before it)."""
     head = masked[max(0, start - 200):start]
-    head = re.sub(r"(?m)^[ \t]*(?:[-*+]|\d{1,9}[.)]|#{1,6}|>)[ \t]+", "\n", head)
-    head = head.rstrip(" \t*_\"'`([\u201c\u2018")
-    return bool(head) and head[-1] not in ".!?:\n"
+    line = head[head.rfind("\n") + 1:]  # only the last line can end the text before
+    marker = _LINE_MARKER.match(line)
+    if marker:
+        line = "\n" + line[marker.end():]
+    line = line.rstrip(" \t*_\"'`([\u201c\u2018")
+    return bool(line) and line[-1] not in ".!?:\n"
 
 
 def words_from_titles(titles: Iterable[str], memory: LintMemory | None = None) -> set[str]:
