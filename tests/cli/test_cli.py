@@ -82,3 +82,17 @@ def test_config_never_prints_a_token_in_the_remote(
     code, out, _ = run(["config"])
     assert code == 0
     assert "olp_SECRET123" not in out and "git.overleaf.com/abc" in out
+
+
+@pytest.mark.parametrize("args", [["-v", "check"], ["check", "-v"], ["check", "--verbose"]])
+def test_global_flags_may_follow_the_command(args: list[str]) -> None:
+    """'relwork check -v' is 'relwork -v check' (a user types it that way; no command has
+    a -v of its own); an argument after '--' is never taken for a flag."""
+    from relwork.cli.main import global_flags_first
+
+    from paths import REPO
+
+    result = CliRunner().invoke(main, ["--config", str(REPO / "relwork.yaml"), *args])
+    assert result.exit_code == 0, result.output
+    assert "relwork: reading notes" in result.output
+    assert global_flags_first(["build", "-q", "--", "-v"]) == ["-q", "build", "--", "-v"]

@@ -128,7 +128,27 @@ def _overrides(**kwargs: Any) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if v is not None}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: the group's own flags, accepted after the command too ("relwork build -v")
+GLOBAL_FLAGS = ("-v", "--verbose", "-q", "--quiet")
+
+
+def global_flags_first(args: list[str]) -> list[str]:
+    """``args`` with the group's flags that follow the command moved before it, so
+    ``relwork build -v`` means ``relwork -v build`` (no command has a -v or -q of its own);
+    nothing after ``--`` moves."""
+    end = args.index("--") if "--" in args else len(args)
+    flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
+    return flags + [a for a in args[:end] if a not in GLOBAL_FLAGS] + args[end:]
+
+
+class RelworkGroup(click.Group):
+    """The command group: global flags may come before or after the command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, global_flags_first(list(args)))
+
+
+@click.group(cls=RelworkGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="relwork")
 @click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False), default=None,
               help="Config file (default: ./relwork.yaml if present).")
