@@ -88,9 +88,9 @@ def test_config_never_prints_a_token_in_the_remote(
 def test_global_flags_may_follow_the_command(args: list[str]) -> None:
     """'relwork check -v' is 'relwork -v check' (a user types it that way; no command has
     a -v of its own); an argument after '--' is never taken for a flag."""
-    from relwork.cli.main import global_flags_first
-
     from paths import REPO
+
+    from relwork.cli.main import global_flags_first
 
     result = CliRunner().invoke(main, ["--config", str(REPO / "relwork.yaml"), *args])
     assert result.exit_code == 0, result.output
