@@ -14,7 +14,7 @@ from relwork import __version__
 #: what may load before a command runs: the package's name and version, and the command line
 #: the command modules of cli/ (they register their commands); no stage
 ALLOWED = {"relwork", "relwork.__main__", "relwork.cli", "relwork.cli.main", "relwork.cli.lookup",
-           "relwork.cli.review"}
+           "relwork.cli.publish", "relwork.cli.review"}
 
 
 def imported_modules(*args: str) -> tuple[set[str], str]:
