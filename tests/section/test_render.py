@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from paths import FIXTURES, REPO
 from readme_sections import docs_page
+from section_helpers import example_config, example_matches
 
 from relwork import bib, match, notes
 from relwork.config import Config, load_config
@@ -28,25 +29,6 @@ FIXTURES = FIXTURES / "render"
 NOTE = REPO / "summaries" / "weekly_report.md"
 BUILTINS = ("paragraphs", "subsections", "itemize", "table", "compact")
 STYLES = ("natbib", "biblatex", "plain")
-
-
-def example_config(**values: object) -> Config:
-    """The example project's config, all groups included (the caller filters groups)."""
-    config = load_config(REPO / "relwork.yaml")
-    config.exclude_groups = []
-    config.template_dirs = []  # the repo's latex/templates must not change the built-ins
-    for name, value in values.items():
-        setattr(config, name, value)
-    return config
-
-
-def example_matches(config: Config) -> tuple[list[Match], bib.BibIndex, list[str]]:
-    """The example notes matched against the example bibliography by the real stages."""
-    files, _ = notes.collect_note_files(config)
-    parsed = notes.read_notes(files, config)
-    index = bib.load_bib(bib.collect_bib_files(config)[0], config, use_cache=False)
-    matches, _ = match.match_entries(parsed.entries, index, aliases=config.aliases)
-    return matches, index, [config.display(f) for f in files]
 
 
 def render_notes(note_text: str, bib_text: str, config: Config,

@@ -203,7 +203,7 @@ def test_table_template_compiles_in_one_and_two_columns(tmp_path: Path, tex: Any
     # IEEEtran and acmart sigconf are two-column (longtable refuses to run there, a table*
     # float can neither break nor stay near its section): the template writes one
     # column-wide row after another; in one column it is a table that breaks across pages
-    from test_render import REPO, example_config, example_matches
+    from section_helpers import REPO, example_config, example_matches
 
     from relwork.section import render_section
 
