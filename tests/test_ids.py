@@ -155,3 +155,12 @@ def test_identifier_citation(key: str, kind: str, value: str) -> None:
 @pytest.mark.parametrize("key", ["smith2020deep", "doi:", "doi:nonsense", "arxiv:12", "isbn:123"])
 def test_not_an_identifier_citation(key: str) -> None:
     assert ids.identifier_citation(key) is None
+
+
+@pytest.mark.parametrize(("text", "balanced"), [
+    ("{CO$_2$} capture", True), ("a }b{ c", False), ("{unclosed", False), ("plain", True),
+])
+def test_braces_balanced(text: str, balanced: bool) -> None:
+    from relwork.text import braces_balanced
+
+    assert braces_balanced(text) is balanced

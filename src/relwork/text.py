@@ -121,3 +121,14 @@ def fold_words(text: str) -> str:
         if not text.isascii():  # compatibility forms: ℓ -> l, ² -> 2, ﬁ -> fi
             text = unicodedata.normalize("NFKD", text).casefold().translate(_ascii_table())
     return _NON_WORD.sub(" ", text).strip()
+
+
+def braces_balanced(text: str) -> bool:
+    """Every ``}`` closes an earlier ``{`` and every ``{`` is closed: the text can stand as a
+    braced BibTeX field value."""
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0

@@ -12,6 +12,7 @@ from bibtexparser.model import Entry, Field
 
 from ..infra.files import GENERATED_MARK, write_atomic
 from ..latex.escape import escape_latex
+from ..text import braces_balanced
 from .paper import Paper
 
 HEADER = (f"% {GENERATED_MARK}: papers found online ('relwork lookup', 'relwork build "
@@ -40,15 +41,6 @@ def _plain(text: str) -> str:
     return _ascii("".join(_SPECIAL.get(c, c) for c in " ".join(text.split())))
 
 
-def _balanced(text: str) -> bool:
-    depth = 0
-    for char in text:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
 def _value(name: str, text: str) -> str:
     """``text`` (plain) as a braced field value that compiles."""
     text = " ".join(text.split())
@@ -70,7 +62,7 @@ def _service_value(name: str, raw: str) -> str | None:
     elif not raw.startswith("{"):
         raw = "{" + raw + "}"
     inner = " ".join(raw[1:-1].split())
-    if not _balanced(inner):
+    if not braces_balanced(inner):
         return None
     if name not in _VERBATIM:
         inner = _ascii(_UNESCAPED.sub(r"\\\1", inner))

@@ -8,6 +8,7 @@ import zlib
 
 from ..ids import family_name, normalize_arxiv, normalize_doi, normalize_title
 from ..model import BibRecord, Entry
+from ..text import braces_balanced
 
 _STOP = frozenset("a an the of for in on with and to via by from using is are at as".split())
 _BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": "", "}": "", "&": r"\&", "%": r"\%",
@@ -32,20 +33,11 @@ def _url_text(url: str) -> str:
     return _URL_KEEP.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode()), url)
 
 
-def _balanced(text: str) -> bool:
-    depth = 0
-    for char in text:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
 def _field(text: str) -> str:
     """``{text}`` as a BibTeX field value that ends where it should: one line, braces
     balanced (else all dropped), so note text can never close the field or start an entry."""
     text = " ".join(text.split())
-    if not _balanced(text):
+    if not braces_balanced(text):
         text = text.replace("{", "").replace("}", "")
     return "{" + text + "}"
 
