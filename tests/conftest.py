@@ -6,15 +6,14 @@ marked ``git``, so ``pytest -m "not tex and not git"`` leaves them out.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 from gitserver import GitServer
+from needs import unavailable
 
 #: ``../shared`` next to the repository: a real weekly report and third-party bibliographies
 #: that are never copied into the repository.
@@ -30,14 +29,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for fixture, marker in _FIXTURE_MARKERS.items():
             if fixture in names:
                 item.add_marker(marker)
-
-
-def _unavailable(what: str, variable: str) -> NoReturn:
-    """Skip because ``what`` is missing, or fail when ``variable`` is 1 (CI provides it all,
-    so a missing one there is a defect)."""
-    if os.environ.get(variable) == "1":
-        pytest.fail(f"{what} and {variable}=1")
-    pytest.skip(f"{what} (set {variable}=1 to make this an error)")
 
 
 @dataclass(frozen=True)
@@ -57,7 +48,7 @@ class TexTools:
         RELWORK_REQUIRE_TEX=1."""
         found = _which(name)
         if found is None:
-            _unavailable(f"{name} not installed", "RELWORK_REQUIRE_TEX")
+            unavailable(f"{name} not installed", "RELWORK_REQUIRE_TEX")
         return found
 
 
@@ -72,7 +63,7 @@ def tex() -> TexTools:
     latexmk, pdflatex = _which("latexmk"), _which("pdflatex")
     if latexmk is None or pdflatex is None:
         missing = ", ".join(n for n, p in (("latexmk", latexmk), ("pdflatex", pdflatex)) if not p)
-        _unavailable(f"TeX Live not installed ({missing} missing)", "RELWORK_REQUIRE_TEX")
+        unavailable(f"TeX Live not installed ({missing} missing)", "RELWORK_REQUIRE_TEX")
     return TexTools(
         latexmk=latexmk,
         pdflatex=pdflatex,
@@ -95,7 +86,7 @@ class SharedFolder:
         RELWORK_REQUIRE_SHARED=1."""
         path = self.root / relative
         if not path.exists():
-            _unavailable(f"{path} is missing (it lives next to the repository, not in it)",
+            unavailable(f"{path} is missing (it lives next to the repository, not in it)",
                          "RELWORK_REQUIRE_SHARED")
         return path
 

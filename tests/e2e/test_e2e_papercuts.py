@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import run
+from needs import unavailable
 
 from relwork.cli.init import init_project
 from relwork.cli.output import plural, summary_line
@@ -140,7 +141,7 @@ def test_a_password_in_overleaf_remote_is_warned_on_every_command(tmp_path: Path
 
 def test_a_failed_sync_still_warned_about_the_password(tmp_path: Path) -> None:
     if shutil.which("git") is None:
-        pytest.skip("git not installed")
+        unavailable("git is not installed")
     # nothing listens on port 9: the sync fails, and the warning came first anyway
     root = project(tmp_path, "lint:\n  enabled: false\noverleaf:\n"
                              f"  remote: http://git:{SECRET}@127.0.0.1:9/p.git\n")
