@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import pickle
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from doctored import pickle_payload
 
 from relwork.infra.cache import (
     CACHE_FORMAT,
@@ -25,25 +24,6 @@ from relwork.infra.cache import (
     write_payload,
 )
 from relwork.model import Problem, Source
-
-
-class Runs:
-    """Unpickling this creates the file ``marker``: proof that a pickle would run code."""
-
-    def __init__(self, marker: Path):
-        self.marker = marker
-
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        return os.system, (f"touch {self.marker}",)
-
-
-def pickle_payload(marker: Path) -> bytes:
-    """A pickle that creates ``marker`` when loaded (checked here, so the tests mean it)."""
-    data = pickle.dumps(Runs(marker))
-    pickle.loads(data)  # noqa: S301 - the one place a test runs it on purpose
-    assert marker.exists(), "the payload would not have run"
-    marker.unlink()
-    return data
 
 
 def header(kind: str, key: str, payload: bytes, fmt: int = CACHE_FORMAT) -> bytes:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from doctored import pickle_payload
 from paths import REPO
 
 from relwork.infra.cache import MAGIC
@@ -52,25 +52,6 @@ A mapping network turns the latent code into styles that steer each layer.
 OLD_NAMES = ("notes.pickle", "matches.pickle", "render-fragments.pickle",
              "lint-analysis.pickle", "spelling.json", "derived-known-words-0.pickle",
              "bib-000000000000-0.pickle")
-
-
-class Runs:
-    """Unpickling this creates the file ``marker``: a shell command, as in the report."""
-
-    def __init__(self, marker: Path):
-        self.marker = marker
-
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        return os.system, (f"touch {self.marker}",)
-
-
-def pickle_payload(marker: Path) -> bytes:
-    """A pickle that creates ``marker`` when loaded (checked here, so the test means it)."""
-    data = pickle.dumps(Runs(marker))
-    pickle.loads(data)  # noqa: S301 - the one place a test runs it on purpose
-    assert marker.exists(), "the payload would not have run"
-    marker.unlink()
-    return data
 
 
 def relwork(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
