@@ -417,8 +417,7 @@ def _check(opt: Option, value: Any, where: Source | None) -> Any:
 
 def summary_words(config: Config) -> int | None:
     """The summary budget in words, or None for 'full' (everything)."""
-    value = getattr(config, "summary_budget", "70")
-    return None if value == "full" else int(value)
+    return None if config.summary_budget == "full" else int(config.summary_budget)
 
 
 #: the online services of ``lookup``; the title services are the ones ``lookup.order`` names

@@ -32,10 +32,9 @@ def read_notes(
     ``shown_paths``: ``config.display`` of each file, when the caller has it already.
     """
     result = NotesResult()
-    marker = getattr(config, "private_marker", "!!")
-    roles = Roles(tuple(getattr(config, "roles_summary", ())),
-                  tuple(getattr(config, "roles_detail", ())),
-                  tuple(getattr(config, "roles_private", ())))
+    marker = config.private_marker
+    roles = Roles(tuple(config.roles_summary), tuple(config.roles_detail),
+                  tuple(config.roles_private))
     budget = summary_words(config)
     names = list(shown_paths) if shown_paths is not None and len(shown_paths) == len(files) \
         else [config.display(path) for path in files]
