@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ..model import Problem, Source
+from .document import VERBATIM_RE
 from .private import drop_blocks
 
 _TODO_RE = re.compile(r"^(?:\*\*|__)?(?:TODO|FIXME|XXX)\b|^\?{2,}")
@@ -32,7 +33,6 @@ _I_RE = re.compile(
     r"don['’]?t|dont['’]?|do|did|didn['’]?t|have|had|was|can|could|should|guess|feel|need|want|"
     r"still|also|really|like|liked|found|believe|gonna|wonder|might|may|must|just|"
     r"personally|enjoyed|agree|disagree|read|prefer|hope|plan)(?![\w'’]))")
-_MATH_OR_CODE_RE = re.compile(r"\$[^$]*\$|`[^`]*`")
 #: lines that are not prose: headings, quotes and callouts, tables, HTML, indented code
 _NOT_PROSE_RE = re.compile(r"^(?:[ \t]*(?:#|>|\||<)|    |\t)")
 _ITEM_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
@@ -147,4 +147,4 @@ def _without_notes_to_self(sentences: list[str]) -> list[str]:
 
 def _is_note_to_self(sentence: str) -> bool:
     """A sentence in which the writer speaks as "I" (a plan, a doubt, an opinion)."""
-    return bool(_I_RE.search(_MATH_OR_CODE_RE.sub(" ", sentence)))
+    return bool(_I_RE.search(VERBATIM_RE.sub(" ", sentence)))

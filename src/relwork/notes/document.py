@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 
 _CALLOUT_RE = re.compile(r"^\[!([A-Za-z-]+)\]")
+#: code spans and inline math in a line of Markdown: text that is the writer's own symbols
+VERBATIM_RE = re.compile(r"(`+)[^`\n]+?\1|\$\$[^$\n]+?\$\$|\$[^$\s][^$\n]*?\$")
 
 
 @functools.cache

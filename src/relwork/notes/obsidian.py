@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..model import Problem, Source
+from .document import VERBATIM_RE
 
 _HIGHLIGHT_RE = re.compile(r"==(?=\S)([^=\n]+?)(?<=\S)==")
 _TAG_RE = re.compile(r"(?<![\w&/#`])#[A-Za-z][\w/-]*")
@@ -31,8 +32,6 @@ _HEADING_RE = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
 _INLINE_FIELD_RE = re.compile(
     r"\[([A-Za-z][\w -]{0,30}?)::[ \t]+([^\]\n]*?)[ \t]*\]"
     r"|\(([A-Za-z][\w -]{0,30}?)::[ \t]+([^)\n]*?)[ \t]*\)")
-#: code spans and math, where "==", "#" and "::" are the text's own
-_VERBATIM_RE = re.compile(r"(`+)[^`\n]+?\1|\$\$[^$\n]+?\$\$|\$[^$\s][^$\n]*?\$")
 #: callout header: "> [!abstract]", "> [!tip]- Title" (foldable), "> [!note]+ Title"
 CALLOUT_RE = re.compile(r"^[ \t]*>[ \t]*\[!([A-Za-z-]+)\][+-]?[ \t]*(.*?)[ \t]*$")
 
@@ -91,7 +90,7 @@ def _outside_verbatim(line: str, change: Callable[[str], str]) -> str:
         out = changed(line)
     else:
         parts, last = [], 0
-        for m in _VERBATIM_RE.finditer(line):
+        for m in VERBATIM_RE.finditer(line):  # "==", "#", "::" there are the text's own
             parts += [changed(line[last:m.start()]), m.group(0)]
             last = m.end()
         parts.append(changed(line[last:]))
