@@ -180,7 +180,7 @@ def _build(
     result.problems += cited_specials(index, result.cited_keys)
 
     if config.lint_enabled:
-        known = known_words(index)
+        known = known_words(index, cache)
         memory = None
         if state is not None:  # watch: what the check worked out is kept between builds
             memory = state.lint_memory = state.lint_memory or lint.LintMemory()
@@ -301,9 +301,9 @@ def lint_notes(config: Config, paths: Sequence[str] | None = None) -> LintReport
     files, problems = notes.collect_note_files(config, paths)
     parsed = notes.read_notes(files, config)
     cache = cache_folder(config)
-    index, _ = load_index(config, cache=cache)
+    index, _ = load_index(config, cache=cache, lookup=False)
     selected = select_entries(parsed.entries, config)
-    found = lint.lint_entries(selected, config, known_words=known_words(index),
+    found = lint.lint_entries(selected, config, known_words=known_words(index, cache),
                               texts=parsed.texts)
     return LintReport(selected, problems + cache.notices, parsed.problems, found)
 

@@ -95,17 +95,9 @@ def with_lookup_bib(config: Config, bib_files: Sequence[Path]) -> list[Path]:
 
 
 def _attach_derived(cache: CacheFolder, index: BibIndex, *, lookup: bool = True) -> None:
-    """Matching tables and spell-check words of ``index``: from the cache when they were
-    made from the same bib content, else made now and cached (a large bib takes ~0.3 s)."""
-    from . import bib
-
+    """Matching tables of ``index`` (when ``lookup``): see ``_attach_lookup``."""
     if lookup:
         _attach_lookup(cache, index)
-    words = bib.read_derived(cache, index, "known-words", _word_set)
-    if words is not None:
-        index.memo.known_words = words
-    else:
-        bib.write_derived(cache, index, "known-words", sorted(known_words(index)))
 
 
 def _word_set(data: Any) -> set[str] | None:
@@ -383,14 +375,22 @@ def _fragments_shape(value: Any) -> bool:
         for slot, item in value.items())
 
 
-def known_words(index: BibIndex) -> set[str]:
+def known_words(index: BibIndex, cache: CacheFolder | None = None) -> set[str]:
     """Words from bib titles and author names: words the spell check should accept (made
-    once per index)."""
+    once per index, kept in ``cache`` for the same bib content: ~0.3 s for a large bib)."""
     words = index.memo.known_words
+    if words is None and cache is not None:
+        from . import bib
+
+        words = bib.read_derived(cache, index, "known-words", _word_set)
     if words is None:
         words = set()
         for record in index.records.values():
             words.update(w.casefold() for w in record.title.replace("-", " ").split())
             words.update(name.casefold() for name in record.authors)
-        index.memo.known_words = words
+        if cache is not None:
+            from . import bib
+
+            bib.write_derived(cache, index, "known-words", sorted(words))
+    index.memo.known_words = words
     return words

@@ -49,7 +49,7 @@ def file_cache_path(folder: Path, path: Path, key: str) -> Path:
 
 #: Separators of the record columns of a cached parse, and the text of None (a value
 #: holding one of them is not cached: the file is parsed each time instead)
-_SEP, _SUB, _NONE_TEXT = "\x1f", "\x1e", "\x00"
+_SEP, _SUB, NONE_TEXT = "\x1f", "\x1e", "\x00"
 _COLUMNS = 11
 
 
@@ -72,54 +72,94 @@ def read_parse(file: Path, key: str) -> ParsedFile | None:
 
 
 def _columns_parse(payload: memoryview) -> ParsedFile:
-    cut = bytes(payload[:16]).index(b"\n")
-    size = int(bytes(payload[:cut]))
-    at = cut + 1 + size
-    head = json.loads(bytes(payload[cut + 1:at]))
-    if type(head) is not dict or not _parts_shape(head):
+    head, cols, heavy, ends = unpack_columns(payload, _COLUMNS)
+    if not _parts_shape(head):
         raise ValueError("head")
-    n, sizes = head["n"], head["sizes"]
-    cols: list[list[str]] = []
-    for length in sizes:
-        text = bytes(payload[at:at + length]).decode("utf-8")
-        at += length
-        cols.append(text.split(_SEP) if n else [])
-    if len(cols) != _COLUMNS or any(len(c) != n for c in cols):
-        raise ValueError("columns")
-    heavy = payload[at:]
-    keys, types, titles, norms, shorts, dois, arxivs, authors, lines, years, sizes = cols
-    lengths = list(map(int, sizes))
-    ends = list(accumulate(lengths))
-    if n and (min(lengths) < 0 or ends[-1] > len(heavy)):
-        raise ValueError("offsets")
-    none = _NONE_TEXT
+    keys, types, titles, norms, shorts, dois, arxivs, authors, lines, years, _ = cols
     records = list(zip(
         keys, types, [0, *ends[:-1]], list(map(int, lines)), ends, titles, norms,
-        [[] if a == none else a.split(_SUB) for a in authors],
-        [None if y == none else int(y) for y in years],
-        [None if d == none else d for d in dois], [None if a == none else a for a in arxivs],
-        shorts, strict=True))
+        *plain_columns(authors, years, dois, arxivs), shorts, strict=True))
     return ParsedFile(records, head["strings"], head["preambles"], head["failed"],
                       head["problems"], packed=heavy)
 
 
-_INT: set[type] = {int}
-_STR: set[type] = {str}
-_NONE: set[type] = {type(None)}
+def unpack_columns(payload: memoryview, count: int
+                   ) -> tuple[dict[str, Any], list[list[str]], memoryview, list[int]]:
+    """A column payload: its JSON head, ``count`` text columns (the eleventh the byte size
+    of each record's JSON text), the texts' buffer and where each text ends in it.
+    ``ValueError`` (or ``TypeError``/``KeyError``/``IndexError``) when it is not that."""
+    cut = bytes(payload[:16]).index(b"\n")
+    size = int(bytes(payload[:cut]))
+    at = cut + 1 + size
+    head = json.loads(bytes(payload[cut + 1:at]))
+    if type(head) is not dict or type(head.get("n")) is not int \
+            or not rows_of([head.get("sizes")], (INT,) * count):
+        raise ValueError("head")
+    n = head["n"]
+    cols: list[list[str]] = []
+    for length in head["sizes"]:
+        text = bytes(payload[at:at + length]).decode("utf-8")
+        at += length
+        cols.append(text.split(_SEP) if n else [])
+    if len(cols) != count or any(len(c) != n for c in cols):
+        raise ValueError("columns")
+    heavy = payload[at:]
+    lengths = list(map(int, cols[10]))
+    ends = list(accumulate(lengths))
+    if n and (min(lengths) < 0 or ends[-1] > len(heavy)):
+        raise ValueError("offsets")
+    return head, cols, heavy, ends
+
+
+def plain_columns(authors: list[str], years: list[str], dois: list[str], arxivs: list[str]
+                  ) -> tuple[list[list[str]], list[int | None], list[str | None],
+                             list[str | None]]:
+    """The authors, years, DOIs and arXiv ids of a column payload as record values."""
+    none = NONE_TEXT
+    return ([[] if a == none else a.split(_SUB) for a in authors],
+            [None if y == none else int(y) for y in years],
+            [None if d == none else d for d in dois], [None if a == none else a for a in arxivs])
+
+
+def record_texts(key: str, etype: str, title: str, norm: str, short: str, doi: str | None,
+                 arxiv: str | None, authors: list[str], line: int, year: int | None,
+                 size: int) -> list[str] | None:
+    """A record's plain values as the texts of its column payload row (in the order
+    ``unpack_columns`` reads them), or None when a value holds a separator (such a record
+    cannot be kept: the file is then parsed each time)."""
+    none = NONE_TEXT
+    texts = [key, etype, title, norm, short, *authors]
+    texts += [v for v in (doi, arxiv) if v is not None]
+    if any(_SEP in v or _SUB in v or v == none for v in texts):
+        return None
+    return [key, etype, title, norm, short, none if doi is None else doi,
+            none if arxiv is None else arxiv, _SUB.join(authors) if authors else none,
+            str(line), none if year is None else str(year), str(size)]
+
+
+def pack_columns(head: dict[str, Any], cols: list[list[str]], heavy: list[bytes]) -> bytes:
+    """The column payload ``unpack_columns`` reads (``head`` gets ``n`` and ``sizes``)."""
+    columns = [_SEP.join(col).encode("utf-8") for col in cols]
+    head = {"n": len(cols[0]) if cols else 0, "sizes": [len(c) for c in columns], **head}
+    data = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return b"".join([str(len(data)).encode(), b"\n", data, *columns, *heavy])
+
+
+INT: set[type] = {int}
+STR: set[type] = {str}
+NONE: set[type] = {type(None)}
 _ROW_TYPES: dict[str, tuple[set[type], ...]] = {
-    "strings": (_STR, _STR, _STR, _INT), "preambles": (_STR, _INT),
-    "failed": (_STR, _STR, _INT, _STR | _NONE),
-    "problems": (_STR, _STR, _INT, _STR | _NONE, _STR)}
+    "strings": (STR, STR, STR, INT), "preambles": (STR, INT),
+    "failed": (STR, STR, INT, STR | NONE),
+    "problems": (STR, STR, INT, STR | NONE, STR)}
 
 
 def _parts_shape(head: dict[str, Any]) -> bool:
     """True when the head has the shape ``write_parse`` gives (the type of every slot)."""
-    if type(head.get("n")) is not int or not _rows_of([head.get("sizes")], (_INT,) * 11):
-        return False
-    return all(_rows_of(head.get(name), types) for name, types in _ROW_TYPES.items())
+    return all(rows_of(head.get(name), types) for name, types in _ROW_TYPES.items())
 
 
-def _rows_of(rows: object, types: tuple[set[type], ...]) -> bool:
+def rows_of(rows: object, types: tuple[set[type], ...]) -> bool:
     """True when ``rows`` is a list of lists whose columns hold only ``types``."""
     if type(rows) is not list:
         return False
@@ -135,31 +175,28 @@ def write_parse(file: Path, key: str, parsed: ParsedFile) -> None:
     """Cache ``parsed`` under ``key`` (errors ignored: a cache only saves time)."""
     # fields and raw text (most of the bytes) are kept apart, one JSON text per record,
     # so that a build decodes only the records it cites (see LazyRecord)
-    none = _NONE_TEXT
     heavy: list[bytes] = []
     cols: list[list[str]] = [[] for _ in range(_COLUMNS)]
     for (key_, etype, fields, line, raw, title, norm, authors, year, doi, arxiv,
          short) in parsed.records:
-        texts = [key_, etype, title, norm, short, *authors]
-        texts += [v for v in (doi, arxiv) if v is not None]
-        if any(_SEP in v or _SUB in v or v == none for v in texts):
-            return  # a value holding a separator: not cached (parsed each time)
-        packed = json.dumps([fields, raw], ensure_ascii=False,
-                            separators=(",", ":")).encode("utf-8")
+        packed = pack_heavy(fields, raw)
+        texts = record_texts(key_, etype, title, norm, short, doi, arxiv, authors, line,
+                             year, len(packed))
+        if texts is None:
+            return
         heavy.append(packed)
-        for col, value in zip(cols, (  # noqa: B905 (11 of each)
-                key_, etype, title, norm, short, none if doi is None else doi,
-                none if arxiv is None else arxiv, _SUB.join(authors) if authors else none,
-                str(line), none if year is None else str(year), str(len(packed)))):
+        for col, value in zip(cols, texts):  # noqa: B905 (11 of each)
             col.append(value)
-    columns = [_SEP.join(col).encode("utf-8") for col in cols]
-    head = json.dumps({"n": len(parsed.records), "sizes": [len(c) for c in columns],
-                       "strings": parsed.strings, "preambles": parsed.preambles,
-                       "failed": parsed.failed, "problems": parsed.problems},
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    payload = b"".join([str(len(head)).encode(), b"\n", head, *columns, *heavy])
+    payload = pack_columns({"strings": parsed.strings, "preambles": parsed.preambles,
+                            "failed": parsed.failed, "problems": parsed.problems},
+                           cols, heavy)
     slot = file.name.rsplit("-", 1)[0]
     blobs.write_payload(file, PARSE_KIND, key, payload, replaces=f"{slot}-*.json")
+
+
+def pack_heavy(fields: dict[str, str], raw: str) -> bytes:
+    """A record's (fields, raw) as the JSON text ``LazyRecord`` decodes on first use."""
+    return json.dumps([fields, raw], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class LazyRecord(BibRecord):

@@ -3,6 +3,7 @@ blocks that failed to parse, and the problems found reading it."""
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -57,14 +58,12 @@ class BibIndex:
     """All records of the bibliography, with look-up tables built from normalised fields.
 
     ``records`` keeps the first entry of each key; the ``by_*`` tables map a normalised
-    DOI / arXiv id / title / short title to the keys having it, in file order.
+    DOI / arXiv id / title / short title to the keys having it, in file order (made from
+    the records when first used).
     """
 
-    records: dict[str, BibRecord] = field(default_factory=dict)
-    by_doi: dict[str, list[str]] = field(default_factory=dict)
-    by_arxiv: dict[str, list[str]] = field(default_factory=dict)
-    by_title: dict[str, list[str]] = field(default_factory=dict)
-    by_short: dict[str, list[str]] = field(default_factory=dict)
+    #: key -> record, in bib order (a dict, or the stored index's lazily made records)
+    records: MutableMapping[str, BibRecord] = field(default_factory=dict)
     strings: dict[str, BibString] = field(default_factory=dict)  # lowercase name -> macro
     preambles: list[tuple[Source, str]] = field(default_factory=list)
     failed: list[FailedBlock] = field(default_factory=list)
@@ -77,6 +76,46 @@ class BibIndex:
     memo: IndexMemo = field(default_factory=lambda: IndexMemo(), repr=False, compare=False)
     #: the same-work groups (``bib.works_of``), made on first use
     works: Works | None = field(default=None, repr=False, compare=False)
+    _tables: tuple[dict[str, list[str]], ...] | None = field(
+        default=None, init=False, repr=False, compare=False)
+
+    def _table(self, slot: int) -> dict[str, list[str]]:
+        """One of the look-up tables, all made from the records on first use (only the
+        online look-up needs them: matching has its own, see ``match.Lookup``)."""
+        if self._tables is None:
+            tables: tuple[dict[str, list[str]], ...] = ({}, {}, {}, {})
+            by_doi, by_arxiv, by_title, by_short = tables
+            for key, rec in self.records.items():
+                if rec.doi:
+                    by_doi.setdefault(rec.doi, []).append(key)
+                if rec.arxiv:
+                    by_arxiv.setdefault(rec.arxiv, []).append(key)
+                if rec.title_norm:
+                    by_title.setdefault(rec.title_norm, []).append(key)
+                if rec.shorttitle_norm:
+                    by_short.setdefault(rec.shorttitle_norm, []).append(key)
+            self._tables = tables
+        return self._tables[slot]
+
+    @property
+    def by_doi(self) -> dict[str, list[str]]:
+        """Normalised DOI -> the keys having it, in bib order."""
+        return self._table(0)
+
+    @property
+    def by_arxiv(self) -> dict[str, list[str]]:
+        """Normalised arXiv id -> the keys having it, in bib order."""
+        return self._table(1)
+
+    @property
+    def by_title(self) -> dict[str, list[str]]:
+        """Normalised title -> the keys having it, in bib order."""
+        return self._table(2)
+
+    @property
+    def by_short(self) -> dict[str, list[str]]:
+        """Normalised short title -> the keys having it, in bib order."""
+        return self._table(3)
 
     def get(self, key: str) -> BibRecord | None:
         """The record with exactly this key, or None."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..config import Config
 from ..infra import cache as blobs
 from ..model import BibRecord, Problem, Source
-from . import cache
+from . import cache, stored
 from .index import BibIndex, BibString, FailedBlock
 from .splitter import ParsedFile, failed_title, split_text
 
@@ -28,33 +28,45 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
 
     Files are decoded with ``config.bib_encoding``. Problems (unreadable files, duplicate
     keys, blocks that fail to parse) are collected in ``index.problems``. With
-    ``use_cache``, each file's parse is cached under ``<root>/.relwork/cache/``.
+    ``use_cache``, each file's parse is cached under ``<root>/.relwork/cache/``, and so is
+    the whole index (``stored``): when no file changed, that one is opened instead.
     """
-    index = BibIndex()
     encoding = config.bib_encoding or "utf-8"
     folder = cache.cache_dir(config)
-    content = hashlib.blake2b(digest_size=16)  # all files' keys, in order: see read_derived
-    complete = use_cache
+    read = [(Path(path), config.display(path), *_read_bytes(Path(path), config.display(path)))
+            for path in files]
+    keys = ([cache.file_key(data, codecs_name(encoding)) if data is not None else ""
+             for _, _, data, _ in read] if use_cache else [])
+    content = ""
+    if use_cache and read and all(data is not None for _, _, data, _ in read):
+        # all files' keys, in order: the key of the stored index and of derived values
+        content = hashlib.blake2b(b"".join(
+            f"{shown}\x00{key}\x00".encode() for (_, shown, _, _), key in zip(
+                read, keys, strict=True)), digest_size=16).hexdigest()
+    notices: list[Problem] = []
+    if content:
+        try:
+            stored_index = stored.read_index(folder, content)
+            if stored_index is not None:
+                return stored_index
+        except blobs.CacheIgnored as exc:
+            notices.append(blobs.notice(stored.index_file(folder, content)[0], str(exc),
+                                        config.display))
+    index = BibIndex()
     gc_was_enabled = gc.isenabled()
     gc.disable()  # tens of thousands of new objects, no cycles: collections only cost time
     try:
-        for path in files:
-            shown = config.display(path)
+        for n, (path, shown, data, problem) in enumerate(read):
             index.files.append(shown)
-            data, problem = _read_bytes(Path(path), shown)
             if data is None:
                 index.problems.append(problem)  # type: ignore[arg-type]
-                complete = False
                 continue
             parsed: ParsedFile | None = None
             cache_file: Path | None = None
-            key = ""
             if use_cache:
-                key = cache.file_key(data, codecs_name(encoding))
-                content.update(f"{shown}\x00{key}\x00".encode())
-                cache_file = cache.file_cache_path(folder, Path(path), key)
+                cache_file = cache.file_cache_path(folder, path, keys[n])
                 try:
-                    parsed = cache.read_parse(cache_file, key)
+                    parsed = cache.read_parse(cache_file, keys[n])
                 except blobs.CacheIgnored as exc:
                     index.problems.append(blobs.notice(cache_file, str(exc), config.display))
             if parsed is None:
@@ -64,21 +76,22 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
                     continue
                 parsed = split_text(text)
                 if cache_file is not None:
-                    cache.write_parse(cache_file, key, parsed)
+                    cache.write_parse(cache_file, keys[n], parsed)
             merge(index, parsed, shown)
     finally:
         if gc_was_enabled:
             gc.enable()
-    if complete and index.files:
-        index.content_key = content.hexdigest()
+    if content and index.files:
+        index.content_key = content
+        stored.write_index(folder, index)
+    index.problems += notices
     return index
 
 
 def merge(index: BibIndex, parsed: ParsedFile, shown: str) -> None:
-    """Add one file's parse to the index: records (first key wins), tables, problems."""
+    """Add one file's parse to the index: records (first key wins), macros, problems."""
     records = index.records
-    by_doi, by_arxiv, by_title, by_short = (index.by_doi, index.by_arxiv, index.by_title,
-                                            index.by_short)
+    index._tables = None  # made again from the records when next used
     problems = index.problems
     lower_seen = {k.lower(): k for k in records} if records else {}
     packed = parsed.packed
@@ -108,14 +121,6 @@ def merge(index: BibIndex, parsed: ParsedFile, shown: str) -> None:
             records[key] = BibRecord(
                 key, etype, fields, Source(shown, line), raw, title, title_norm, authors, year,
                 doi, arxiv, short_norm)
-        if doi:
-            by_doi.setdefault(doi, []).append(key)
-        if arxiv:
-            by_arxiv.setdefault(arxiv, []).append(key)
-        if title_norm:
-            by_title.setdefault(title_norm, []).append(key)
-        if short_norm:
-            by_short.setdefault(short_norm, []).append(key)
     for name, value, raw, line in parsed.strings:
         lname = name.lower()
         old = index.strings.get(lname)

@@ -4,6 +4,7 @@ postings), built once per index object and kept while it lives."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -16,7 +17,8 @@ from .thresholds import DF_CAP_SHARE
 class IndexLike(Protocol):
     """What matching needs from ``bib.BibIndex``."""
 
-    records: dict[str, BibRecord]
+    @property
+    def records(self) -> Mapping[str, BibRecord]: ...
 
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Protocol
+from collections import ChainMap
+from collections.abc import Iterable, Mapping, MutableMapping
+from typing import Protocol, cast
 
 from ..errors import TemplateError
 from ..ids import is_valid_key
@@ -43,8 +44,10 @@ class Citer:
         self.style = style
         self.engine = engine
         self.index = index
-        self.records: dict[str, BibRecord] = dict(index.records) if index is not None else {}
-        self.records.update(extra or {})
+        # ``extra`` first (stubs), then the index's records, made only when asked for
+        # (a ChainMap only reads the maps after its first)
+        self.records: Mapping[str, BibRecord] = ChainMap(dict(extra or {}), *(
+            [cast(MutableMapping[str, BibRecord], index.records)] if index is not None else []))
 
     def _keys(self, keys: str | Iterable[str]) -> list[str]:
         items = [keys] if isinstance(keys, str) else list(keys)

@@ -1,0 +1,170 @@
+"""The whole bib index kept as one cache file, opened lazily: a build whose bibliography
+did not change reads the keys and plain values of all entries as text columns and makes a
+record only when a stage asks for it (a warm build uses a few hundred of 20,000).
+
+Keyed by the content key of all files (their bytes, encodings and order) and relwork's
+code; data only, like every cache (see ``infra.cache``): a JSON head, text columns, and
+each record's (fields, raw) JSON text, decoded on first use (``cache.LazyRecord``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from ..infra import cache as blobs
+from ..model import BibRecord, Problem, Source
+from . import cache
+from .index import BibIndex, BibString, FailedBlock
+
+_SEP = "\x1f"
+#: A column of line or file numbers (ASCII digits only: ``int`` takes other digits too).
+_NUMBERS = re.compile(r"[0-9]+(?:\x1f[0-9]+)*")
+#: What the file holds (the kind in its header).
+INDEX_KIND = "bib-index"
+#: The record columns of a parse, then the number of the file each record comes from.
+_COLUMNS = 12
+
+
+def index_file(folder: Path, content_key: str) -> tuple[Path, str]:
+    """The file of the index of ``content_key``, and its cache key (content and code)."""
+    key = hashlib.blake2b(f"{content_key}\x00{blobs.code_key()}".encode(),
+                          digest_size=16).hexdigest()
+    return folder / f"bib-index-{key}.json", key
+
+
+class StoredRecords(MutableMapping[str, BibRecord]):
+    """Records by key, in bib order, each made from the columns on first use."""
+
+    def __init__(self, cols: list[list[str]], heavy: memoryview, ends: list[int],
+                 files: list[str]):
+        self._cols = cols
+        self._files = files
+        self._heavy = heavy
+        self._ends = ends
+        self._at = dict(zip(cols[0], range(len(cols[0])), strict=True))
+        self._made: dict[str, BibRecord] = {}
+
+    def __getitem__(self, key: str) -> BibRecord:
+        record = self._made.get(key)
+        if record is None:
+            i = self._at[key]
+            _, etype, title, norm, short, doi, arxiv, authors, line, year, _, place = (
+                col[i] for col in self._cols)
+            (names,), (number,), (doi_,), (arxiv_,) = cache.plain_columns(
+                [authors], [year], [doi], [arxiv])
+            start = self._ends[i - 1] if i else 0
+            record = self._made[key] = cache.lazy_record(
+                key, etype, self._heavy[start:self._ends[i]], self._files[int(place)],
+                int(line), title, norm, names, number, doi_, arxiv_, short)
+        return record
+
+    def __setitem__(self, key: str, record: BibRecord) -> None:
+        if key not in self._at:
+            self._at[key] = -1  # a record added after reading (no column row)
+        self._made[key] = record
+
+    def __delitem__(self, key: str) -> None:
+        del self._at[key]
+        self._made.pop(key, None)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+
+def read_index(folder: Path, content_key: str) -> BibIndex | None:
+    """The stored index of ``content_key``, or None when there is none;
+    ``CacheIgnored`` when the file cannot be trusted."""
+    file, key = index_file(folder, content_key)
+    payload = blobs.read_payload(file, INDEX_KIND, key)
+    if payload is None:
+        return None
+    none = cache.NONE_TEXT
+    try:
+        head, cols, heavy, ends = cache.unpack_columns(payload, _COLUMNS)
+        if not _head_shape(head):
+            raise ValueError("head")
+        files = head["files"]
+        if not all(_NUMBERS.fullmatch(_SEP.join(col)) for col in (cols[8], cols[-1])) \
+                or any(int(p) >= len(files) for p in set(cols[-1])) \
+                or any(not (_number(y) or y == none) for y in set(cols[9])):
+            raise ValueError("numbers")
+        records = StoredRecords(cols, heavy, ends, files)
+    except (ValueError, TypeError, KeyError, IndexError):
+        raise blobs.CacheIgnored("unexpected content") from None
+    index = BibIndex(records=records, files=list(files), content_key=content_key)
+    for name, value, raw, shown, line in head["strings"]:
+        index.strings[name.lower()] = BibString(name, value, raw, Source(shown, line))
+    index.preambles = [(Source(shown, line), raw) for shown, line, raw in head["preambles"]]
+    index.failed = [FailedBlock(Source(shown, line), raw, error, key_, title)
+                    for shown, line, raw, error, key_, title in head["failed"]]
+    index.problems = [Problem(severity, message,
+                              None if shown is None else Source(shown, line or 0), hint, code,
+                              key_)
+                      for severity, message, shown, line, hint, code, key_ in head["problems"]]
+    return index
+
+
+_S, _I, _N = cache.STR, cache.INT, cache.NONE
+_HEAD_ROWS: dict[str, tuple[set[type], ...]] = {
+    "strings": (_S, _S, _S, _S, _I), "preambles": (_S, _I, _S),
+    "failed": (_S, _I, _S, _S, _S | _N, _S),
+    "problems": (_S, _S, _S | _N, _I | _N, _S | _N, _S, _S)}
+
+
+def _number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _head_shape(head: dict[str, Any]) -> bool:
+    files = head.get("files")
+    return (type(files) is list and all(type(f) is str for f in files)
+            and all(cache.rows_of(head.get(name), types)
+                    for name, types in _HEAD_ROWS.items())
+            and all(row[0] in ("error", "warning", "info") for row in head["problems"]))
+
+
+def write_index(folder: Path, index: BibIndex) -> None:
+    """Store ``index`` for its content key (nothing when it has none, or when a value
+    cannot be kept; notes about ignored cache files are not kept: they were this build's)."""
+    if not index.content_key:
+        return
+    place = {shown: str(i) for i, shown in enumerate(index.files)}
+    heavy: list[bytes] = []
+    cols: list[list[str]] = [[] for _ in range(_COLUMNS)]
+    for key, rec in index.records.items():
+        packed = rec.__dict__.get("_packed")
+        data = bytes(packed) if packed is not None else cache.pack_heavy(rec.fields, rec.raw)
+        source = rec.source
+        texts = cache.record_texts(key, rec.type, rec.title, rec.title_norm,
+                                   rec.shorttitle_norm, rec.doi, rec.arxiv, rec.authors,
+                                   source.line, rec.year, len(data))
+        if texts is None or source.path not in place or key != rec.key:
+            return
+        texts.append(place[source.path])
+        heavy.append(data)
+        for col, value in zip(cols, texts):  # noqa: B905 (12 of each)
+            col.append(value)
+    head = {
+        "files": index.files,
+        "strings": [[s.name, s.value, s.raw, s.source.path, s.source.line]
+                    for s in index.strings.values()],
+        "preambles": [[src.path, src.line, raw] for src, raw in index.preambles],
+        "failed": [[f.source.path, f.source.line, f.raw, f.error, f.key, f.title]
+                   for f in index.failed],
+        "problems": [[p.severity, p.message, p.source.path if p.source else None,
+                      p.source.line if p.source else None, p.hint, p.code, p.key]
+                     for p in index.problems if p.code != blobs.IGNORED],
+    }
+    file, key = index_file(folder, index.content_key)
+    blobs.write_payload(file, INDEX_KIND, key, cache.pack_columns(head, cols, heavy),
+                        replaces="bib-index-*.json")
