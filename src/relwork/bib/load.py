@@ -76,7 +76,7 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
                     continue
                 parsed = split_text(text)
                 if cache_file is not None:
-                    cache.write_parse(cache_file, keys[n], parsed)
+                    parsed = cache.write_parse(cache_file, keys[n], parsed) or parsed
             merge(index, parsed, shown)
     finally:
         if gc_was_enabled:

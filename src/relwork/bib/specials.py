@@ -22,6 +22,7 @@ author editor volume number pages type venue addendum
 """.split())
 #: commands whose argument is verbatim (a URL): specials in it are fine
 _VERBATIM = re.compile(r"\\(?:url|path|nolinkurl|href)\s*\{[^{}]*\}")
+_SPECIAL = re.compile(r"[&#%_^$]")
 _WHAT = {"&": "&", "#": "#", "%": "%", "_": "_ outside math", "^": "^ outside math",
          "$": "an unmatched $"}
 
@@ -29,6 +30,8 @@ _WHAT = {"&": "&", "#": "#", "%": "%", "_": "_ outside math", "^": "^ outside ma
 def first_special(value: str) -> str | None:
     """The first raw special in a field's value as BibTeX reads it (``&``, ``#``, ``%``,
     ``_`` or ``^`` outside math, an unmatched ``$``); None when it typesets."""
+    if _SPECIAL.search(value) is None:  # most fields: nothing to look at closely
+        return None
     value = _VERBATIM.sub("", value)
     math = False
     i = 0

@@ -145,10 +145,10 @@ def write_index(folder: Path, index: BibIndex) -> None:
         packed = rec.__dict__.get("_packed")
         data = bytes(packed) if packed is not None else cache.pack_heavy(rec.fields, rec.raw)
         source = rec.source
-        texts = cache.record_texts(key, rec.type, rec.title, rec.title_norm,
-                                   rec.shorttitle_norm, rec.doi, rec.arxiv, rec.authors,
-                                   source.line, rec.year, len(data))
-        if texts is None or source.path not in place or key != rec.key:
+        texts = None if data is None else cache.record_texts(
+            key, rec.type, rec.title, rec.title_norm, rec.shorttitle_norm, rec.doi,
+            rec.arxiv, rec.authors, source.line, rec.year, len(data))
+        if texts is None or data is None or source.path not in place or key != rec.key:
             return
         texts.append(place[source.path])
         heavy.append(data)

@@ -34,7 +34,7 @@ from .. import __version__
 from ..model import Problem, Source
 
 #: Bumped when what the caches hold changes shape.
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 MAGIC = b"relwork-cache\n"
 #: The code of the notice about a cache file that was ignored.
 IGNORED = "cache-ignored"
