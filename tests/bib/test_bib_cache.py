@@ -159,3 +159,23 @@ def test_unwritable_cache_folder_still_loads(project: tuple[Config, list[Path]])
     (config.root / ".relwork").write_text("a file where the cache folder would go")
     index = load_bib(files, config)
     assert "menon2020pulse" in index.records
+
+
+@pytest.mark.parametrize("char", ["\x1e", "\x1f", "\x00"])
+def test_a_value_holding_a_cache_separator_is_read_back_right(
+    tmp_path: Path, char: str
+) -> None:
+    """The cache joins values with control characters: a value holding one is never
+    split wrongly (such a file is then simply not cached)."""
+    bib = tmp_path / "odd.bib"
+    bib.write_text("@article{odd2020,\n  title = {Odd" + char + "Title},\n"
+                   "  author = {Doe, Jane},\n  note = {a" + char + "b},\n  year = {2020}\n}\n",
+                   encoding="utf-8")
+    config = Config(root=tmp_path, bib=["odd.bib"])
+    first = load_bib([bib], config)
+    again = load_bib([bib], config)
+    third = load_bib([bib], config)
+    for index in (again, third):
+        assert index.records["odd2020"].fields["note"] == "{a" + char + "b}"
+        assert index.records["odd2020"].raw == first.records["odd2020"].raw
+        assert index == first
