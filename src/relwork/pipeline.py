@@ -25,6 +25,7 @@ from .pipeline_cache import (
     read_notes,
     save_fragments,
     shown_paths,
+    start_bib_parse,
 )
 from .pipeline_findings import (
     alias_findings,
@@ -106,6 +107,7 @@ def _build(
     result = BuildResult()
     cache = cache_folder(config)  # notes about cache files it ignored go to the result
 
+    background = start_bib_parse(config, bibs, state)  # a large new bib: on a second core
     say("reading notes")
     note_files, problems = notes.collect_note_files(config, paths)
     result.problems += problems
@@ -120,7 +122,8 @@ def _build(
                                                 len(parsed.entries)))
 
     say("loading bibliography")
-    index, problems = load_index(config, bibs, state, lookup=False, cache=cache)
+    index, problems = load_index(config, bibs, state, lookup=False, cache=cache,
+                                 background=background)
     result.problems += problems
     result.problems += index.problems
     if any(p.severity == "error" for p in problems + index.problems):

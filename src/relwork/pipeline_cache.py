@@ -14,6 +14,7 @@ from .model import Entry, Match, Problem, Source
 
 if TYPE_CHECKING:
     from .bib import BibIndex
+    from .bib.background import Background
     from .lint import LintMemory
     from .notes import NotesResult
 
@@ -61,6 +62,7 @@ def cache_folder(config: Config) -> CacheFolder:
 def load_index(
     config: Config, bibs: Sequence[str] | None = None, state: BuildState | None = None,
     *, lookup: bool = True, cache: CacheFolder | None = None,
+    background: Background | None = None,
 ) -> tuple[BibIndex, list[Problem]]:
     """The bib index for ``config`` (re-used from ``state`` while the bib files are unchanged).
 
@@ -77,11 +79,26 @@ def load_index(
         if lookup:
             _attach_lookup(cache, state.index)
         return state.index, problems
+    if background is not None:
+        background.wait()  # its parses are cached now (or load_bib makes them)
     index = bib.load_bib(bib_files, config)
     _attach_derived(cache, index, lookup=lookup)
     if state is not None:
         state.index, state.bib_stamp = index, stamp
     return index, problems
+
+
+def start_bib_parse(config: Config, bibs: Sequence[str] | None,
+                    state: BuildState | None) -> Background | None:
+    """Start parsing a large, never parsed bibliography on a second core (see
+    ``bib.background``) while the notes are read; ``load_index`` waits for it."""
+    if state is not None and state.index is not None:
+        return None  # watch: the index is kept
+    from . import bib
+    from .bib import background
+
+    bib_files, _ = bib.collect_bib_files(config, bibs)
+    return background.start(with_lookup_bib(config, bib_files), config)
 
 
 def with_lookup_bib(config: Config, bib_files: Sequence[Path]) -> list[Path]:

@@ -70,7 +70,7 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
                 except blobs.CacheIgnored as exc:
                     index.problems.append(blobs.notice(cache_file, str(exc), config.display))
             if parsed is None:
-                text, problem = _decode(data, encoding, shown)
+                text, problem = decode_text(data, encoding, shown)
                 if text is None:
                     index.problems.append(problem)  # type: ignore[arg-type]
                     continue
@@ -153,7 +153,7 @@ def _read_bytes(path: Path, shown: str) -> tuple[bytes | None, Problem | None]:
                              "check that the file exists and is readable", "bib-read")
 
 
-def _decode(data: bytes, encoding: str, shown: str) -> tuple[str | None, Problem | None]:
+def decode_text(data: bytes, encoding: str, shown: str) -> tuple[str | None, Problem | None]:
     """Decoded text (newlines normalised), or None and a Problem naming the bad byte."""
     enc = encoding
     if data.startswith(b"\xef\xbb\xbf") and codecs_name(encoding) == "utf-8":

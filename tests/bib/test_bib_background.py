@@ -1,0 +1,107 @@
+"""A large new bibliography is parsed on a second core while the notes are read: the
+second process leaves the parse caches, load_bib reads them; any failure of it only means
+load_bib parses the files itself."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from paths import FIXTURES, REPO
+
+from relwork.bib import background, load_bib
+from relwork.bib import load as bib_load
+from relwork.bib.splitter import ParsedFile
+from relwork.config import Config
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux",
+                                reason="the second process is started with fork (Linux only)")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Config, list[Path]]:
+    shutil.copytree(FIXTURES / "bib", tmp_path / "bib")
+    monkeypatch.setattr(background, "MIN_BYTES", 1)  # the fixtures are small
+    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    config = Config(root=tmp_path, bib=["bib"])
+    return config, [tmp_path / "bib" / "main.bib", tmp_path / "bib" / "more" / "other.bib"]
+
+
+class Splits:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        self._split = bib_load.split_text
+        monkeypatch.setattr(bib_load, "split_text", self)
+
+    def __call__(self, text: str) -> ParsedFile:
+        self.calls += 1
+        return self._split(text)
+
+
+def test_the_second_process_leaves_parses_that_load_bib_reads(
+    project: tuple[Config, list[Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, files = project
+    fresh = load_bib(files, config, use_cache=False)
+    started = background.start(files, config)
+    assert started is not None and started.files == files
+    started.wait()
+    assert started.process.exitcode == 0
+    splits = Splits(monkeypatch)
+    index = load_bib(files, config)
+    assert splits.calls == 0  # both files came from the caches the process wrote
+    assert index == fresh and index.problems == fresh.problems
+
+
+def test_nothing_is_started_for_files_parsed_before_or_small_ones(
+    project: tuple[Config, list[Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, files = project
+    load_bib(files[:1], config)
+    started = background.start(files, config)
+    assert started is not None and started.files == files[1:]  # only the new file
+    started.wait()
+    assert background.start(files, config) is None  # all cached now
+    other = Config(root=config.root / "elsewhere", bib=config.bib)
+    monkeypatch.setattr(background, "MIN_BYTES", 10**9)
+    assert background.start(files, other) is None  # too small to be worth a process
+
+
+def test_a_failed_second_process_only_means_parsing_here(
+    project: tuple[Config, list[Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, files = project
+    fresh = load_bib(files, config, use_cache=False)
+    (config.root / ".relwork").write_text("a file where the cache folder would go")
+    started = background.start(files, config)
+    assert started is not None
+    started.wait()
+    splits = Splits(monkeypatch)
+    index = load_bib(files, config)
+    assert splits.calls == 2 and index.records == fresh.records
+    assert [p for p in index.problems if p.code != "cache-ignored"] == fresh.problems
+
+
+def test_a_build_with_the_second_process_equals_one_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relwork import build
+    from relwork.config import load_config
+
+    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    results = []
+    for name, least in (("alone", 10**12), ("second-core", 1)):
+        root = tmp_path / name
+        root.mkdir()
+        for part in ("summaries", "bib"):  # the bundled example
+            shutil.copytree(REPO / part, root / part)
+        shutil.copy(REPO / "relwork.yaml", root / "relwork.yaml")
+        monkeypatch.setattr(background, "MIN_BYTES", least)
+        monkeypatch.chdir(root)
+        result = build(load_config(root / "relwork.yaml"))
+        assert any(root.glob(".relwork/cache/bib-*.json"))
+        results.append((result.tex, result.bib, [str(p) for p in result.problems]))
+    assert results[0] == results[1]
+    assert "\\cite" in results[0][0]
