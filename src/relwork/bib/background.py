@@ -3,8 +3,10 @@ are read: a cold build of a 20,000-entry library then waits for the slower of th
 instead of their sum.
 
 The second process only parses the files no parse of which is cached yet and writes their
-parse caches (``cache.write_parse``); it reads no cache file, so there is nothing it could
-have to report. ``load_bib`` then finds those caches as on any later build. If the process
+parse caches (``cache.write_parse``); when none is cached (a first build) it loads them all
+as ``load_bib`` does, which also stores the whole index (``stored``). It reads no parse
+cache, so there is nothing it could have to report. ``load_bib`` then finds those caches
+as on any later build. If the process
 fails, is killed or is not done in time, ``load_bib`` parses the files itself: the result is
 the same, only slower. Used where ``fork`` is the platform's way to start a process (Linux),
 with at least two cores.
@@ -68,13 +70,25 @@ def start(files: Sequence[Path], config: Config) -> Background | None:
         return None
     import multiprocessing
 
+    # no file has a cached parse (a first build): the process reads them all into the
+    # index and stores it too (see stored), which the build then only opens
+    whole = len(cold) == len(files)
     process = multiprocessing.get_context("fork").Process(
-        target=_parse, args=(cold, config.bib_encoding or "utf-8", folder), daemon=True)
+        target=_load if whole else _parse,
+        args=(cold, config) if whole else (cold, config.bib_encoding or "utf-8", folder),
+        daemon=True)
     try:
         process.start()
     except OSError:
         return None
     return Background(process, cold)
+
+
+def _load(files: list[Path], config: Config) -> None:
+    """The second process, at a first build: what ``load_bib`` leaves in the cache."""
+    from .load import load_bib
+
+    load_bib(files, config)
 
 
 def _parse(files: list[Path], encoding: str, folder: Path) -> None:
