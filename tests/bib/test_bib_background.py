@@ -105,3 +105,22 @@ def test_a_build_with_the_second_process_equals_one_without(
         results.append((result.tex, result.bib, [str(p) for p in result.problems]))
     assert results[0] == results[1]
     assert "\\cite" in results[0][0]
+
+
+def test_a_crash_in_the_second_process_prints_nothing(
+    project: tuple[Config, list[Path]], monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str]
+) -> None:
+    config, files = project
+
+    def crash(*_args: object) -> None:
+        raise RuntimeError("the parser broke")
+
+    monkeypatch.setattr(background, "_load", crash)  # the fork copies this process
+    started = background.start(files, config)
+    assert started is not None
+    started.wait()
+    assert started.process.exitcode == 1
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    assert load_bib(files, config).records  # the build parses the files itself

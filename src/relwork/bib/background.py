@@ -74,14 +74,25 @@ def start(files: Sequence[Path], config: Config) -> Background | None:
     # index and stores it too (see stored), which the build then only opens
     whole = len(cold) == len(files)
     process = multiprocessing.get_context("fork").Process(
-        target=_load if whole else _parse,
-        args=(cold, config) if whole else (cold, config.bib_encoding or "utf-8", folder),
-        daemon=True)
+        target=_quietly, args=(_load, cold, config) if whole else
+        (_parse, cold, config.bib_encoding or "utf-8", folder), daemon=True)
     try:
         process.start()
     except OSError:
         return None
     return Background(process, cold)
+
+
+def _quietly(work: Any, *args: Any) -> None:
+    """Run ``work`` in the second process: Ctrl-C is the build's to handle (the process
+    is stopped with it), and a failure prints nothing (the build parses the files)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        work(*args)
+    except BaseException:  # noqa: BLE001 - nothing to report: the build parses itself
+        os._exit(1)
 
 
 def _load(files: list[Path], config: Config) -> None:
