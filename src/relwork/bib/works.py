@@ -17,9 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from rapidfuzz import fuzz
-
 from ..ids import arxiv_of_doi, family_key, identifier_citation
+from ..infra import lazy
 from ..model import BibRecord, Entry, IdentifierCitation, Problem, Source, Work
 
 #: title similarity (0..100) needed besides a shared arXiv id when first authors differ
@@ -102,7 +101,7 @@ def _same_by_doi(a: BibRecord, b: BibRecord) -> bool:
 def _similar_titles(a: BibRecord, b: BibRecord, least: float) -> bool:
     if not a.title_norm or not b.title_norm:
         return False
-    return a.title_norm == b.title_norm or fuzz.ratio(a.title_norm, b.title_norm) >= least
+    return a.title_norm == b.title_norm or lazy.fuzz().ratio(a.title_norm, b.title_norm) >= least
 
 
 def distinct_ids(a: BibRecord, b: BibRecord) -> bool:
