@@ -285,11 +285,11 @@ def _cited_at(entry: Entry, key: str) -> Source:
 def prefer_problems(index: RecordsLike, prefer: Iterable[str], where: Source | None = None
                     ) -> list[Problem]:
     """A ``prefer:`` key that no entry has (a typo: the work it meant keeps its usual key)."""
-    import difflib
-
     found = []
     for key in prefer:
         if key not in index.records:
+            import difflib  # for the hint: most keys are found
+
             close = difflib.get_close_matches(key, list(index.records), n=1)
             found.append(Problem(
                 "warning", f"prefer names '{key}', which is not in the bibliography", where,
