@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 
 from .model import IdentifierCitation
-from .text import fold_words, latex_to_text
+from .text import fold_words, latex_to_text, lazy_pattern
 
 # --------------------------------------------------------------------------- DOI
 
-_DOI_PREFIX = re.compile(
+_DOI_PREFIX = lazy_pattern(
     r"^\s*(?:https?://)?(?:(?:dx\.)?doi\.org/|doi:[ \t]*)?(?=10\.)", re.IGNORECASE)
 #: The characters of real DOIs as found in notes and bibs: a brace, quote or '@' ends one.
-_DOI_BODY = re.compile(r"10\.\d{4,9}/[-._;()/:A-Za-z0-9<>\[\]+#*~]*")
+_DOI_BODY = lazy_pattern(r"10\.\d{4,9}/[-._;()/:A-Za-z0-9<>\[\]+#*~]*")
 _CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
 
 
@@ -29,11 +29,11 @@ def normalize_doi(text: str) -> str | None:
     ``https://doi.org/10.1000/XYZ).`` -> ``10.1000/xyz``; ``doi:10.1/a(b)`` -> ``10.1/a(b)``.
     """
     text = text.replace("\\_", "_").strip()
-    m = _DOI_PREFIX.match(text)
+    m = _DOI_PREFIX().match(text)
     start = m.end() if m else text.find("10.")
     if start < 0:
         return None
-    found = _DOI_BODY.match(text, start) or _DOI_BODY.search(text)
+    found = _DOI_BODY().match(text, start) or _DOI_BODY().search(text)
     if not found:
         return None
     doi = found.group(0)
@@ -52,12 +52,12 @@ def normalize_doi(text: str) -> str | None:
 # --------------------------------------------------------------------------- arXiv
 
 _ARXIV_CORE = r"(\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})"
-_ARXIV_IN_TEXT = re.compile(r"(?<![\w./])" + _ARXIV_CORE + r"(?:v\d+)?(?![\w])", re.IGNORECASE)
-_ARXIV_EXACT = re.compile(
+_ARXIV_IN_TEXT = lazy_pattern(r"(?<![\w./])" + _ARXIV_CORE + r"(?:v\d+)?(?![\w])", re.IGNORECASE)
+_ARXIV_EXACT = lazy_pattern(
     r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org/(?:abs|pdf|html)/|arxiv:)?[ \t]*"
     + _ARXIV_CORE + r"(?:v\d+)?(?:\.pdf)?/?$", re.IGNORECASE)
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/" + _ARXIV_CORE, re.IGNORECASE)
-_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\." + _ARXIV_CORE, re.IGNORECASE)
+_ARXIV_URL = lazy_pattern(r"arxiv\.org/(?:abs|pdf|html)/" + _ARXIV_CORE, re.IGNORECASE)
+_ARXIV_DOI = lazy_pattern(r"^10\.48550/arxiv\." + _ARXIV_CORE, re.IGNORECASE)
 
 
 def _arxiv_form(found: str) -> str:
@@ -76,20 +76,20 @@ def normalize_arxiv(text: str) -> str | None:
     text = text.strip()
     if "10.48550/" in text and (doi := normalize_doi(text)):
         return arxiv_of_doi(doi)
-    m = _ARXIV_URL.search(text) or _ARXIV_IN_TEXT.search(text)
+    m = _ARXIV_URL().search(text) or _ARXIV_IN_TEXT().search(text)
     return _arxiv_form(m.group(1)) if m else None
 
 
 def exact_arxiv(text: str) -> str | None:
     """``text`` when it is nothing but an arXiv id (bare, ``arXiv:``-prefixed or an arXiv URL),
     as ``normalize_arxiv`` gives it; None for prose that merely mentions one."""
-    m = _ARXIV_EXACT.match(text.strip())
+    m = _ARXIV_EXACT().match(text.strip())
     return _arxiv_form(m.group(1)) if m else None
 
 
 def arxiv_of_doi(doi: str) -> str | None:
     """The arXiv id behind an arXiv DOI (``10.48550/arXiv.1603.08983``), else None."""
-    m = _ARXIV_DOI.match(doi.strip())
+    m = _ARXIV_DOI().match(doi.strip())
     return _arxiv_form(m.group(1)) if m else None
 
 
@@ -116,8 +116,8 @@ def strip_key_punctuation(key: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- names
 
-_ET_AL = re.compile(r"(?:^|[\s,]+)(?:et\.?\s*al(?:ii|ia)?\b\.?|and\s+others|others)\s*$",
-                    re.IGNORECASE)
+_ET_AL = lazy_pattern(r"(?:^|[\s,]+)(?:et\.?\s*al(?:ii|ia)?\b\.?|and\s+others|others)\s*$",
+                      re.IGNORECASE)
 
 
 def _starts_lower(word: str) -> bool:
@@ -148,7 +148,7 @@ def family_name(name: str) -> str:
     """The family name of one person, case kept: ``Pang, Bo``, ``Bo Pang`` and ``Pang et
     al.`` -> ``Pang``; ``Laurens van der Maaten`` -> ``van der Maaten``; ``et al.`` and
     ``others`` alone name nobody -> ``""``."""
-    name = _ET_AL.sub("", name.strip()).strip(" ,;")
+    name = _ET_AL().sub("", name.strip()).strip(" ,;")
     if "," in name:
         return " ".join(name.split(",", 1)[0].split())
     words = name.split()

@@ -59,8 +59,6 @@ def empty_selection(config: Config, paths: Sequence[str] | None, notes_read: Seq
 def group_findings(entries: Sequence[Entry], config: Config) -> list[Problem]:
     """A name in include_groups/exclude_groups that no note has: most likely a typo, and
     with exclude_groups the papers meant to stay out would go into the section."""
-    import difflib
-
     known: dict[str, str] = {}
     for entry in entries:
         for name in (*entry.group, *(entry.meta.get("tags", []) or [])):
@@ -70,6 +68,8 @@ def group_findings(entries: Sequence[Entry], config: Config) -> list[Problem]:
         for name in getattr(config, attr):
             if norm_group(name) in known:
                 continue
+            import difflib  # for the hint: most names are found
+
             close = difflib.get_close_matches(norm_group(name), list(known), n=1)
             hint = (f"did you mean '{known[close[0]]}'?" if close
                     else f"the notes have: {', '.join(sorted(known.values())) or 'no groups'}")
@@ -98,11 +98,11 @@ def twice_findings(matches: Sequence[Match]) -> list[Problem]:
 
 def alias_findings(config: Config, index: BibIndex) -> list[Problem]:
     """An alias whose key is not in the bibliography, even if no note uses it yet."""
-    import difflib
-
     found = []
     for name, key in config.aliases.items():
         if key not in index.records:
+            import difflib  # for the hint: most aliases are found
+
             close = difflib.get_close_matches(key, list(index.records), n=1)
             found.append(Problem(
                 "warning", f"alias '{name}' points to '{key}', which is not in the bibliography",

@@ -192,6 +192,19 @@ def test_text_width_counts_terminal_columns(text: str, columns: int) -> None:
     assert text_width(text) == columns
 
 
+def test_typographic_punctuation_is_measured_without_wcwidth() -> None:
+    # quotes and dashes are common in titles: one column each, as wcwidth says, so a table
+    # of such titles does not need the library (~30 ms of import)
+    import wcwidth
+
+    from relwork.cli.output import _NARROW_PUNCTUATION, _narrow
+
+    assert all(wcwidth.width(c) == 1 for c in _NARROW_PUNCTUATION)
+    title = "\u201cAttention\u201d \u2013 it\u2019s all you need\u2026"
+    assert _narrow(title) and text_width(title) == wcwidth.width(title) == len(title) == 32
+    assert not _narrow("zero\u200bwidth")  # U+200B is outside the range: wcwidth decides
+
+
 def test_cut_titles_of_wide_characters_fit_the_column() -> None:
     title = "\u6f5c\u5728\u7a7a\u95f4\u6a21\u578b" * 10  # 120 columns of CJK
     rows = [match(title, 3, "li2020", "title", 100, "matched")]

@@ -17,9 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from rapidfuzz import fuzz
-
 from ..ids import arxiv_of_doi, family_key, identifier_citation
+from ..infra import lazy
 from ..model import BibRecord, Entry, IdentifierCitation, Problem, Source, Work
 
 #: title similarity (0..100) needed besides a shared arXiv id when first authors differ
@@ -102,7 +101,7 @@ def _same_by_doi(a: BibRecord, b: BibRecord) -> bool:
 def _similar_titles(a: BibRecord, b: BibRecord, least: float) -> bool:
     if not a.title_norm or not b.title_norm:
         return False
-    return a.title_norm == b.title_norm or fuzz.ratio(a.title_norm, b.title_norm) >= least
+    return a.title_norm == b.title_norm or lazy.fuzz().ratio(a.title_norm, b.title_norm) >= least
 
 
 def distinct_ids(a: BibRecord, b: BibRecord) -> bool:
@@ -286,11 +285,11 @@ def _cited_at(entry: Entry, key: str) -> Source:
 def prefer_problems(index: RecordsLike, prefer: Iterable[str], where: Source | None = None
                     ) -> list[Problem]:
     """A ``prefer:`` key that no entry has (a typo: the work it meant keeps its usual key)."""
-    import difflib
-
     found = []
     for key in prefer:
         if key not in index.records:
+            import difflib  # for the hint: most keys are found
+
             close = difflib.get_close_matches(key, list(index.records), n=1)
             found.append(Problem(
                 "warning", f"prefer names '{key}', which is not in the bibliography", where,

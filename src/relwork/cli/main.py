@@ -34,8 +34,9 @@ class Context:
 
     def load(self, **overrides: Any) -> Config:
         from ..config import load_config
+        from ..infra.settings import cached_settings
 
-        return load_config(self.config_path, overrides)
+        return load_config(self.config_path, overrides, reader=cached_settings)
 
     @property
     def color(self) -> bool:

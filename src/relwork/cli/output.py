@@ -42,10 +42,17 @@ def _style(text: str, color: bool, **styles: Any) -> str:
     return click.style(text, **styles) if color and text else text
 
 
+#: dashes, typographic quotes, bullets and the ellipsis (U+2010-U+2027): one column each,
+#: as wcwidth measures them (tests/cli/test_report.py checks that)
+_NARROW_PUNCTUATION = frozenset(map(chr, range(0x2010, 0x2028)))
+
+
 def _narrow(text: str) -> bool:
     """True when every character of ``text`` takes one column: printable text below U+0300
-    (ASCII, accented Latin; combining marks start at U+0300)."""
-    return text.isprintable() and (text.isascii() or max(text, default="") < "\u0300")
+    (ASCII, accented Latin; combining marks start at U+0300) and typographic punctuation."""
+    return text.isprintable() and (
+        text.isascii() or max(text, default="") < "\u0300"
+        or all(c < "\u0300" or c in _NARROW_PUNCTUATION for c in text))
 
 
 def text_width(text: str) -> int:

@@ -4,7 +4,6 @@ Choices go into relwork.yaml as ``aliases:`` and ``not_in_bib:``."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -48,6 +47,8 @@ def _ask_key(records: Mapping[str, BibRecord]) -> str | None:
             return None
         if key in records:
             return key
+        import difflib  # only for a key that is not in the bib
+
         close = difflib.get_close_matches(key, list(records), n=3)
         click.echo(f"  {key} is not in the bibliography"
                    + (f"; did you mean {', '.join(close)}?" if close else ""))
@@ -96,6 +97,8 @@ def interactive(items: Sequence[ReviewItem], records: Mapping[str, BibRecord]
 def _from_options(accept: Sequence[str], missing: Sequence[str], titles: Sequence[str],
                   records: Mapping[str, BibRecord]) -> list[Decision]:
     """``--accept``/``--not-in-bib`` as decisions; a bad key or unknown heading is an error."""
+    import difflib
+
     from ..errors import UsageError
     from ..match.review import Decision, parse_accept
 

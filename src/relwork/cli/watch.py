@@ -156,9 +156,10 @@ def _reload(config: Config) -> Config:
     rebuild reports that)."""
     from ..config import load_config
     from ..errors import RelworkError
+    from ..infra.settings import cached_settings
 
     try:
-        return load_config(config.path)
+        return load_config(config.path, reader=cached_settings)
     except RelworkError:
         return config
 

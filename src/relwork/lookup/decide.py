@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rapidfuzz import fuzz
-
 from ..ids import family_key, normalize_title
+from ..infra import lazy
 from .paper import Paper
 
 Agreement = Literal["exact", "short", "close", "none"]
@@ -41,7 +40,7 @@ class Decision:
 
 
 def title_score(a: str, b: str) -> float:
-    return float(fuzz.ratio(normalize_title(a), normalize_title(b)))
+    return float(lazy.fuzz().ratio(normalize_title(a), normalize_title(b)))
 
 
 def title_agreement(note: str, paper: str) -> Agreement:

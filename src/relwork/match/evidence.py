@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from ..ids import identifier_citation, normalize_arxiv, normalize_doi
+from ..infra import lazy
 from ..model import BibRecord, Entry, IdentifierCitation, Method, Problem, Status
 from .fuzzy import score
 from .lookup import IndexLike, Lookup
@@ -55,8 +54,8 @@ class EvidenceFinder:
 
     def close_keys(self, key: str, limit: int = 3) -> list[str]:
         """Bib keys spelled like ``key`` (for "did you mean")."""
-        found = process.extract(key, self.look.keys, scorer=fuzz.ratio, limit=limit,
-                                score_cutoff=80, processor=str.lower)
+        found = lazy.process().extract(key, self.look.keys, scorer=lazy.fuzz().ratio,
+                                       limit=limit, score_cutoff=80, processor=str.lower)
         return [k for k, _, _ in found]
 
     def _failed_block(self, key: str) -> Any:

@@ -10,8 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
+from ..infra import lazy
 from .lookup import Lookup
 from .normalize import stem
 from .thresholds import PREFILTER_LIMIT, PREFILTER_TOKENS, RANK_BASE
@@ -67,6 +66,7 @@ def score(query: str, choice: str) -> float:
     """Similarity of two normalised titles: typos (ratio) or reordered words (token sort)."""
     if not choice:
         return 0.0
+    fuzz = lazy.fuzz()
     return max(fuzz.ratio(query, choice), fuzz.token_sort_ratio(query, choice))
 
 
@@ -128,7 +128,8 @@ def _known_word(look: Lookup, token: str) -> str | None:
     for length in (len(token) - 1, len(token), len(token) + 1):
         bucket = look.buckets.get((token[0], length))
         if bucket:
-            hit = process.extractOne(token, bucket, scorer=fuzz.ratio, score_cutoff=80)
+            hit = lazy.process().extractOne(token, bucket, scorer=lazy.fuzz().ratio,
+                                            score_cutoff=80)
             if hit and (best is None or hit[1] > best[0]):
                 best = (hit[1], hit[0])
     return best[1] if best else None
@@ -166,6 +167,7 @@ def _acronym_candidates(look: Lookup, acronyms: dict[str, str]) -> list[int]:
 def score_many(query: str, choices: Sequence[str]) -> list[float]:
     """``score`` of ``query`` against each choice, with rapidfuzz's loops (no Python calls)."""
     scores = [0.0] * len(choices)
+    fuzz, process = lazy.fuzz(), lazy.process()
     for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
         for _choice, value, pos in process.extract(query, choices, scorer=scorer, limit=None):
             if value > scores[pos]:

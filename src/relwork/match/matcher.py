@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from rapidfuzz import fuzz
-
 from ..bib import BibIndex
 from ..bib.works import distinct_ids
 from ..ids import family_key
+from ..infra import lazy
 from ..model import Candidate, Entry, IdentifierCitation, Match, Problem
 from .evidence import Evidence, EvidenceFinder, Outcome
 from .fuzzy import Scored, fuzzy_candidates, score
@@ -70,7 +69,7 @@ class Matcher(EvidenceFinder):
         for i in indexes[1:]:
             rec = self.records[i]
             if self.look.titles[i] != self.look.titles[indexes[0]] and (
-                    title_score >= 100 or fuzz.ratio(self.look.titles[i],
+                    title_score >= 100 or lazy.fuzz().ratio(self.look.titles[i],
                                                      self.look.titles[indexes[0]]) < title_score):
                 return False
             if not lead or not rec.authors or family_key(rec.authors[0]) != lead:

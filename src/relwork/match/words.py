@@ -9,8 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Container, Mapping
 
-from rapidfuzz import fuzz
-
+from ..infra import lazy
 from .normalize import stem
 
 _FILLER = frozenset("a an the of for in on with and to via by from using is are at as its "
@@ -104,7 +103,7 @@ def _relation(word: str, other: str, word_side: set[tuple[str, str]],
     elif len(short) >= 3 and long.endswith(short):
         rest = long[:-len(short)]  # "non equilibrium"; not "unsupervised"/"supervised"
         return "same" if (rest, short) in short_side else "changed"
-    if len(word) >= 4 and (similar := fuzz.ratio(word, other)) >= 75:
+    if len(word) >= 4 and (similar := lazy.fuzz().ratio(word, other)) >= 75:
         # a typo, unless the heading's word is a word of its own ("planning"/"learning")
         real = vocabulary is not None and (word in vocabulary or stem(word) in vocabulary)
         if real and similar >= 88 and len(other) >= 6 and _only_once(other, vocabulary):

@@ -12,12 +12,16 @@ tree), ``headings`` and ``labels`` (which headings are papers, which name a part
 ``entries`` (with ``meta`` and ``identifiers``). ``export`` gives an entry's JSON shape.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .discovery import NOTE_SUFFIXES, collect_note_files
 from .export import entry_to_json
-from .parse import parse_note
 from .reader import read_notes
 from .result import NotesResult
 from .wikilinks import link_matches
+
+if TYPE_CHECKING:
+    from .parse import parse_note
 
 __all__ = [
     "NOTE_SUFFIXES",
@@ -28,3 +32,14 @@ __all__ = [
     "parse_note",
     "read_notes",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``parse_note``, imported when first asked for (PEP 562): the parser's modules and
+    markdown-it cost ~60 ms of import, which a run whose notes all come from the cache
+    does not need."""
+    if name == "parse_note":
+        from .parse import parse_note
+
+        return parse_note
+    raise AttributeError(f"module 'relwork.notes' has no attribute {name!r}")

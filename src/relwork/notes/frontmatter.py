@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from ..model import Problem, Source
 
 
@@ -30,8 +28,11 @@ def front_matter(
     first = next((ln for ln in lines[1:end] if ln.strip() and not ln.startswith("#")), "")
     if first and not _YAML_KEY_RE.match(first):
         return None, 0  # a rule and a setext heading, not front matter
+    import yaml  # ~25 ms of import: only when a note with front matter is parsed
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster
     try:
-        data = yaml.load(yaml_text, Loader=_YAML_LOADER) if yaml_text.strip() else {}
+        data = yaml.load(yaml_text, Loader=loader) if yaml_text.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -66,7 +67,6 @@ def front_matter(
 
 
 _YAML_KEY_RE = re.compile(r"^[\w\"'][^:]*:(?:\s|$)")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster
 
 _PAPER_KEYS = frozenset(
     "citekey key id doi arxiv authors author year citation_key bibkey eprint".split())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import difflib
 import functools
 import re
 
@@ -56,6 +55,8 @@ _ADMIN_LONG = [w for w in ADMIN_WORDS if len(w) >= 5]
 @functools.lru_cache(maxsize=4096)
 def _misspelt_admin(word: str) -> bool:
     """Misspellings such as "quetions to be asked" (cached: headings repeat across notes)."""
+    import difflib  # on first use: most headings are decided before this
+
     return bool(difflib.get_close_matches(word, _ADMIN_LONG, 1, 0.85))
 
 

@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import summary_words
 from ..model import Problem, Source
-from .parse import parse_note
 from .result import NotesResult
-from .roles import Roles
 
 if TYPE_CHECKING:
     from ..config import Config
+    from .roles import Roles
 
 
 def read_notes(
@@ -33,8 +32,9 @@ def read_notes(
     """
     result = NotesResult()
     marker = config.private_marker
-    roles = Roles(tuple(config.roles_summary), tuple(config.roles_detail),
+    role_words = (tuple(config.roles_summary), tuple(config.roles_detail),
                   tuple(config.roles_private))
+    roles: Roles | None = None  # the parser is imported for the first note it parses
     budget = summary_words(config)
     names = list(shown_paths) if shown_paths is not None and len(shown_paths) == len(files) \
         else [config.display(path) for path in files]
@@ -69,11 +69,16 @@ def read_notes(
         if stamp is not None:
             result.texts[os.path.abspath(path)] = (text, stamp)
         # plain data only: the slot is stored in the notes cache
-        slot = (shown, marker, (roles.summary, roles.detail, roles.private), budget)
+        slot = (shown, marker, role_words, budget)
         hit = cache.get(slot) if cache is not None else None
         if hit is not None and hit[0] == data:
             result.extend(hit[1])
             continue
+        if roles is None:
+            from .parse import parse_note
+            from .roles import Roles
+
+            roles = Roles(*role_words)
         parsed = parse_note(text, shown, private_marker=marker, roles=roles,
                             summary_words=budget)
         if cache is not None:
