@@ -31,10 +31,13 @@ class BuildState:
     bib_stamp: tuple[Any, ...] = ()
     #: last content and parse of each note file (see notes.read_notes)
     notes_cache: dict[Any, Any] = field(default_factory=dict)
-    #: id(entry) -> (entry, its match outcome, its problems) for the index and settings in
-    #: match_key: an entry of an unchanged note file is the same object, matched once
+    #: match_slot(entry) -> its kept match outcome and problems, for the index and
+    #: settings in match_key
     match_cache: dict[Any, tuple[Any, ...]] = field(default_factory=dict)
     match_key: tuple[Any, ...] = ()
+    #: id(entry) -> (entry, its match_slot): an entry of an unchanged note file is the
+    #: same object, whose slot is not worked out again
+    match_slots: dict[int, tuple[Entry, str]] = field(default_factory=dict)
     #: absolute note path -> how it is shown ("" -> the folder it was shown from)
     shown: dict[str, str] = field(default_factory=dict)
     #: the tone check's analyses and hunspell's answers (made by the first build)
@@ -244,21 +247,26 @@ def _notes_shape(value: Any) -> bool:
 def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
                   state: BuildState | None, cache: CacheFolder
                   ) -> tuple[list[Match], list[Problem]]:
-    """match.match_entries, with each entry's outcome remembered: in ``state`` (watch: an
-    entry of an unchanged note is the same object) or in ``.relwork/cache/matches.json``
-    (by the entry's full content, for the same relwork code, bib content, aliases and
-    accept_review). Only entries not seen before are matched, and only then are the
-    matching tables loaded."""
+    """match.match_entries, with each entry's outcome remembered: in ``state`` (watch) and
+    in ``.relwork/cache/matches.json``, for the same relwork code, bib content, aliases,
+    accept_review, prefer and not_in_bib. An outcome is keyed by what matching reads of
+    the entry (``match_slot``), so editing a summary's text reuses it; the entry's own
+    place (file and line) is put into its problems afresh. Only entries not seen before
+    are matched, and only then are the matching tables loaded."""
     setting = (sorted(config.aliases.items()), config.accept_review, tuple(config.prefer),
                tuple(config.not_in_bib))
     if state is not None:
         if not state.match_key or state.match_key[0] is not index \
                 or state.match_key[1:] != (setting,):
             state.match_cache, state.match_key = {}, (index, setting)
+            state.match_slots = {}
         memo: dict[Any, tuple[Any, ...]] = state.match_cache
-        slots: list[Any] = [id(e) for e in entries]
-        fresh = [e for e, s in zip(entries, slots, strict=True)
-                 if s not in memo or memo[s][0] is not e]
+        known = state.match_slots
+        slots: list[str] = []
+        for e in entries:  # an entry of an unchanged note file is the same object
+            hit = known.get(id(e))
+            slots.append(hit[1] if hit is not None and hit[0] is e else match_slot(e))
+        state.match_slots = {id(e): (e, s) for e, s in zip(entries, slots, strict=True)}
     else:
         content = index.content_key
         if not content:
@@ -274,30 +282,26 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
                               digest_size=16).hexdigest()
         codec = _matches_codec()
         memo = cache.read(MATCHES_FILE, "matches", key, codec, _matches_shape) or {}
-        slots = [repr(e) for e in entries]  # every field of the entry: its full content
-        fresh = [e for e, s in zip(entries, slots, strict=True) if s not in memo]
+        slots = [match_slot(e) for e in entries]
+    fresh = {s: e for e, s in zip(entries, slots, strict=True) if s not in memo}
     if fresh:
         from . import match
 
         _attach_lookup(cache, index)
-        for entry in fresh:
+        for slot, entry in fresh.items():
             # a matcher of its own, so the entry's problems are all its own (below, a
             # duplicate bib entry is reported once, for the first entry citing it, as
             # match_entries does)
             matcher = match.Matcher(index, config.aliases, prefer=config.prefer,
                                     not_in_bib=config.not_in_bib)
             found = matcher.match(entry, accept_review=config.accept_review)
-            outcome = (found.key, found.method, found.score, found.status, found.candidates,
-                       found.reason, found.acceptable, found.not_in_bib, found.broken,
-                       found.missing_ids)
-            slot = id(entry) if state is not None else repr(entry)
-            memo[slot] = (entry if state is not None else None, outcome, matcher.problems)
+            memo[slot] = _kept_outcome(entry, found, matcher.problems)
     matches: list[Match] = []
     problems: list[Problem] = []
     reported: set[str] = set()
     for entry, slot in zip(entries, slots, strict=True):
-        _, outcome, found_problems = memo[slot]
-        matches.append(Match(entry, *outcome))
+        found, found_problems = _placed_outcome(entry, memo[slot])
+        matches.append(found)
         for problem in found_problems:
             if problem.code == "match-duplicate":
                 if problem.key in reported:
@@ -312,6 +316,43 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
     return matches, problems
 
 
+def match_slot(entry: Entry) -> str:
+    """What matching reads of ``entry``, hashed: its title, identifiers (all and those only
+    in its text) and the authors and year of its metadata. Its place is not part of it:
+    ``_placed_outcome`` puts the entry's own into the outcome."""
+    import hashlib
+
+    meta = entry.meta
+    seen = (entry.title, entry.ids, entry.weak_ids, meta.get("authors"), meta.get("year"))
+    return hashlib.blake2b(repr(seen).encode(), digest_size=16).hexdigest()
+
+
+def _kept_outcome(entry: Entry, found: Match, problems: Sequence[Problem]) -> tuple[Any, ...]:
+    """A match outcome as it is kept: the problems and identifier citations placed at the
+    entry (the very ``entry.source``) without their place and marked True, the others as
+    they are (the bib entries they name)."""
+    from dataclasses import replace
+
+    here = entry.source
+    missing = [(replace(c, source=None), True) if c.source is here else (c, False)
+               for c in found.missing_ids]
+    kept = [(replace(p, source=None), True) if p.source is here else (p, False)
+            for p in problems]
+    return ((found.key, found.method, found.score, found.status, found.candidates,
+             found.reason, found.acceptable, found.not_in_bib, found.broken, missing), kept)
+
+
+def _placed_outcome(entry: Entry, kept: tuple[Any, ...]) -> tuple[Match, list[Problem]]:
+    """The ``Match`` and problems of ``entry`` from its kept outcome (``_kept_outcome``)."""
+    from dataclasses import replace
+
+    outcome, problems = kept
+    here = entry.source
+    missing = [replace(c, source=here) if own else c for c, own in outcome[9]]
+    placed = [replace(p, source=here) if own else p for p, own in problems]
+    return Match(entry, *outcome[:9], missing), placed
+
+
 def _matches_codec() -> Codec:
     from .model import Candidate, IdentifierCitation
 
@@ -322,17 +363,22 @@ def _matches_shape(value: Any) -> bool:
     from .model import Candidate, IdentifierCitation
 
     return isinstance(value, dict) and all(
-        type(slot) is str and type(item) is tuple and len(item) == 3 and item[0] is None
-        and type(item[1]) is tuple and len(item[1]) == 10
-        and isinstance(item[1][0], (str, type(None))) and type(item[1][1]) is str
-        and type(item[1][2]) in (int, float) and type(item[1][3]) is str
-        and type(item[1][4]) is list and all(isinstance(c, Candidate) for c in item[1][4])
-        and type(item[1][5]) is str and type(item[1][6]) is bool and type(item[1][7]) is bool
-        and isinstance(item[1][8], (Source, type(None)))
-        and type(item[1][9]) is list
-        and all(isinstance(c, IdentifierCitation) for c in item[1][9])
-        and type(item[2]) is list and all(isinstance(p, Problem) for p in item[2])
+        type(slot) is str and type(item) is tuple and len(item) == 2
+        and type(item[0]) is tuple and len(item[0]) == 10
+        and isinstance(item[0][0], (str, type(None))) and type(item[0][1]) is str
+        and type(item[0][2]) in (int, float) and type(item[0][3]) is str
+        and type(item[0][4]) is list and all(isinstance(c, Candidate) for c in item[0][4])
+        and type(item[0][5]) is str and type(item[0][6]) is bool and type(item[0][7]) is bool
+        and isinstance(item[0][8], (Source, type(None)))
+        and _placeable(item[0][9], IdentifierCitation) and _placeable(item[1], Problem)
         for slot, item in value.items())
+
+
+def _placeable(value: Any, cls: type) -> bool:
+    """A list of (``cls``, own) pairs as ``_kept_outcome`` keeps them."""
+    return type(value) is list and all(
+        type(pair) is tuple and len(pair) == 2 and isinstance(pair[0], cls)
+        and type(pair[1]) is bool for pair in value)
 
 
 def load_fragments(config: Config, index: BibIndex, stubs: Sequence[Any], cache: CacheFolder
