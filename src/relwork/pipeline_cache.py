@@ -350,7 +350,9 @@ def _placed_outcome(entry: Entry, kept: tuple[Any, ...]) -> tuple[Match, list[Pr
     here = entry.source
     missing = [replace(c, source=here) if own else c for c, own in outcome[9]]
     placed = [replace(p, source=here) if own else p for p, own in problems]
-    return Match(entry, *outcome[:9], missing), placed
+    key, method, score, status, candidates, reason, acceptable, not_in_bib, broken, _ = outcome
+    return Match(entry, key, method, score, status, candidates, reason, acceptable,
+                 not_in_bib, broken, missing), placed
 
 
 def _matches_codec() -> Codec:
