@@ -162,86 +162,32 @@ def shown_paths(paths: Sequence[Path], config: Config, state: BuildState | None)
 
 def read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config,
                 state: BuildState | None, cache: CacheFolder) -> NotesResult:
-    """notes.read_notes with its per-file cache (content -> parse) kept in ``state`` and in
-    ``.relwork/cache/notes.json``, so only files whose bytes changed are parsed again.
-    The file is keyed by relwork's version and code; a stale one is replaced, an
+    """notes.read_notes with its per-file cache (content digest -> parse) kept in ``state``
+    and in ``.relwork/cache/notes.json``, so only files whose bytes changed are parsed
+    again. The file is keyed by relwork's version and code; a stale one is replaced, an
     untrusted one ignored with a notice in ``cache``."""
     from . import notes
+    from .notes import stored
 
     if state is not None and state.notes_cache:
         return notes.read_notes(note_files, config, cache=state.notes_cache, shown_paths=shown)
-    codec = _notes_codec()
     key = code_key()
-    # each note's parse is kept as its own JSON text, so a build after one edit encodes
-    # that note's parse only and copies the others' text as it read it
-    decoded: dict[Any, Any] = {}
-    texts: dict[Any, str] = {}
-    if not cache.read(NOTES_FILE, "notes", key, codec,
-                      lambda value: _notes_decode(value, codec, decoded, texts)):
-        decoded.clear()
-        texts.clear()
-    # the file keeps each note's text; the reader compares bytes (UTF-8, as it decoded it)
-    memo: dict[Any, Any] = {slot: (text.encode("utf-8"), parsed)
-                            for slot, (text, parsed) in decoded.items()}
+    found = stored.load_parses(cache, NOTES_FILE, key)
+    memo: dict[Any, Any] = {slot: (digest, parsed) for slot, (digest, parsed, _) in found.items()}
     before = dict(memo)
     parsed = notes.read_notes(note_files, config, cache=memo, shown_paths=shown)
     names = set(shown)
     kept = {slot: value for slot, value in memo.items()
             if isinstance(slot, tuple) and slot and slot[0] in names}
     if kept.keys() != before.keys() or any(before[s] is not v for s, v in kept.items()):
-        rows = []
-        for slot, (data, result) in kept.items():
-            text = texts.get(slot) if before.get(slot) is kept[slot] else None
-            if text is None:
-                try:
-                    text = codec.dumps((data.decode("utf-8"), result)).decode("utf-8")
-                except (TypeError, ValueError, RecursionError):
-                    continue  # a parse the codec cannot keep exactly is not cached
-            rows.append([codec.dumps(slot).decode("utf-8"), text])
-        cache.write(NOTES_FILE, "notes", key, rows, codec)
+        # the line of a parse read from the file is written back as it was: a build after
+        # one edit encodes that note's parse only
+        lines = {slot: found[slot][2] for slot, value in kept.items()
+                 if before.get(slot) is value}
+        stored.save_parses(cache, NOTES_FILE, key, kept, lines)
     if state is not None:
         state.notes_cache = kept
     return parsed
-
-
-def _notes_codec() -> Codec:
-    from .model import Point
-    from .notes import NotesResult
-
-    return Codec((Entry, Point, Source, Problem, NotesResult))
-
-
-def _notes_decode(value: Any, codec: Codec, decoded: dict[Any, Any],
-                  texts: dict[Any, str]) -> bool:
-    """Decode the notes file's rows ([slot JSON, (text, parse) JSON]) into ``decoded``
-    (slot -> (text, parse)) and ``texts`` (slot -> its JSON). False when the rows or what
-    they hold do not have the shape relwork writes."""
-    if type(value) is not list or not all(
-            type(row) is list and len(row) == 2 and type(row[0]) is str
-            and type(row[1]) is str for row in value):
-        return False
-    for slot_text, item_text in value:
-        slot = codec.loads(slot_text.encode("utf-8"))
-        if type(slot) is not tuple:
-            return False
-        decoded[slot] = codec.loads(item_text.encode("utf-8"))
-        texts[slot] = item_text
-    if not _notes_shape(decoded):
-        decoded.clear()
-        texts.clear()
-        return False
-    return True
-
-
-def _notes_shape(value: Any) -> bool:
-    from .notes import NotesResult
-
-    return isinstance(value, dict) and all(
-        type(slot) is tuple and len(slot) == 4 and type(slot[0]) is str and type(slot[1]) is str
-        and type(item) is tuple and len(item) == 2 and type(item[0]) is str
-        and isinstance(item[1], NotesResult)
-        and all(isinstance(e, Entry) for e in item[1].entries)
-        for slot, item in value.items())
 
 
 def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
