@@ -141,23 +141,37 @@ def _attach_lookup(cache: CacheFolder, index: BibIndex) -> None:
 def shown_paths(paths: Sequence[Path], config: Config, state: BuildState | None) -> list[str]:
     """``config.display`` of each (absolute) path; remembered in ``state`` per current
     folder, the only other thing the result depends on."""
-    if state is None:
-        return [config.display(p) for p in paths]
     import os
 
+    if state is None:
+        return _displayed(paths, config)
     cwd = os.getcwd()
     memo = state.shown
     if memo.get("") != cwd:
         memo.clear()
         memo[""] = cwd
-    out = []
+    missing = [p for p in paths if str(p) not in memo]
+    memo.update(zip(map(str, missing), _displayed(missing, config), strict=True))
+    return [memo[str(p)] for p in paths]
+
+
+def _displayed(paths: Sequence[Path], config: Config) -> list[str]:
+    """``config.display`` of each path; one below the current folder, absolute and
+    normalised (as the notes' paths are), is shown as its part below that folder without
+    working it out again for each path."""
+    import os
+
+    head = os.path.join(os.getcwd(), "")
+    if os.name != "posix" or head == os.sep:
+        return [config.display(p) for p in paths]
+    shown = []
     for p in paths:
-        name = str(p)
-        shown = memo.get(name)
-        if shown is None:
-            shown = memo[name] = config.display(p)
-        out.append(shown)
-    return out
+        name = os.fspath(p)
+        if name.startswith(head) and os.path.normpath(name) == name:
+            shown.append(name[len(head):])
+        else:
+            shown.append(config.display(p))
+    return shown
 
 
 def read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config,

@@ -192,6 +192,20 @@ def test_text_width_counts_terminal_columns(text: str, columns: int) -> None:
     assert text_width(text) == columns
 
 
+def test_narrow_characters_measured_without_wcwidth_are_one_column_for_it() -> None:
+    import wcwidth
+
+    from relwork.cli.output import _narrow
+
+    narrow = [chr(c) for c in (*range(0x20, 0x300), *range(0x370, 0x400),
+                               *range(0x2010, 0x205F)) if _narrow(chr(c))]
+    assert len(narrow) > 600 and "\u2019" in narrow and "\u2013" in narrow and "\u03b2" in narrow
+    assert all(wcwidth.wcwidth(c) == 1 for c in narrow)
+    assert not _narrow("\u0300") and not _narrow("\u2028") and not _narrow("\u2060")
+    title = "\u201cBeyond\u201d \u2013 \u03b2-VAE\u2019s \u2026"
+    assert _narrow(title) and text_width(title) == wcwidth.wcswidth(title) == len(title)
+
+
 def test_cut_titles_of_wide_characters_fit_the_column() -> None:
     title = "\u6f5c\u5728\u7a7a\u95f4\u6a21\u578b" * 10  # 120 columns of CJK
     rows = [match(title, 3, "li2020", "title", 100, "matched")]

@@ -44,15 +44,21 @@ def _style(text: str, color: bool, **styles: Any) -> str:
 
 def _narrow(text: str) -> bool:
     """True when every character of ``text`` takes one column: printable text below U+0300
-    (ASCII, accented Latin; combining marks start at U+0300)."""
-    return text.isprintable() and (text.isascii() or max(text, default="") < "\u0300")
+    (ASCII, accented Latin; combining marks start at U+0300), Greek letters (U+0370-U+03FF)
+    and general punctuation (U+2010-U+205E: dashes, curly quotes, the ellipsis)."""
+    if not text.isprintable():
+        return False
+    if text.isascii() or max(text, default="") < "\u0300":
+        return True
+    return all(c < "\u0300" or "\u0370" <= c <= "\u03ff" or "\u2010" <= c <= "\u205e"
+               for c in text)
 
 
 def text_width(text: str) -> int:
     """Columns ``text`` takes in a terminal (wcwidth: wide characters count 2, combining
-    marks and emoji modifiers 0). Narrow text, and the ellipsis ``_cut`` adds, skip the
-    library: most tables never import it."""
-    if _narrow(text[:-1] if text.endswith("\u2026") else text):
+    marks and emoji modifiers 0). Narrow text (``_narrow``, which covers the ellipsis
+    ``_cut`` adds) skips the library: most tables never import it."""
+    if _narrow(text):
         return len(text)
     import wcwidth  # on first use: ~30 ms of import
 
