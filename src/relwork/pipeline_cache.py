@@ -240,8 +240,9 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
 
         key = hashlib.blake2b(repr((code_key(), content, setting)).encode(),
                               digest_size=16).hexdigest()
-        codec = _matches_codec()
-        memo = cache.read(MATCHES_FILE, "matches", key, codec, _matches_shape) or {}
+        from .match import stored
+
+        memo = stored.load_outcomes(cache, MATCHES_FILE, key)
         slots = [match_slot(e) for e in entries]
     fresh = {s: e for e, s in zip(entries, slots, strict=True) if s not in memo}
     if fresh:
@@ -272,7 +273,7 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
     if state is not None:
         state.match_cache = used
     elif fresh or len(used) != len(memo):
-        cache.write(MATCHES_FILE, "matches", key, used, codec)
+        stored.save_outcomes(cache, MATCHES_FILE, key, used)
     return matches, problems
 
 
@@ -313,34 +314,6 @@ def _placed_outcome(entry: Entry, kept: tuple[Any, ...]) -> tuple[Match, list[Pr
     key, method, score, status, candidates, reason, acceptable, not_in_bib, broken, _ = outcome
     return Match(entry, key, method, score, status, candidates, reason, acceptable,
                  not_in_bib, broken, missing), placed
-
-
-def _matches_codec() -> Codec:
-    from .model import Candidate, IdentifierCitation
-
-    return Codec((Candidate, IdentifierCitation, Problem, Source))
-
-
-def _matches_shape(value: Any) -> bool:
-    from .model import Candidate, IdentifierCitation
-
-    return isinstance(value, dict) and all(
-        type(slot) is str and type(item) is tuple and len(item) == 2
-        and type(item[0]) is tuple and len(item[0]) == 10
-        and isinstance(item[0][0], (str, type(None))) and type(item[0][1]) is str
-        and type(item[0][2]) in (int, float) and type(item[0][3]) is str
-        and type(item[0][4]) is list and all(isinstance(c, Candidate) for c in item[0][4])
-        and type(item[0][5]) is str and type(item[0][6]) is bool and type(item[0][7]) is bool
-        and isinstance(item[0][8], (Source, type(None)))
-        and _placeable(item[0][9], IdentifierCitation) and _placeable(item[1], Problem)
-        for slot, item in value.items())
-
-
-def _placeable(value: Any, cls: type) -> bool:
-    """A list of (``cls``, own) pairs as ``_kept_outcome`` keeps them."""
-    return type(value) is list and all(
-        type(pair) is tuple and len(pair) == 2 and isinstance(pair[0], cls)
-        and type(pair[1]) is bool for pair in value)
 
 
 def load_fragments(config: Config, index: BibIndex, stubs: Sequence[Any], cache: CacheFolder

@@ -8,15 +8,15 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from relwork.config import load_config
 from relwork.infra.cache import MAGIC, CacheFolder
+from relwork.match import stored
 from relwork.model import BuildResult
 from relwork.pipeline import BuildState, build
-from relwork.pipeline_cache import MATCHES_FILE, _matches_codec
+from relwork.pipeline_cache import MATCHES_FILE
 
 BIB = """\
 @inproceedings{karras2019style,
@@ -87,12 +87,12 @@ def _mark_kept(project: Path) -> None:
     blob = file.read_bytes()
     key = json.loads(blob[len(MAGIC):blob.index(b"\n", len(MAGIC))])["key"]
     folder = CacheFolder(file.parent)
-    codec = _matches_codec()
-    kept: dict[str, Any] = folder.read(MATCHES_FILE, "matches", key, codec)
+    kept = stored.load_outcomes(folder, MATCHES_FILE, key)
     assert kept and not folder.notices
     for slot, (outcome, problems) in kept.items():
         kept[slot] = (outcome[:5] + (outcome[5] + KEPT,) + outcome[6:], problems)
-    folder.write(MATCHES_FILE, "matches", key, kept, codec)
+    stored.save_outcomes(folder, MATCHES_FILE, key, kept)
+    assert stored.load_outcomes(folder, MATCHES_FILE, key) == kept
 
 
 def _edit(project: Path, old: str, new: str) -> None:

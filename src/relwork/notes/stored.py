@@ -75,10 +75,11 @@ def parse_from_data(data: Any, path: str, codec: Codec) -> NotesResult:
         if type(value) is not list or len(value) != 6:
             raise ValueError("not a problem")
         severity, message, where, hint, code, key = value
-        if type(severity) is not str or type(message) is not str or type(code) is not str \
-                or type(key) is not str or (hint is not None and type(hint) is not str):
+        if severity not in ("error", "warning", "info") or type(message) is not str \
+                or type(code) is not str or type(key) is not str \
+                or (hint is not None and type(hint) is not str):
             raise ValueError("not a problem")
-        return Problem(severity, message,  # type: ignore[arg-type]  # any text: shown as is
+        return Problem(severity, message,
                        None if where is None else
                        (type(where) is int and sources.get(where)) or place(where),
                        hint, code, key)
