@@ -6,8 +6,8 @@ The notes cache file holds one line per note file, ``[slot, digest, parse]`` as 
 the line of an unchanged file is written back as it was read (``load_parses``,
 ``save_parses``). A place (``Source``) in the note file itself is kept as its line number alone; the
 entries' ``meta`` (front matter: any YAML value) goes through the tagged ``Codec``.
-``parse_from_data`` raises ``ValueError`` for data of any other shape: a cache file
-never yields a value of a type its reader does not expect.
+``parse_from_data`` refuses data of any other shape: a cache file never yields a value
+of a type its reader does not expect.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def parse_data(parsed: NotesResult, path: str, codec: Codec) -> list[Any]:
 
 def parse_from_data(data: Any, path: str, codec: Codec) -> NotesResult:
     """The ``NotesResult`` that ``parse_data`` gave ``data`` for; ``ValueError`` when
-    ``data`` or any value in it is not of the type that place holds."""
+    ``data`` or any value in it is not of the type that place holds (``CacheIgnored``
+    when a tag in ``meta`` names a type the codec does not make)."""
     if type(data) is not list or len(data) != 4:
         raise ValueError("a parse is four lists")
     entries, problems, dropped, kinds = data
