@@ -46,7 +46,8 @@ def read_notes(
         except OSError:
             stamp = None
         try:
-            data = Path(path).read_bytes()
+            with open(path, "rb") as fh:  # no Path object per file: hundreds of notes
+                data = fh.read()
         except OSError as exc:
             result.problems.append(Problem(
                 "error", f"cannot read note file: {exc.strerror or exc}", Source(shown),
