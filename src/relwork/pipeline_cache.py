@@ -312,7 +312,8 @@ def _placed_outcome(entry: Entry, kept: tuple[Any, ...]) -> tuple[Match, list[Pr
     missing = [replace(c, source=here) if own else c for c, own in outcome[9]]
     placed = [replace(p, source=here) if own else p for p, own in problems]
     key, method, score, status, candidates, reason, acceptable, not_in_bib, broken, _ = outcome
-    return Match(entry, key, method, score, status, candidates, reason, acceptable,
+    # lists of its own: summaries of one paper share a kept outcome
+    return Match(entry, key, method, score, status, list(candidates), reason, acceptable,
                  not_in_bib, broken, missing), placed
 
 
