@@ -56,9 +56,9 @@ def _narrow(text: str) -> bool:
 
 def text_width(text: str) -> int:
     """Columns ``text`` takes in a terminal (wcwidth: wide characters count 2, combining
-    marks and emoji modifiers 0). Narrow text (``_narrow``, which covers the ellipsis
-    ``_cut`` adds) skips the library: most tables never import it."""
-    if _narrow(text):
+    marks and emoji modifiers 0). Narrow text (``_narrow``), and the ellipsis ``_cut``
+    adds, skip the library: most tables never import it."""
+    if _narrow(text[:-1] if text.endswith("\u2026") else text):
         return len(text)
     import wcwidth  # on first use: ~30 ms of import
 
