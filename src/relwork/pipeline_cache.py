@@ -210,9 +210,11 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
     """match.match_entries, with each entry's outcome remembered: in ``state`` (watch) and
     in ``.relwork/cache/matches.json``, for the same relwork code, bib content, aliases,
     accept_review, prefer and not_in_bib. An outcome is keyed by what matching reads of
-    the entry (``match_slot``), so editing a summary's text reuses it; the entry's own
-    place (file and line) is put into its problems afresh. Only entries not seen before
-    are matched, and only then are the matching tables loaded."""
+    the entry (``pipeline_matches.match_slot``), so editing a summary's text reuses it;
+    the entry's own place (file and line) is put into its problems afresh. Only entries
+    not seen before are matched, and only then are the matching tables loaded."""
+    from . import pipeline_matches as kept
+
     setting = (sorted(config.aliases.items()), config.accept_review, tuple(config.prefer),
                tuple(config.not_in_bib))
     if state is not None:
@@ -225,7 +227,7 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
         slots: list[str] = []
         for e in entries:  # an entry of an unchanged note file is the same object
             hit = known.get(id(e))
-            slots.append(hit[1] if hit is not None and hit[0] is e else match_slot(e))
+            slots.append(hit[1] if hit is not None and hit[0] is e else kept.match_slot(e))
         state.match_slots = {id(e): (e, s) for e, s in zip(entries, slots, strict=True)}
     else:
         content = index.content_key
@@ -240,10 +242,8 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
 
         key = hashlib.blake2b(repr((code_key(), content, setting)).encode(),
                               digest_size=16).hexdigest()
-        from .match import stored
-
-        memo = stored.load_outcomes(cache, MATCHES_FILE, key)
-        slots = [match_slot(e) for e in entries]
+        memo = kept.load_outcomes(cache, MATCHES_FILE, key)
+        slots = [kept.match_slot(e) for e in entries]
     fresh = {s: e for e, s in zip(entries, slots, strict=True) if s not in memo}
     if fresh:
         from . import match
@@ -256,12 +256,12 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
             matcher = match.Matcher(index, config.aliases, prefer=config.prefer,
                                     not_in_bib=config.not_in_bib)
             found = matcher.match(entry, accept_review=config.accept_review)
-            memo[slot] = _kept_outcome(entry, found, matcher.problems)
+            memo[slot] = kept.kept_outcome(entry, found, matcher.problems)
     matches: list[Match] = []
     problems: list[Problem] = []
     reported: set[str] = set()
     for entry, slot in zip(entries, slots, strict=True):
-        found, found_problems = _placed_outcome(entry, memo[slot])
+        found, found_problems = kept.placed_outcome(entry, memo[slot])
         matches.append(found)
         for problem in found_problems:
             if problem.code == "match-duplicate":
@@ -273,48 +273,8 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
     if state is not None:
         state.match_cache = used
     elif fresh or len(used) != len(memo):
-        stored.save_outcomes(cache, MATCHES_FILE, key, used)
+        kept.save_outcomes(cache, MATCHES_FILE, key, used)
     return matches, problems
-
-
-def match_slot(entry: Entry) -> str:
-    """What matching reads of ``entry``, hashed: its title, identifiers (all and those only
-    in its text) and the authors and year of its metadata. Its place is not part of it:
-    ``_placed_outcome`` puts the entry's own into the outcome."""
-    import hashlib
-
-    meta = entry.meta
-    seen = (entry.title, entry.ids, entry.weak_ids, meta.get("authors"), meta.get("year"))
-    return hashlib.blake2b(repr(seen).encode(), digest_size=16).hexdigest()
-
-
-def _kept_outcome(entry: Entry, found: Match, problems: Sequence[Problem]) -> tuple[Any, ...]:
-    """A match outcome as it is kept: the problems and identifier citations placed at the
-    entry (the very ``entry.source``) without their place and marked True, the others as
-    they are (the bib entries they name)."""
-    from dataclasses import replace
-
-    here = entry.source
-    missing = [(replace(c, source=None), True) if c.source is here else (c, False)
-               for c in found.missing_ids]
-    kept = [(replace(p, source=None), True) if p.source is here else (p, False)
-            for p in problems]
-    return ((found.key, found.method, found.score, found.status, found.candidates,
-             found.reason, found.acceptable, found.not_in_bib, found.broken, missing), kept)
-
-
-def _placed_outcome(entry: Entry, kept: tuple[Any, ...]) -> tuple[Match, list[Problem]]:
-    """The ``Match`` and problems of ``entry`` from its kept outcome (``_kept_outcome``)."""
-    from dataclasses import replace
-
-    outcome, problems = kept
-    here = entry.source
-    missing = [replace(c, source=here) if own else c for c, own in outcome[9]]
-    placed = [replace(p, source=here) if own else p for p, own in problems]
-    key, method, score, status, candidates, reason, acceptable, not_in_bib, broken, _ = outcome
-    # lists of its own: summaries of one paper share a kept outcome
-    return Match(entry, key, method, score, status, list(candidates), reason, acceptable,
-                 not_in_bib, broken, missing), placed
 
 
 def load_fragments(config: Config, index: BibIndex, stubs: Sequence[Any], cache: CacheFolder

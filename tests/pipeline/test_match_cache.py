@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from relwork import pipeline_matches as stored
 from relwork.config import load_config
 from relwork.infra.cache import MAGIC, CacheFolder
-from relwork.match import stored
 from relwork.model import BuildResult
 from relwork.pipeline import BuildState, build
 from relwork.pipeline_cache import MATCHES_FILE

@@ -1,7 +1,9 @@
-"""Kept match outcomes as plain JSON data and back, for the matches cache: one object,
-match slot -> the outcome as a positional list, each value's type checked when it is
-read back (``ValueError`` for anything else: a cache file never yields a value of a type
-its reader does not expect).
+"""Match outcomes as builds keep them (``pipeline_cache.match_entries``): keyed by what
+matching reads of an entry (``match_slot``), kept without the entry's place and placed at
+the entry that uses them; and as the matches cache file holds them, plain JSON: one
+object, match slot -> the outcome as a positional list, each value's type checked when it
+is read back (``ValueError`` for anything else: a cache file never yields a value of a
+type its reader does not expect).
 
 A kept outcome is ``(outcome, problems)``: ``outcome`` the fields of a ``Match`` after
 its entry (key, method, score, status, candidates, reason, acceptable, not_in_bib,
@@ -11,11 +13,48 @@ values are placed at the entry and kept without a place.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from ..infra.cache import CacheFolder, CacheIgnored, Codec
-from ..model import Candidate, IdentifierCitation, Problem, Source
+from .infra.cache import CacheFolder, CacheIgnored, Codec
+from .model import Candidate, Entry, IdentifierCitation, Match, Problem, Source
+
+
+def match_slot(entry: Entry) -> str:
+    """What matching reads of ``entry``, hashed: its title, identifiers (all and those only
+    in its text) and the authors and year of its metadata. Its place is not part of it:
+    ``placed_outcome`` puts the entry's own into the outcome."""
+    meta = entry.meta
+    seen = (entry.title, entry.ids, entry.weak_ids, meta.get("authors"), meta.get("year"))
+    return hashlib.blake2b(repr(seen).encode(), digest_size=16).hexdigest()
+
+
+def kept_outcome(entry: Entry, found: Match, problems: Sequence[Problem]) -> tuple[Any, ...]:
+    """A match outcome as it is kept: the problems and identifier citations placed at the
+    entry (the very ``entry.source``) without their place and marked True, the others as
+    they are (the bib entries they name)."""
+    here = entry.source
+    missing = [(replace(c, source=None), True) if c.source is here else (c, False)
+               for c in found.missing_ids]
+    kept = [(replace(p, source=None), True) if p.source is here else (p, False)
+            for p in problems]
+    return ((found.key, found.method, found.score, found.status, found.candidates,
+             found.reason, found.acceptable, found.not_in_bib, found.broken, missing), kept)
+
+
+def placed_outcome(entry: Entry, kept: tuple[Any, ...]) -> tuple[Match, list[Problem]]:
+    """The ``Match`` and problems of ``entry`` from its kept outcome (``kept_outcome``)."""
+    outcome, problems = kept
+    here = entry.source
+    missing = [replace(c, source=here) if own else c for c, own in outcome[9]]
+    placed = [replace(p, source=here) if own else p for p, own in problems]
+    key, method, score, status, candidates, reason, acceptable, not_in_bib, broken, _ = outcome
+    # lists of its own: summaries of one paper share a kept outcome
+    return Match(entry, key, method, score, status, list(candidates), reason, acceptable,
+                 not_in_bib, broken, missing), placed
 
 
 def _place(source: Source | None) -> Any:

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 from relwork.infra.cache import CacheFolder
-from relwork.match.stored import (
+from relwork.model import Candidate, IdentifierCitation, Problem, Source
+from relwork.pipeline_matches import (
     load_outcomes,
     outcome_data,
     outcome_from_data,
     save_outcomes,
 )
-from relwork.model import Candidate, IdentifierCitation, Problem, Source
 
 KEPT = (("ho2020denoising", "fuzzy", 97.5, "review",
          [Candidate("ho2020denoising", "Denoising Diffusion Probabilistic Models", 97.5),
@@ -78,6 +78,6 @@ def test_a_doctored_file_is_ignored_with_a_notice_and_odd_outcomes_are_not_kept(
 
 
 def _plain() -> Any:
-    from relwork.match.stored import _Plain
+    from relwork.pipeline_matches import _Plain
 
     return _Plain()
