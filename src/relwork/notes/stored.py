@@ -4,8 +4,9 @@ places, problems), each value's type checked when it is read back.
 
 The notes cache file holds one line per note file, ``[slot, digest, parse]`` as JSON:
 the line of an unchanged file is written back as it was read (``load_parses``,
-``save_parses``). A place (``Source``) in the note file itself is kept as its line number alone; the
-entries' ``meta`` (front matter: any YAML value) goes through the tagged ``Codec``.
+``save_parses``). A place (``Source``) in the note file itself is kept as its line
+number alone; the entries' ``meta`` (front matter: any YAML value) is kept as it is when
+it is plain JSON, else through the tagged ``Codec`` (a YAML date).
 ``parse_from_data`` refuses data of any other shape: a cache file never yields a value
 of a type its reader does not expect.
 """
