@@ -124,7 +124,7 @@ def test_a_doctored_line_makes_the_file_ignored_with_a_notice(tmp_path: Path) ->
     row = json.loads(line)
     row[2][0][0][6] = "eight"  # body_line
     save_parses(folder, "notes.json", "k", {slot: ("d1", NotesResult())},
-                {slot: json.dumps(row)})  # written as a line read from the file would be
+                {slot: json.dumps(row).encode()})  # written as a line read from the file would be
     assert load_parses(folder, "notes.json", "k") == {}
     assert [p.code for p in folder.notices] == ["cache-ignored"]
     assert "unexpected content" in folder.notices[0].message
