@@ -145,12 +145,17 @@ def _slot_from(value: Any) -> tuple[Any, ...]:
     return shown, marker, (tuple(roles[0]), tuple(roles[1]), tuple(roles[2])), budget
 
 
+#: the types of the values of a list of words and of a list of line numbers
+_STR = frozenset({str})
+_INT = frozenset({int})
+
+
 def _strs(value: Any) -> bool:
-    return type(value) is list and all(type(v) is str for v in value)
+    return type(value) is list and _STR.issuperset(map(type, value))
 
 
 def _ints(value: Any) -> bool:
-    return type(value) is list and all(type(v) is int for v in value)
+    return type(value) is list and _INT.issuperset(map(type, value))
 
 
 def _ids(value: Any) -> bool:
@@ -158,7 +163,7 @@ def _ids(value: Any) -> bool:
 
 
 def _str_map(value: Any) -> bool:
-    return type(value) is dict and all(type(v) is str for v in value.values())
+    return type(value) is dict and _STR.issuperset(map(type, value.values()))
 
 
 class _Lines(Codec):
