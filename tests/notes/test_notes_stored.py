@@ -86,6 +86,7 @@ def _doctored(data: Any, where: tuple[Any, ...], value: Any) -> Any:
     ((0, 0, 4), [0, ["not", "a", "dict"]]),
     ((0, 0, 4), [1, {"read": {"~": "Runs", "v": ["touch /tmp/x"]}}]),  # an unknown tag
     ((0, 0, 4), [2, {}]),
+    ((0, 0, 4), [True, {}]),
     ((0, 0, 6), 8.5),                     # body_line: a whole number
     ((0, 0, 6), True),
     ((0, 0, 7, 0), ["text", 12, None]),   # a point of three values

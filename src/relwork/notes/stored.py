@@ -89,13 +89,14 @@ def parse_from_data(data: Any, path: str, codec: Codec) -> NotesResult:
     if type(entries) is not list or type(problems) is not list or type(dropped) is not list \
             or not _str_map(kinds):
         raise ValueError("a parse is four lists")
-    result = NotesResult([_entry(e, place, sources, codec) for e in entries],
+    result = NotesResult([_entry(e, path, place, sources, codec) for e in entries],
                          [problem(p) for p in problems], [problem(p) for p in dropped])
     result.kinds = kinds
     return result
 
 
-def _entry(value: Any, place: Any, sources: dict[Any, Source], codec: Codec) -> Entry:
+def _entry(value: Any, path: str, place: Any, sources: dict[Any, Source],
+           codec: Codec) -> Entry:
     if type(value) is not list or len(value) != 12:
         raise ValueError("not an entry")
     (title, where, group, ids, meta, body, body_line, points, body_lines, weak_ids, summary,
@@ -105,7 +106,8 @@ def _entry(value: Any, place: Any, sources: dict[Any, Source], codec: Codec) -> 
             or not _ints(summary_lines) or not _ids(ids) or not _ids(weak_ids) \
             or type(points) is not list:
         raise ValueError("not an entry")
-    if type(meta) is not list or len(meta) != 2 or meta[0] not in (0, 1):
+    if type(meta) is not list or len(meta) != 2 or type(meta[0]) is not int \
+            or meta[0] not in (0, 1):
         raise ValueError("not an entry")
     meta = codec.revive(meta[1]) if meta[0] else meta[1]  # else: JSON's own types only
     if type(meta) is not dict:
@@ -118,8 +120,13 @@ def _entry(value: Any, place: Any, sources: dict[Any, Source], codec: Codec) -> 
         if type(text) is not str or type(depth) is not int \
                 or (label is not None and type(label) is not str):
             raise ValueError("not a point")
-        kept.append(Point(text, (type(at) is int and sources.get(at)) or place(at), label,
-                          depth))
+        if type(at) is int:  # a line of the note file (place() for the rest), inline
+            source = sources.get(at)
+            if source is None:
+                source = sources[at] = Source(path, at)
+        else:
+            source = place(at)
+        kept.append(Point(text, source, label, depth))
     return Entry(title, place(where), tuple(group), ids, meta, body, body_line, kept,
                  body_lines, weak_ids, summary, summary_lines)
 
