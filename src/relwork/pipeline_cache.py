@@ -32,10 +32,13 @@ class BuildState:
     bib_stamp: tuple[Any, ...] = ()
     #: last content and parse of each note file (see notes.read_notes)
     notes_cache: dict[Any, Any] = field(default_factory=dict)
-    #: id(entry) -> (entry, its match outcome, its problems) for the index and settings in
-    #: match_key: an entry of an unchanged note file is the same object, matched once
+    #: match_slot(entry) -> its kept match outcome and problems, for the index and
+    #: settings in match_key
     match_cache: dict[Any, tuple[Any, ...]] = field(default_factory=dict)
     match_key: tuple[Any, ...] = ()
+    #: id(entry) -> (entry, its match_slot): an entry of an unchanged note file is the
+    #: same object, whose slot is not worked out again
+    match_slots: dict[int, tuple[Entry, str]] = field(default_factory=dict)
     #: absolute note path -> how it is shown ("" -> the folder it was shown from)
     shown: dict[str, str] = field(default_factory=dict)
     #: the tone check's analyses and hunspell's answers (made by the first build)
@@ -147,127 +150,94 @@ def _attach_lookup(cache: CacheFolder, index: BibIndex) -> None:
 def shown_paths(paths: Sequence[Path], config: Config, state: BuildState | None) -> list[str]:
     """``config.display`` of each (absolute) path; remembered in ``state`` per current
     folder, the only other thing the result depends on."""
-    if state is None:
-        return [config.display(p) for p in paths]
     import os
 
+    if state is None:
+        return _displayed(paths, config)
     cwd = os.getcwd()
     memo = state.shown
     if memo.get("") != cwd:
         memo.clear()
         memo[""] = cwd
-    out = []
+    missing = [p for p in paths if str(p) not in memo]
+    memo.update(zip(map(str, missing), _displayed(missing, config), strict=True))
+    return [memo[str(p)] for p in paths]
+
+
+def _displayed(paths: Sequence[Path], config: Config) -> list[str]:
+    """``config.display`` of each path; one below the current folder, absolute and
+    normalised (as the notes' paths are), is shown as its part below that folder without
+    working it out again for each path."""
+    import os
+
+    head = os.path.join(os.getcwd(), "")
+    if os.name != "posix" or head == os.sep:
+        return [config.display(p) for p in paths]
+    shown = []
     for p in paths:
-        name = str(p)
-        shown = memo.get(name)
-        if shown is None:
-            shown = memo[name] = config.display(p)
-        out.append(shown)
-    return out
+        name = os.fspath(p)
+        if name.startswith(head) and os.path.normpath(name) == name:
+            shown.append(name[len(head):])
+        else:
+            shown.append(config.display(p))
+    return shown
 
 
 def read_notes(note_files: Sequence[Path], shown: Sequence[str], config: Config,
                 state: BuildState | None, cache: CacheFolder) -> NotesResult:
-    """notes.read_notes with its per-file cache (content -> parse) kept in ``state`` and in
-    ``.relwork/cache/notes.json``, so only files whose bytes changed are parsed again.
-    The file is keyed by relwork's version and code; a stale one is replaced, an
+    """notes.read_notes with its per-file cache (content digest -> parse) kept in ``state``
+    and in ``.relwork/cache/notes.json``, so only files whose bytes changed are parsed
+    again. The file is keyed by relwork's version and code; a stale one is replaced, an
     untrusted one ignored with a notice in ``cache``."""
     from . import notes
+    from .notes import stored
 
     if state is not None and state.notes_cache:
         return notes.read_notes(note_files, config, cache=state.notes_cache, shown_paths=shown)
-    codec = _notes_codec()
     key = code_key()
-    # each note's parse is kept as its own JSON text, so a build after one edit encodes
-    # that note's parse only and copies the others' text as it read it
-    decoded: dict[Any, Any] = {}
-    texts: dict[Any, str] = {}
-    if not cache.read(NOTES_FILE, "notes", key, codec,
-                      lambda value: _notes_decode(value, codec, decoded, texts)):
-        decoded.clear()
-        texts.clear()
-    # the file keeps each note's text; the reader compares bytes (UTF-8, as it decoded it)
-    memo: dict[Any, Any] = {slot: (text.encode("utf-8"), parsed)
-                            for slot, (text, parsed) in decoded.items()}
+    found = stored.load_parses(cache, NOTES_FILE, key)
+    memo: dict[Any, Any] = {slot: (digest, parsed) for slot, (digest, parsed, _) in found.items()}
     before = dict(memo)
     parsed = notes.read_notes(note_files, config, cache=memo, shown_paths=shown)
     names = set(shown)
     kept = {slot: value for slot, value in memo.items()
             if isinstance(slot, tuple) and slot and slot[0] in names}
     if kept.keys() != before.keys() or any(before[s] is not v for s, v in kept.items()):
-        rows = []
-        for slot, (data, result) in kept.items():
-            text = texts.get(slot) if before.get(slot) is kept[slot] else None
-            if text is None:
-                try:
-                    text = codec.dumps((data.decode("utf-8"), result)).decode("utf-8")
-                except (TypeError, ValueError, RecursionError):
-                    continue  # a parse the codec cannot keep exactly is not cached
-            rows.append([codec.dumps(slot).decode("utf-8"), text])
-        cache.write(NOTES_FILE, "notes", key, rows, codec)
+        # the line of a parse read from the file is written back as it was: a build after
+        # one edit encodes that note's parse only
+        lines = {slot: found[slot][2] for slot, value in kept.items()
+                 if before.get(slot) is value}
+        stored.save_parses(cache, NOTES_FILE, key, kept, lines)
     if state is not None:
         state.notes_cache = kept
     return parsed
 
 
-def _notes_codec() -> Codec:
-    from .model import Point
-    from .notes import NotesResult
-
-    return Codec((Entry, Point, Source, Problem, NotesResult))
-
-
-def _notes_decode(value: Any, codec: Codec, decoded: dict[Any, Any],
-                  texts: dict[Any, str]) -> bool:
-    """Decode the notes file's rows ([slot JSON, (text, parse) JSON]) into ``decoded``
-    (slot -> (text, parse)) and ``texts`` (slot -> its JSON). False when the rows or what
-    they hold do not have the shape relwork writes."""
-    if type(value) is not list or not all(
-            type(row) is list and len(row) == 2 and type(row[0]) is str
-            and type(row[1]) is str for row in value):
-        return False
-    for slot_text, item_text in value:
-        slot = codec.loads(slot_text.encode("utf-8"))
-        if type(slot) is not tuple:
-            return False
-        decoded[slot] = codec.loads(item_text.encode("utf-8"))
-        texts[slot] = item_text
-    if not _notes_shape(decoded):
-        decoded.clear()
-        texts.clear()
-        return False
-    return True
-
-
-def _notes_shape(value: Any) -> bool:
-    from .notes import NotesResult
-
-    return isinstance(value, dict) and all(
-        type(slot) is tuple and len(slot) == 4 and type(slot[0]) is str and type(slot[1]) is str
-        and type(item) is tuple and len(item) == 2 and type(item[0]) is str
-        and isinstance(item[1], NotesResult)
-        and all(isinstance(e, Entry) for e in item[1].entries)
-        for slot, item in value.items())
-
-
 def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
                   state: BuildState | None, cache: CacheFolder
                   ) -> tuple[list[Match], list[Problem]]:
-    """match.match_entries, with each entry's outcome remembered: in ``state`` (watch: an
-    entry of an unchanged note is the same object) or in ``.relwork/cache/matches.json``
-    (by the entry's full content, for the same relwork code, bib content, aliases and
-    accept_review). Only entries not seen before are matched, and only then are the
-    matching tables loaded."""
+    """match.match_entries, with each entry's outcome remembered: in ``state`` (watch) and
+    in ``.relwork/cache/matches.json``, for the same relwork code, bib content, aliases,
+    accept_review, prefer and not_in_bib. An outcome is keyed by what matching reads of
+    the entry (``pipeline_matches.match_slot``), so editing a summary's text reuses it;
+    the entry's own place (file and line) is put into its problems afresh. Only entries
+    not seen before are matched, and only then are the matching tables loaded."""
+    from . import pipeline_matches as kept
+
     setting = (sorted(config.aliases.items()), config.accept_review, tuple(config.prefer),
                tuple(config.not_in_bib))
     if state is not None:
         if not state.match_key or state.match_key[0] is not index \
                 or state.match_key[1:] != (setting,):
             state.match_cache, state.match_key = {}, (index, setting)
+            state.match_slots = {}
         memo: dict[Any, tuple[Any, ...]] = state.match_cache
-        slots: list[Any] = [id(e) for e in entries]
-        fresh = [e for e, s in zip(entries, slots, strict=True)
-                 if s not in memo or memo[s][0] is not e]
+        known = state.match_slots
+        slots: list[str] = []
+        for e in entries:  # an entry of an unchanged note file is the same object
+            hit = known.get(id(e))
+            slots.append(hit[1] if hit is not None and hit[0] is e else kept.match_slot(e))
+        state.match_slots = {id(e): (e, s) for e, s in zip(entries, slots, strict=True)}
     else:
         content = index.content_key
         if not content:
@@ -281,32 +251,27 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
 
         key = hashlib.blake2b(repr((code_key(), content, setting)).encode(),
                               digest_size=16).hexdigest()
-        codec = _matches_codec()
-        memo = cache.read(MATCHES_FILE, "matches", key, codec, _matches_shape) or {}
-        slots = [repr(e) for e in entries]  # every field of the entry: its full content
-        fresh = [e for e, s in zip(entries, slots, strict=True) if s not in memo]
+        memo = kept.load_outcomes(cache, MATCHES_FILE, key)
+        slots = [kept.match_slot(e) for e in entries]
+    fresh = {s: e for e, s in zip(entries, slots, strict=True) if s not in memo}
     if fresh:
         from . import match
 
         _attach_lookup(cache, index)
-        for entry in fresh:
+        for slot, entry in fresh.items():
             # a matcher of its own, so the entry's problems are all its own (below, a
             # duplicate bib entry is reported once, for the first entry citing it, as
             # match_entries does)
             matcher = match.Matcher(index, config.aliases, prefer=config.prefer,
                                     not_in_bib=config.not_in_bib)
             found = matcher.match(entry, accept_review=config.accept_review)
-            outcome = (found.key, found.method, found.score, found.status, found.candidates,
-                       found.reason, found.acceptable, found.not_in_bib, found.broken,
-                       found.missing_ids)
-            slot = id(entry) if state is not None else repr(entry)
-            memo[slot] = (entry if state is not None else None, outcome, matcher.problems)
+            memo[slot] = kept.kept_outcome(entry, found, matcher.problems)
     matches: list[Match] = []
     problems: list[Problem] = []
     reported: set[str] = set()
     for entry, slot in zip(entries, slots, strict=True):
-        _, outcome, found_problems = memo[slot]
-        matches.append(Match(entry, *outcome))
+        found, found_problems = kept.placed_outcome(entry, memo[slot])
+        matches.append(found)
         for problem in found_problems:
             if problem.code == "match-duplicate":
                 if problem.key in reported:
@@ -317,31 +282,8 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
     if state is not None:
         state.match_cache = used
     elif fresh or len(used) != len(memo):
-        cache.write(MATCHES_FILE, "matches", key, used, codec)
+        kept.save_outcomes(cache, MATCHES_FILE, key, used)
     return matches, problems
-
-
-def _matches_codec() -> Codec:
-    from .model import Candidate, IdentifierCitation
-
-    return Codec((Candidate, IdentifierCitation, Problem, Source))
-
-
-def _matches_shape(value: Any) -> bool:
-    from .model import Candidate, IdentifierCitation
-
-    return isinstance(value, dict) and all(
-        type(slot) is str and type(item) is tuple and len(item) == 3 and item[0] is None
-        and type(item[1]) is tuple and len(item[1]) == 10
-        and isinstance(item[1][0], (str, type(None))) and type(item[1][1]) is str
-        and type(item[1][2]) in (int, float) and type(item[1][3]) is str
-        and type(item[1][4]) is list and all(isinstance(c, Candidate) for c in item[1][4])
-        and type(item[1][5]) is str and type(item[1][6]) is bool and type(item[1][7]) is bool
-        and isinstance(item[1][8], (Source, type(None)))
-        and type(item[1][9]) is list
-        and all(isinstance(c, IdentifierCitation) for c in item[1][9])
-        and type(item[2]) is list and all(isinstance(p, Problem) for p in item[2])
-        for slot, item in value.items())
 
 
 def load_fragments(config: Config, index: BibIndex, stubs: Sequence[Any], cache: CacheFolder

@@ -22,6 +22,8 @@ def select_entries(entries: Sequence[Entry], config: Config) -> list[Entry]:
     """Apply ``include_groups`` / ``exclude_groups`` (case-insensitive, any level of the path)."""
     include = {norm_group(g) for g in config.include_groups}
     exclude = {norm_group(g) for g in config.exclude_groups}
+    if not include and not exclude:
+        return list(entries)  # no group settings: every entry
     chosen = []
     for entry in entries:
         path = {norm_group(g) for g in entry.group}
@@ -59,6 +61,8 @@ def empty_selection(config: Config, paths: Sequence[str] | None, notes_read: Seq
 def group_findings(entries: Sequence[Entry], config: Config) -> list[Problem]:
     """A name in include_groups/exclude_groups that no note has: most likely a typo, and
     with exclude_groups the papers meant to stay out would go into the section."""
+    if not config.include_groups and not config.exclude_groups:
+        return []  # no names to look for
     known: dict[str, str] = {}
     for entry in entries:
         for name in (*entry.group, *(entry.meta.get("tags", []) or [])):

@@ -179,3 +179,14 @@ def test_a_value_holding_a_cache_separator_is_read_back_right(
         assert index.records["odd2020"].fields["note"] == "{a" + char + "b}"
         assert index.records["odd2020"].raw == first.records["odd2020"].raw
         assert index == first
+
+
+def test_a_bib_without_entries_is_cached_and_read_back(tmp_path: Path) -> None:
+    bib = tmp_path / "empty.bib"
+    bib.write_text("% nothing here yet\n@string{ja = {Journal A}}\n", encoding="utf-8")
+    config = Config(root=tmp_path, bib=["empty.bib"])
+    first = load_bib([bib], config)
+    again = load_bib([bib], config)
+    assert first.records == {} and again.records == {}
+    assert again.strings == first.strings and "ja" in again.strings
+    assert not any(p.code == "cache-ignored" for p in again.problems)

@@ -192,17 +192,18 @@ def test_text_width_counts_terminal_columns(text: str, columns: int) -> None:
     assert text_width(text) == columns
 
 
-def test_typographic_punctuation_is_measured_without_wcwidth() -> None:
-    # quotes and dashes are common in titles: one column each, as wcwidth says, so a table
-    # of such titles does not need the library (~30 ms of import)
+def test_narrow_characters_measured_without_wcwidth_are_one_column_for_it() -> None:
     import wcwidth
 
-    from relwork.cli.output import _NARROW_PUNCTUATION, _narrow
+    from relwork.cli.output import _narrow
 
-    assert all(wcwidth.width(c) == 1 for c in _NARROW_PUNCTUATION)
-    title = "\u201cAttention\u201d \u2013 it\u2019s all you need\u2026"
-    assert _narrow(title) and text_width(title) == wcwidth.width(title) == len(title) == 32
-    assert not _narrow("zero\u200bwidth")  # U+200B is outside the range: wcwidth decides
+    narrow = [chr(c) for c in (*range(0x20, 0x300), *range(0x370, 0x400),
+                               *range(0x2010, 0x205F)) if _narrow(chr(c))]
+    assert len(narrow) > 600 and "\u2019" in narrow and "\u2013" in narrow and "\u03b2" in narrow
+    assert all(wcwidth.wcwidth(c) == 1 for c in narrow)
+    assert not _narrow("\u0300") and not _narrow("\u2028") and not _narrow("\u2060")
+    title = "\u201cBeyond\u201d \u2013 \u03b2-VAE\u2019s \u2026"
+    assert _narrow(title) and text_width(title) == wcwidth.wcswidth(title) == len(title)
 
 
 def test_cut_titles_of_wide_characters_fit_the_column() -> None:

@@ -11,9 +11,9 @@ import pytest
 
 from relwork import bib, lint
 from relwork.config import load_config
-from relwork.infra.cache import CacheFolder, Codec
-from relwork.model import Entry, Point, Problem, Source
-from relwork.notes import NotesResult
+from relwork.infra.cache import CacheFolder
+from relwork.notes import NotesResult, stored
+from relwork.notes.reader import content_digest
 from relwork.pipeline import BuildState, build
 
 BIB = """\
@@ -148,17 +148,14 @@ def test_cache_of_another_relwork_version_is_ignored(project: Path) -> None:
     cold = _run(project, cold=True)
     folder = CacheFolder(project / ".relwork" / "cache")
     slot, data = _note_slot(project)
-    codec = Codec((Entry, Point, Source, Problem, NotesResult))
-    stored = folder.read("notes.json", "notes", bib.code_key(), codec)
-    # one row per note file: [its slot as JSON, (its text, its parse) as JSON]
-    assert isinstance(stored, list)
-    assert slot in [codec.loads(row[0].encode()) for row in stored]  # the slot forged here
-    forged = [[codec.dumps(slot).decode(),  # "this file has no papers"
-               codec.dumps((data.decode(), NotesResult())).decode()]]
-    folder.write("notes.json", "notes", "another version", forged, codec)
+    kept = stored.load_parses(folder, "notes.json", bib.code_key())
+    assert list(kept) == [slot] and not folder.notices  # the slot forged here
+    assert kept[slot][0] == content_digest(data)
+    forged = {slot: (content_digest(data), NotesResult())}  # "this file has no papers"
+    stored.save_parses(folder, "notes.json", "another version", forged, {})
     assert _run(project, cold=False) == cold
     # the same forged parse under the current key is used: the check above is meaningful
-    folder.write("notes.json", "notes", bib.code_key(), forged, codec)
+    stored.save_parses(folder, "notes.json", bib.code_key(), forged, {})
     config = load_config(project / "relwork.yaml")
     assert build(config, write=False).entries == []
 

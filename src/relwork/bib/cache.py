@@ -79,7 +79,7 @@ def _columns_parse(payload: memoryview) -> ParsedFile:
         raise ValueError("head")
     keys, types, titles, norms, shorts, dois, arxivs, authors, lines, years, _ = cols
     records = list(zip(
-        keys, types, [0, *ends[:-1]], list(map(int, lines)), ends, titles, norms,
+        keys, types, [0, *ends[:-1]] if ends else [], list(map(int, lines)), ends, titles, norms,
         *plain_columns(authors, years, dois, arxivs), shorts, strict=True))
     return ParsedFile(records, head["strings"], head["preambles"], head["failed"],
                       head["problems"], packed=heavy)

@@ -94,7 +94,7 @@ def read_index(folder: Path, content_key: str) -> BibIndex | None:
         if not _head_shape(head):
             raise ValueError("head")
         files = head["files"]
-        if not all(_NUMBERS.fullmatch(_SEP.join(col)) for col in (cols[8], cols[-1])) \
+        if not all(_NUMBERS.fullmatch(_SEP.join(col)) for col in (cols[8], cols[-1]) if col) \
                 or any(int(p) >= len(files) for p in set(cols[-1])) \
                 or any(not (_number(y) or y == none) for y in set(cols[9])):
             raise ValueError("numbers")

@@ -42,23 +42,22 @@ def _style(text: str, color: bool, **styles: Any) -> str:
     return click.style(text, **styles) if color and text else text
 
 
-#: dashes, typographic quotes, bullets and the ellipsis (U+2010-U+2027): one column each,
-#: as wcwidth measures them (tests/cli/test_report.py checks that)
-_NARROW_PUNCTUATION = frozenset(map(chr, range(0x2010, 0x2028)))
-
-
 def _narrow(text: str) -> bool:
     """True when every character of ``text`` takes one column: printable text below U+0300
-    (ASCII, accented Latin; combining marks start at U+0300) and typographic punctuation."""
-    return text.isprintable() and (
-        text.isascii() or max(text, default="") < "\u0300"
-        or all(c < "\u0300" or c in _NARROW_PUNCTUATION for c in text))
+    (ASCII, accented Latin; combining marks start at U+0300), Greek letters (U+0370-U+03FF)
+    and general punctuation (U+2010-U+205E: dashes, curly quotes, the ellipsis)."""
+    if not text.isprintable():
+        return False
+    if text.isascii() or max(text, default="") < "\u0300":
+        return True
+    return all(c < "\u0300" or "\u0370" <= c <= "\u03ff" or "\u2010" <= c <= "\u205e"
+               for c in text)
 
 
 def text_width(text: str) -> int:
     """Columns ``text`` takes in a terminal (wcwidth: wide characters count 2, combining
-    marks and emoji modifiers 0). Narrow text, and the ellipsis ``_cut`` adds, skip the
-    library: most tables never import it."""
+    marks and emoji modifiers 0). Narrow text (``_narrow``), and the ellipsis ``_cut``
+    adds, skip the library: most tables never import it."""
     if _narrow(text[:-1] if text.endswith("\u2026") else text):
         return len(text)
     import wcwidth  # on first use: ~30 ms of import

@@ -209,6 +209,28 @@ class Codec:
         except (ValueError, TypeError, KeyError, IndexError):
             raise CacheIgnored("damaged content") from None
 
+    def plain(self, value: Any) -> Any:
+        """``value`` as the JSON-ready data ``dumps`` writes (``TypeError`` as there)."""
+        return self._plain(value)
+
+    def revive(self, value: Any) -> Any:
+        """The value ``plain`` made ``value`` from, once read back by plain ``json.loads``
+        (a part of a larger document); ``CacheIgnored`` as ``loads``."""
+        try:
+            return self._revive(value)
+        except CacheIgnored:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, RecursionError):
+            raise CacheIgnored("damaged content") from None
+
+    def _revive(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is list:
+            return [self._revive(v) for v in value]
+        if kind is dict:  # inner values first, as json's object_hook sees them
+            return self._typed({k: self._revive(v) for k, v in value.items()})
+        return value
+
     def _plain(self, value: Any) -> Any:
         kind = type(value)
         if value is None or kind in (bool, int, float, str):

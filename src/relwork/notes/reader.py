@@ -20,14 +20,15 @@ def read_notes(
     files: Sequence[Path],
     config: Config,
     *,
-    cache: dict[tuple[Any, ...], tuple[bytes, NotesResult]] | None = None,
+    cache: dict[tuple[Any, ...], tuple[str, NotesResult]] | None = None,
     shown_paths: Sequence[str] | None = None,
 ) -> NotesResult:
     """Read and parse every file; paths in Sources are shown as ``config.display`` gives.
 
     A file that cannot be read or is not UTF-8 becomes an error Problem; the other files
     are still read. ``cache`` (kept by a long-running caller such as watch) maps a file
-    to its last content and parse, so an unchanged file is not parsed again.
+    to the digest of its last content (``content_digest``) and its parse, so an unchanged
+    file is not parsed again.
     ``shown_paths``: ``config.display`` of each file, when the caller has it already.
     """
     result = NotesResult()
@@ -45,7 +46,8 @@ def read_notes(
         except OSError:
             stamp = None
         try:
-            data = Path(path).read_bytes()
+            with open(path, "rb") as fh:  # no Path object per file: hundreds of notes
+                data = fh.read()
         except OSError as exc:
             result.problems.append(Problem(
                 "error", f"cannot read note file: {exc.strerror or exc}", Source(shown),
@@ -71,7 +73,8 @@ def read_notes(
         # plain data only: the slot is stored in the notes cache
         slot = (shown, marker, role_words, budget)
         hit = cache.get(slot) if cache is not None else None
-        if hit is not None and hit[0] == data:
+        digest = content_digest(data) if cache is not None else ""
+        if hit is not None and hit[0] == digest:
             result.extend(hit[1])
             continue
         if roles is None:
@@ -82,6 +85,13 @@ def read_notes(
         parsed = parse_note(text, shown, private_marker=marker, roles=roles,
                             summary_words=budget)
         if cache is not None:
-            cache[slot] = (data, parsed)
+            cache[slot] = (digest, parsed)
         result.extend(parsed)
     return result
+
+
+def content_digest(data: bytes) -> str:
+    """What the notes cache keeps of a file's bytes to tell whether it changed."""
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
