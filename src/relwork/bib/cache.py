@@ -138,10 +138,13 @@ def record_texts(key: str, etype: str, title: str, norm: str, short: str, doi: s
             str(line), none if year is None else str(year), str(size)]
 
 
-def pack_columns(head: dict[str, Any], cols: list[list[str]], heavy: list[bytes]) -> bytes:
-    """The column payload ``unpack_columns`` reads (``head`` gets ``n`` and ``sizes``)."""
+def pack_columns(head: dict[str, Any], rows: list[list[str]], heavy: list[Any],
+                 count: int) -> bytes:
+    """The column payload ``unpack_columns`` reads, from each record's ``count`` texts
+    (``head`` gets ``n`` and ``sizes``)."""
+    cols = list(zip(*rows, strict=True)) if rows else [()] * count
     columns = [_SEP.join(col).encode("utf-8") for col in cols]
-    head = {"n": len(cols[0]) if cols else 0, "sizes": [len(c) for c in columns], **head}
+    head = {"n": len(rows), "sizes": [len(c) for c in columns], **head}
     data = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return b"".join([str(len(data)).encode(), b"\n", data, *columns, *heavy])
 
@@ -179,7 +182,7 @@ def write_parse(file: Path, key: str, parsed: ParsedFile) -> ParsedFile | None:
     # fields and raw text (most of the bytes) are kept apart, one JSON text per record,
     # so that a build decodes only the records it cites (see LazyRecord)
     heavy: list[bytes] = []
-    cols: list[list[str]] = [[] for _ in range(_COLUMNS)]
+    rows: list[list[str]] = []
     for (key_, etype, fields, line, raw, title, norm, authors, year, doi, arxiv,
          short) in parsed.records:
         packed = pack_heavy(fields, raw)
@@ -188,11 +191,10 @@ def write_parse(file: Path, key: str, parsed: ParsedFile) -> ParsedFile | None:
         if texts is None or packed is None:
             return None
         heavy.append(packed)
-        for col, value in zip(cols, texts):  # noqa: B905 (11 of each)
-            col.append(value)
+        rows.append(texts)
     payload = pack_columns({"strings": parsed.strings, "preambles": parsed.preambles,
                             "failed": parsed.failed, "problems": parsed.problems},
-                           cols, heavy)
+                           rows, heavy, _COLUMNS)
     slot = file.name.rsplit("-", 1)[0]
     blobs.write_payload(file, PARSE_KIND, key, payload, replaces=f"{slot}-*.json")
     return _columns_parse(memoryview(payload))

@@ -139,11 +139,12 @@ def write_index(folder: Path, index: BibIndex) -> None:
     if not index.content_key:
         return
     place = {shown: str(i) for i, shown in enumerate(index.files)}
-    heavy: list[bytes] = []
-    cols: list[list[str]] = [[] for _ in range(_COLUMNS)]
+    heavy: list[Any] = []
+    rows: list[list[str]] = []
     for key, rec in index.records.items():
         packed = rec.__dict__.get("_packed")
-        data = bytes(packed) if packed is not None else cache.pack_heavy(rec.fields, rec.raw)
+        # the text as the per-file parse holds it (a buffer: joined below without a copy)
+        data = packed if packed is not None else cache.pack_heavy(rec.fields, rec.raw)
         source = rec.source
         texts = None if data is None else cache.record_texts(
             key, rec.type, rec.title, rec.title_norm, rec.shorttitle_norm, rec.doi,
@@ -152,8 +153,7 @@ def write_index(folder: Path, index: BibIndex) -> None:
             return
         texts.append(place[source.path])
         heavy.append(data)
-        for col, value in zip(cols, texts):  # noqa: B905 (12 of each)
-            col.append(value)
+        rows.append(texts)
     head = {
         "files": index.files,
         "strings": [[s.name, s.value, s.raw, s.source.path, s.source.line]
@@ -166,5 +166,5 @@ def write_index(folder: Path, index: BibIndex) -> None:
                      for p in index.problems if p.code != blobs.IGNORED],
     }
     file, key = index_file(folder, index.content_key)
-    blobs.write_payload(file, INDEX_KIND, key, cache.pack_columns(head, cols, heavy),
+    blobs.write_payload(file, INDEX_KIND, key, cache.pack_columns(head, rows, heavy, _COLUMNS),
                         replaces="bib-index-*.json")
