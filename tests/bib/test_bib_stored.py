@@ -173,3 +173,21 @@ def test_the_rewritten_file_is_read_when_nothing_is_changed(
         str(r.source.line) for r in load_bib(files, config).records.values())))
     no_parsing(monkeypatch)
     assert not any(p.code == blobs.IGNORED for p in load_bib(files, config).problems)
+
+
+def test_all_records_at_once_keep_order_identity_and_changes(
+    project: tuple[Config, list[Path]]
+) -> None:
+    config, files = project
+    fresh = load_bib(files, config, use_cache=False)
+    load_bib(files, config)
+    records = load_bib(files, config).records
+    assert isinstance(records, stored.StoredRecords)
+    first = records["menon2020pulse"]  # made before all the others
+    assert list(records.values()) == list(fresh.records.values())
+    assert [k for k, _ in records.items()] == list(fresh.records)
+    assert records["menon2020pulse"] is first
+    del records["menon2020pulse"]
+    records["menon2020pulse"] = first  # set again: now the last, as in a dict
+    assert list(records)[-1] == "menon2020pulse"
+    assert [r.key for r in records.values()] == list(records)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, MutableMapping
+from collections.abc import ItemsView, Iterator, MutableMapping, ValuesView
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,35 @@ class StoredRecords(MutableMapping[str, BibRecord]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._at
+
+    def values(self) -> ValuesView[BibRecord]:
+        """All records, made at once (a stage that reads every record: matching tables,
+        works, spell-check words) in bib order."""
+        return self._all().values()
+
+    def items(self) -> ItemsView[str, BibRecord]:
+        return self._all().items()
+
+    def _all(self) -> dict[str, BibRecord]:
+        """``_made`` with every record, in bib order (records made before are kept)."""
+        made = self._made
+        if len(made) == len(self._at) and list(made) == list(self._at):
+            return made
+        keys, types, titles, norms, shorts, dois, arxivs, authors, lines, years, _, places = \
+            self._cols
+        names, numbers, dois_, arxivs_ = cache.plain_columns(authors, years, dois, arxivs)
+        ends, heavy, files = self._ends, self._heavy, self._files
+        new = cache.lazy_record
+        rows = {key: made.get(key) or new(
+            key, types[i], heavy[ends[i - 1] if i else 0:ends[i]], files[int(places[i])],
+            int(lines[i]), titles[i], norms[i], names[i], numbers[i], dois_[i], arxivs_[i],
+            shorts[i]) for key, i in zip(keys, range(len(keys)), strict=True)
+            if self._at.get(key, -1) == i}
+        for key in self._at:  # records set after reading, in their place at the end
+            if key not in rows:
+                rows[key] = made[key]
+        self._made = rows
+        return rows
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._at)
