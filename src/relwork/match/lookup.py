@@ -184,9 +184,14 @@ def author_year(look: Lookup) -> dict[tuple[str, int], list[int]]:
     """(first author's family name, year) -> records; built on first use."""
     if look.by_author_year is None:
         table: dict[tuple[str, int], list[int]] = {}
+        folded: dict[str, str] = {}  # a first author has many papers: folded once
         for i, rec in enumerate(look.records):
             if rec.authors and rec.year:
-                table.setdefault((family_key(rec.authors[0]), rec.year), []).append(i)
+                name = rec.authors[0]
+                key = folded.get(name)
+                if key is None:
+                    key = folded[name] = family_key(name)
+                table.setdefault((key, rec.year), []).append(i)
         look.by_author_year = table
     return look.by_author_year
 
