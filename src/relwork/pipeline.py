@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Config
 from .errors import BuildError, OutputEditedError, OutputWriteError
 from .infra import files
+from .infra.threads import Job
 from .model import BibRecord, BuildResult, Entry, Match, Problem
 from .pipeline_cache import (
     BuildState,
@@ -168,10 +169,25 @@ def _build(
     say("rendering")
     from . import lint, section
 
+    checked: Job[list[Problem]] | None = None
+    if config.lint_enabled:  # beside the rendering: it mostly waits for hunspell
+        known = known_words(index, cache)  # (reads the index: before render does)
+        memory = None
+        if state is not None:  # watch: what the check worked out is kept between builds
+            memory = state.lint_memory = state.lint_memory or lint.LintMemory()
+        entries, texts, words_key = result.entries, parsed.texts, index.content_key or None
+        checked = Job(lambda: lint.lint_entries(entries, config, known_words=known,
+                                                texts=texts, memory=memory,
+                                                words_key=words_key))
     # from the cache file when this index has none yet: every CLI build, watch's first
     saved = (load_fragments(config, index, stubs, cache)
              if index.memo.fragments is None else None)
-    rendered = section.render_section(matches, index, config, notes=result.notes_read)
+    try:
+        rendered = section.render_section(matches, index, config, notes=result.notes_read)
+    except BaseException:
+        if checked is not None:
+            checked.wait()
+        raise
     if saved is not None:
         save_fragments(index, cache, *saved)
     result.problems += rendered.problems
@@ -182,14 +198,8 @@ def _build(
     result.problems += problems
     result.problems += cited_specials(index, result.cited_keys)
 
-    if config.lint_enabled:
-        known = known_words(index, cache)
-        memory = None
-        if state is not None:  # watch: what the check worked out is kept between builds
-            memory = state.lint_memory = state.lint_memory or lint.LintMemory()
-        result.problems += lint.lint_entries(result.entries, config, known_words=known,
-                                             texts=parsed.texts, memory=memory,
-                                             words_key=index.content_key or None)
+    if checked is not None:
+        result.problems += checked.result()
 
     result.tex = _with_mark(rendered.text)
     result.bib = (
