@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from .config import Config
 from .errors import BuildError, OutputEditedError, OutputWriteError
 from .infra import files
-from .infra.threads import Job
-from .model import BibRecord, BuildResult, Entry, Match, Problem
+from .infra.jobs import ForkedJob, Job, can_fork
+from .model import BibRecord, BuildResult, Entry, Match, Problem, Source
 from .pipeline_cache import (
     BuildState,
     cache_folder,
@@ -78,10 +78,15 @@ def build(
     # during the build scans them all (~0.1 s a time); collect after, if ever
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    jobs: list[Job[Any] | ForkedJob[Any]] = []  # steps running beside the build
     try:
         return _build(config, paths=paths, bibs=bibs, write=write and render, force=force,
                       state=state, progress=progress, allow_empty=allow_empty,
-                      render=render)
+                      render=render, jobs=jobs)
+    except BaseException:
+        for job in jobs:  # a failed build leaves nothing running on its state
+            job.wait()
+        raise
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -98,7 +103,9 @@ def _build(
     progress: Progress | None,
     allow_empty: bool = False,
     render: bool = True,
+    jobs: list[Any] | None = None,
 ) -> BuildResult:
+    jobs = jobs if jobs is not None else []
     # section and lint only when rendering (check stops before); match only when an
     # entry needs matching
     from . import bib, notes
@@ -134,6 +141,14 @@ def _build(
     result.problems += alias_findings(config, index)
     result.problems += bib.prefer_problems(index, config.prefer, config.where("prefer"))
 
+    # the tone check needs the entries and the bib's words only: it runs beside matching
+    # and rendering (an Obsidian link changes an entry's text: then after linking)
+    # (or, when papers are looked up online, with the words of the papers found)
+    checked: Job[list[Problem]] | ForkedJob[list[Problem]] | None = None
+    if render and config.lint_enabled and not (config.lookup and write) \
+            and not any("[[" in e.body for e in result.entries):
+        checked = _start_tone_check(config, index, cache, state, result.entries,
+                                    parsed.texts, jobs)
     say("matching")
     matches, problems = match_entries(result.entries, index, config, state, cache)
     if config.lookup and write:  # a build that writes nothing (check) asks no service
@@ -167,27 +182,15 @@ def _build(
         return result
 
     say("rendering")
-    from . import lint, section
+    from . import section
 
-    checked: Job[list[Problem]] | None = None
-    if config.lint_enabled:  # beside the rendering: it mostly waits for hunspell
-        known = known_words(index, cache)  # (reads the index: before render does)
-        memory = None
-        if state is not None:  # watch: what the check worked out is kept between builds
-            memory = state.lint_memory = state.lint_memory or lint.LintMemory()
-        entries, texts, words_key = result.entries, parsed.texts, index.content_key or None
-        checked = Job(lambda: lint.lint_entries(entries, config, known_words=known,
-                                                texts=texts, memory=memory,
-                                                words_key=words_key))
+    if checked is None and config.lint_enabled:  # after the links and the look-up
+        checked = _start_tone_check(config, index, cache, state, result.entries,
+                                    parsed.texts, jobs)
     # from the cache file when this index has none yet: every CLI build, watch's first
     saved = (load_fragments(config, index, stubs, cache)
              if index.memo.fragments is None else None)
-    try:
-        rendered = section.render_section(matches, index, config, notes=result.notes_read)
-    except BaseException:
-        if checked is not None:
-            checked.wait()
-        raise
+    rendered = section.render_section(matches, index, config, notes=result.notes_read)
     if saved is not None:
         save_fragments(index, cache, *saved)
     result.problems += rendered.problems
@@ -304,6 +307,54 @@ class LintReport:
     file_problems: list[Problem]
     note_problems: list[Problem]
     findings: list[Problem]
+
+
+def _start_tone_check(config: Config, index: BibIndex, cache: CacheFolder,
+                      state: BuildState | None, entries: list[Entry],
+                      texts: dict[str, Any], jobs: list[Any]
+                      ) -> Job[list[Problem]] | ForkedJob[list[Problem]]:
+    """The tone check of ``entries``, started beside the build: in a second process where
+    one can be forked and it has every file to check (a first CLI build: what it works out
+    is kept in its cache files), else in a thread (watch keeps its memory between builds
+    in this process; a thread overlaps the waits for hunspell)."""
+    from . import lint
+
+    known = known_words(index, cache)  # here: a note about its cache file is this build's
+    memory = None
+    if state is not None:  # watch: what the check worked out is kept between builds
+        memory = state.lint_memory = state.lint_memory or lint.LintMemory()
+    words_key = index.content_key or None
+
+    def check() -> list[Problem]:
+        return lint.lint_entries(entries, config, known_words=known, texts=texts,
+                                 memory=memory, words_key=words_key)
+
+    job: Job[list[Problem]] | ForkedJob[list[Problem]]
+    # a process when the check has much to do (no earlier findings kept): starting one
+    # costs a build after an edit more than the few files it checks take
+    if state is None and can_fork() and not lint.has_kept_results(config.root):
+        from .infra.cache import Codec
+
+        codec = Codec((Problem, Source))
+        job = ForkedJob(check, codec.dumps, lambda data: _problems(codec, data))
+    else:
+        job = Job(check)
+    jobs.append(job)
+    return job
+
+
+def _problems(codec: Any, data: bytes) -> list[Problem] | None:
+    """The problems a tone check in a second process sent, or None if that is not what
+    came (then the check runs here)."""
+    from .infra.cache import CacheIgnored
+
+    try:
+        value = codec.loads(data)
+    except CacheIgnored:
+        return None
+    if type(value) is list and all(isinstance(p, Problem) for p in value):
+        return value
+    return None
 
 
 def lint_notes(config: Config, paths: Sequence[str] | None = None) -> LintReport:

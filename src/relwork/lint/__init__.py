@@ -25,10 +25,12 @@ from .check import lint_entries, lint_text
 from .config_check import check_config
 from .hunspell import SUGGEST_LIMIT, spell_checker, suggestions, unknown_words
 from .memory import LintMemory
+from .results import has_kept_results
 from .rules import RULES
 from .spelling import TECH_WORDS, words_from_titles
 
 __all__ = [
+    "has_kept_results",
     "RULES",
     "SUGGEST_LIMIT",
     "TECH_WORDS",

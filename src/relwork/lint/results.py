@@ -24,6 +24,12 @@ RESULTS_FILE = "lint-results.json"
 FileFindings = list[list[Problem]]
 
 
+def has_kept_results(root: Path) -> bool:
+    """Whether an earlier run's findings are kept for the project at ``root`` (then a run
+    checks only the files that changed: quick; else it checks every file)."""
+    return (root / ".relwork" / "cache" / RESULTS_FILE).is_file()
+
+
 def run_key(config: Config, words_key: str, words: Sequence[str], spell_key: str) -> str:
     """What every file's findings depend on besides the file: relwork's code, the lint
     settings, the accepted words (``words_key`` names the bib's, ``words`` are the rest)

@@ -1,0 +1,105 @@
+"""A step run beside the build: the tone check needs only the notes and the bibliography's
+words, so it runs while the papers are matched and the section rendered, in a second
+process where one can be forked (``ForkedJob``), else in a thread (``Job``: it overlaps
+the waits for hunspell)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import Generic, NoReturn, TypeVar
+
+T = TypeVar("T")
+
+
+class Job(Generic[T]):
+    """``work()`` started in a (daemon) thread; ``result()`` waits for it and returns its
+    value or raises its exception, as calling it directly would have."""
+
+    def __init__(self, work: Callable[[], T]):
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True,
+                                        name="relwork-job")
+        self._thread.start()
+
+    def _run(self, work: Callable[[], T]) -> None:
+        try:
+            self._value = work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
+            self._error = exc
+
+    def wait(self) -> None:
+        """Wait for the thread, keeping what it gives (a step that failed before
+        ``result`` is asked for must not leave it running on shared state)."""
+        self._thread.join()
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
+
+
+class ForkedJob(Generic[T]):
+    """``work()`` run in a second process (fork: Linux) on another core, its value sent
+    back as data (``encode`` -> bytes -> ``decode``, never pickled). ``result()`` returns
+    it; when the process fails or what it sends cannot be read, ``work()`` runs here
+    instead, so the value (or the exception) is the one a direct call gives."""
+
+    def __init__(self, work: Callable[[], T], encode: Callable[[T], bytes],
+                 decode: Callable[[bytes], T | None]):
+        self._work = work
+        self._decode = decode
+        read, write = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the second process: never returns
+            os.close(read)
+            _send(work, encode, write)
+        os.close(write)
+        self._read: int | None = read
+
+    def wait(self) -> None:
+        """Stop the process (its value is not wanted: the caller failed first)."""
+        if self._read is None:
+            return
+        os.close(self._read)
+        self._read = None
+        try:
+            os.kill(self._pid, signal.SIGKILL)
+        except OSError:
+            pass
+        os.waitpid(self._pid, 0)
+
+    def result(self) -> T:
+        if self._read is None:
+            return self._work()
+        with os.fdopen(self._read, "rb") as pipe:
+            self._read = None
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        value = self._decode(data) if data and os.waitstatus_to_exitcode(status) == 0 \
+            else None
+        return value if value is not None else self._work()
+
+
+def _send(work: Callable[[], T], encode: Callable[[T], bytes], write: int) -> NoReturn:
+    """The second process: Ctrl-C is the parent's to handle; a failure sends nothing.
+    It ends with ``os._exit``: nothing of the parent (buffers, exit handlers) runs twice."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(encode(work()))
+        code = 0
+    except BaseException:  # noqa: BLE001, S110 - the parent runs work() itself and sees it
+        pass
+    os._exit(code)
+
+
+def can_fork() -> bool:
+    """Whether a second process on another core is worth starting here (Linux: fork)."""
+    return sys.platform == "linux" and (os.cpu_count() or 1) >= 2
