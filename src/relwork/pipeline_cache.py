@@ -95,8 +95,8 @@ def start_bib_parse(config: Config, bibs: Sequence[str] | None,
                     state: BuildState | None) -> Background | None:
     """Start parsing a large, never parsed bibliography on a second core (see
     ``bib.background``) while the notes are read; ``load_index`` waits for it."""
-    if state is not None and state.index is not None:
-        return None  # watch: the index is kept
+    if state is not None:
+        return None  # watch: the index is kept (and its file watcher runs threads: no fork)
     from . import bib
     from .bib import background
 
