@@ -88,8 +88,17 @@ def _columns_parse(payload: memoryview) -> ParsedFile:
 def unpack_columns(payload: memoryview, count: int
                    ) -> tuple[dict[str, Any], list[list[str]], memoryview, list[int]]:
     """A column payload: its JSON head, ``count`` text columns (the eleventh the byte size
-    of each record's JSON text), the texts' buffer and where each text ends in it.
+    of each record's text), the texts' buffer and where each text ends in it.
     ``ValueError`` (or ``TypeError``/``KeyError``/``IndexError``) when it is not that."""
+    head, texts, heavy, ends = column_texts(payload, count)
+    n = head["n"]
+    return head, [text.split(_SEP) if n else [] for text in texts], heavy, ends
+
+
+def column_texts(payload: memoryview, count: int
+                 ) -> tuple[dict[str, Any], list[str], memoryview, list[int]]:
+    """``unpack_columns`` without splitting the columns (``split_column`` does that when
+    one is needed): each column's text, checked to hold one value per record."""
     cut = bytes(payload[:16]).index(b"\n")
     size = int(bytes(payload[:cut]))
     at = cut + 1 + size
@@ -98,19 +107,26 @@ def unpack_columns(payload: memoryview, count: int
             or not rows_of([head.get("sizes")], (INT,) * count):
         raise ValueError("head")
     n = head["n"]
-    cols: list[list[str]] = []
+    texts: list[str] = []
     for length in head["sizes"]:
         text = bytes(payload[at:at + length]).decode("utf-8")
         at += length
-        cols.append(text.split(_SEP) if n else [])
-    if len(cols) != count or any(len(c) != n for c in cols):
+        if (text.count(_SEP) != n - 1) if n else text:
+            raise ValueError("columns")
+        texts.append(text)
+    if len(texts) != count:
         raise ValueError("columns")
     heavy = payload[at:]
-    lengths = list(map(int, cols[10]))
+    lengths = list(map(int, split_column(texts[10], n)))
     ends = list(accumulate(lengths))
     if n and (min(lengths) < 0 or ends[-1] > len(heavy)):
         raise ValueError("offsets")
-    return head, cols, heavy, ends
+    return head, texts, heavy, ends
+
+
+def split_column(text: str, n: int) -> list[str]:
+    """The values of one column of ``n`` records (see ``column_texts``)."""
+    return text.split(_SEP) if n else []
 
 
 def plain_columns(authors: list[str], years: list[str], dois: list[str], arxivs: list[str]

@@ -39,14 +39,27 @@ def index_file(folder: Path, content_key: str) -> tuple[Path, str]:
 class StoredRecords(MutableMapping[str, BibRecord]):
     """Records by key, in bib order, each made from the columns on first use."""
 
-    def __init__(self, cols: list[list[str]], heavy: memoryview, ends: list[int],
+    def __init__(self, texts: list[str], heavy: memoryview, ends: list[int],
                  files: list[str]):
-        self._cols = cols
+        self._texts = texts  # each column's text, split when first needed (_column)
+        self._n = len(ends)
+        self._split: dict[int, list[str]] = {}
         self._files = files
         self._heavy = heavy
         self._ends = ends
-        self._at = dict(zip(cols[0], range(len(cols[0])), strict=True))
+        keys = self._column(0)
+        self._at = dict(zip(keys, range(len(keys)), strict=True))
         self._made: dict[str, BibRecord] = {}
+
+    def _column(self, number: int) -> list[str]:
+        col = self._split.get(number)
+        if col is None:
+            col = self._split[number] = cache.split_column(self._texts[number], self._n)
+        return col
+
+    @property
+    def _cols(self) -> list[list[str]]:
+        return [self._column(i) for i in range(_COLUMNS)]
 
     def __getitem__(self, key: str) -> BibRecord:
         record = self._made.get(key)
@@ -119,15 +132,17 @@ def read_index(folder: Path, content_key: str) -> BibIndex | None:
         return None
     none = cache.NONE_TEXT
     try:
-        head, cols, heavy, ends = cache.unpack_columns(payload, _COLUMNS)
+        head, texts, heavy, ends = cache.column_texts(payload, _COLUMNS)
         if not _head_shape(head):
             raise ValueError("head")
         files = head["files"]
-        if not all(_NUMBERS.fullmatch(_SEP.join(col)) for col in (cols[8], cols[-1]) if col) \
-                or any(int(p) >= len(files) for p in set(cols[-1])) \
-                or any(not (_number(y) or y == none) for y in set(cols[9])):
+        n = head["n"]
+        if not all(_NUMBERS.fullmatch(texts[i]) for i in (8, 11) if n) \
+                or any(int(p) >= len(files) for p in set(cache.split_column(texts[11], n))) \
+                or any(not (_number(y) or y == none)
+                       for y in set(cache.split_column(texts[9], n))):
             raise ValueError("numbers")
-        records = StoredRecords(cols, heavy, ends, files)
+        records = StoredRecords(texts, heavy, ends, files)
     except (ValueError, TypeError, KeyError, IndexError):
         raise blobs.CacheIgnored("unexpected content") from None
     index = BibIndex(records=records, files=list(files), content_key=content_key)
