@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Config
 from .errors import BuildError, OutputEditedError, OutputWriteError
 from .infra import files
-from .infra.jobs import ForkedJob, Job, can_fork
+from .infra.jobs import ForkedJob, Later, can_fork
 from .model import BibRecord, BuildResult, Entry, Match, Problem, Source
 from .pipeline_cache import (
     BuildState,
@@ -78,7 +78,7 @@ def build(
     # during the build scans them all (~0.1 s a time); collect after, if ever
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    jobs: list[Job[Any] | ForkedJob[Any]] = []  # steps running beside the build
+    jobs: list[Later[Any] | ForkedJob[Any]] = []  # steps running beside the build
     try:
         return _build(config, paths=paths, bibs=bibs, write=write and render, force=force,
                       state=state, progress=progress, allow_empty=allow_empty,
@@ -144,7 +144,7 @@ def _build(
     # the tone check needs the entries and the bib's words only: it runs beside matching
     # and rendering (an Obsidian link changes an entry's text: then after linking)
     # (or, when papers are looked up online, with the words of the papers found)
-    checked: Job[list[Problem]] | ForkedJob[list[Problem]] | None = None
+    checked: Later[list[Problem]] | ForkedJob[list[Problem]] | None = None
     if render and config.lint_enabled and not (config.lookup and write) \
             and not any("[[" in e.body for e in result.entries):
         checked = _start_tone_check(config, index, cache, state, result.entries,
@@ -312,11 +312,11 @@ class LintReport:
 def _start_tone_check(config: Config, index: BibIndex, cache: CacheFolder,
                       state: BuildState | None, entries: list[Entry],
                       texts: dict[str, Any], jobs: list[Any]
-                      ) -> Job[list[Problem]] | ForkedJob[list[Problem]]:
-    """The tone check of ``entries``, started beside the build: in a second process where
-    one can be forked and it has every file to check (a first CLI build: what it works out
-    is kept in its cache files), else in a thread (watch keeps its memory between builds
-    in this process; a thread overlaps the waits for hunspell)."""
+                      ) -> Later[list[Problem]] | ForkedJob[list[Problem]]:
+    """The tone check of ``entries``: started now in a second process where one can be
+    forked and it has every file to check (a first CLI build: what it works out is kept
+    in its cache files), else run when its result is asked for (watch keeps its memory
+    between builds in this process; a build after an edit checks a few files)."""
     from . import lint
 
     known = known_words(index, cache)  # here: a note about its cache file is this build's
@@ -329,7 +329,7 @@ def _start_tone_check(config: Config, index: BibIndex, cache: CacheFolder,
         return lint.lint_entries(entries, config, known_words=known, texts=texts,
                                  memory=memory, words_key=words_key)
 
-    job: Job[list[Problem]] | ForkedJob[list[Problem]]
+    job: Later[list[Problem]] | ForkedJob[list[Problem]]
     # a process when the check has much to do (no earlier findings kept): starting one
     # costs a build after an edit more than the few files it checks take
     if state is None and can_fork() and not lint.has_kept_results(config.root):
@@ -338,7 +338,7 @@ def _start_tone_check(config: Config, index: BibIndex, cache: CacheFolder,
         codec = Codec((Problem, Source))
         job = ForkedJob(check, codec.dumps, lambda data: _problems(codec, data))
     else:
-        job = Job(check)
+        job = Later(check)
     jobs.append(job)
     return job
 

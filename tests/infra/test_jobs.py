@@ -1,39 +1,32 @@
-"""Job: a step in a thread whose result (or exception) comes back as a call's would."""
+"""Steps run beside the build (a second process) or when needed: their result, or their
+exception, comes back as a direct call's would."""
 
 from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from relwork.infra.jobs import ForkedJob, Job, can_fork
+from relwork.infra.jobs import ForkedJob, Later, can_fork
 
 
-def test_result_is_the_value_and_work_runs_beside_the_caller() -> None:
-    started = threading.Event()
-
-    def work() -> list[int]:
-        started.set()
-        time.sleep(0.05)
-        return [1, 2]
-
-    job = Job(work)
-    assert started.wait(5)  # running while the caller goes on
-    assert job.result() == [1, 2]
+def test_later_runs_the_work_when_its_result_is_asked_for() -> None:
+    ran: list[str] = []
+    job = Later(lambda: ran.append("now") or len(ran))
+    assert ran == []  # nothing yet
+    job.wait()
+    assert ran == [] and job.result() == 1 and ran == ["now"]
 
 
-def test_an_exception_comes_back_from_result_not_from_wait() -> None:
+def test_later_raises_what_the_work_raises() -> None:
     def work() -> int:
         raise ValueError("broken step")
 
-    job = Job(work)
-    job.wait()  # does not raise: the caller is already handling its own failure
     with pytest.raises(ValueError, match="broken step"):
-        job.result()
+        Later(work).result()
 
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="a second process needs fork (Linux) "

@@ -1,47 +1,32 @@
 """A step run beside the build: the tone check needs only the notes and the bibliography's
-words, so it runs while the papers are matched and the section rendered, in a second
-process where one can be forked (``ForkedJob``), else in a thread (``Job``: it overlaps
-the waits for hunspell)."""
+words, so when it has much to do it runs in a second process (``ForkedJob``) while the
+papers are matched and the section rendered; else it runs when its result is needed
+(``Later``)."""
 
 from __future__ import annotations
 
 import os
 import signal
 import sys
-import threading
 from collections.abc import Callable
 from typing import Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
 
 
-class Job(Generic[T]):
-    """``work()`` started in a (daemon) thread; ``result()`` waits for it and returns its
-    value or raises its exception, as calling it directly would have."""
+class Later(Generic[T]):
+    """``work()`` run when its result is asked for, in this process: where a second
+    process is not worth it. (Not a thread: a CPU-bound thread beside the build makes
+    every file read of the build wait for the interpreter lock.)"""
 
     def __init__(self, work: Callable[[], T]):
-        self._value: T | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True,
-                                        name="relwork-job")
-        self._thread.start()
-
-    def _run(self, work: Callable[[], T]) -> None:
-        try:
-            self._value = work()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
-            self._error = exc
+        self._work = work
 
     def wait(self) -> None:
-        """Wait for the thread, keeping what it gives (a step that failed before
-        ``result`` is asked for must not leave it running on shared state)."""
-        self._thread.join()
+        """Nothing runs yet: nothing to wait for."""
 
     def result(self) -> T:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value  # type: ignore[return-value]
+        return self._work()
 
 
 class ForkedJob(Generic[T]):
