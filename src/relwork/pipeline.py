@@ -20,11 +20,10 @@ from .pipeline_cache import (
     BuildState,
     cache_folder,
     known_words,
-    load_fragments,
     load_index,
     match_entries,
     read_notes,
-    save_fragments,
+    rendered_section,
     shown_paths,
     start_bib_parse,
 )
@@ -182,17 +181,11 @@ def _build(
         return result
 
     say("rendering")
-    from . import section
 
     if checked is None and config.lint_enabled:  # after the links and the look-up
         checked = _start_tone_check(config, index, cache, state, result.entries,
                                     parsed.texts, jobs)
-    # from the cache file when this index has none yet: every CLI build, watch's first
-    saved = (load_fragments(config, index, stubs, cache)
-             if index.memo.fragments is None else None)
-    rendered = section.render_section(matches, index, config, notes=result.notes_read)
-    if saved is not None:
-        save_fragments(index, cache, *saved)
+    rendered = rendered_section(matches, index, config, result.notes_read, stubs, cache, state)
     result.problems += rendered.problems
     result.line_map = rendered.line_map
     result.cited_keys = rendered.keys

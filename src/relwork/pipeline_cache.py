@@ -17,11 +17,13 @@ if TYPE_CHECKING:
     from .bib.background import Background
     from .lint import LintMemory
     from .notes import NotesResult
+    from .section import Rendered
 
 #: The cache files of the build's stages (the bib's own are named by bib.cache).
 NOTES_FILE = "notes.json"
 MATCHES_FILE = "matches.json"
 FRAGMENTS_FILE = "render-fragments.json"
+SECTION_FILE = "section.json"
 
 
 @dataclass
@@ -284,6 +286,76 @@ def match_entries(entries: Sequence[Entry], index: BibIndex, config: Config,
     elif fresh or len(used) != len(memo):
         kept.save_outcomes(cache, MATCHES_FILE, key, used)
     return matches, problems
+
+
+def rendered_section(matches: Sequence[Match], index: BibIndex, config: Config,
+                     notes: Sequence[str], stubs: Sequence[Any], cache: CacheFolder,
+                     state: BuildState | None) -> Rendered:
+    """section.render_section, kept in ``.relwork/cache/section.json`` for exactly its
+    inputs: relwork's code (with the built-in templates and the template engine), the
+    settings, the bib content, every match with its summary, the notes listed and the
+    user's template files. A build whose edit reaches no summary (a private section, a
+    TODO line) takes the section from there. Watch renders (its own caches are in memory)."""
+    from . import section
+
+    key = _section_key(matches, index, config, notes) if state is None else ""
+    codec = _section_codec()
+    if key:
+        hit = cache.read(SECTION_FILE, "section", key, codec, _section_shape)
+        if hit is not None:
+            return hit
+    # from the cache file when this index has none yet: every CLI build, watch's first
+    saved = (load_fragments(config, index, stubs, cache)
+             if index.memo.fragments is None else None)
+    rendered = section.render_section(matches, index, config, notes=notes)
+    if saved is not None:
+        save_fragments(index, cache, *saved)
+    if key:
+        cache.write(SECTION_FILE, "section", key, rendered, codec)
+    return rendered
+
+
+def _section_key(matches: Sequence[Match], index: BibIndex, config: Config,
+                 notes: Sequence[str]) -> str:
+    """The digest of everything a render reads ("" when the bib content is unknown)."""
+    if not index.content_key:
+        return ""
+    import hashlib
+
+    from .section import template_files
+
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (code_key(), index.content_key, repr(config), repr(list(notes))):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\x00")
+    for m in matches:  # every field of the match and of its summary
+        digest.update(repr(m).encode("utf-8", "surrogatepass") + b"\x00")
+    for path in template_files(config):
+        try:
+            digest.update(f"{path}\x00".encode() + path.read_bytes() + b"\x00")
+        except OSError:
+            return ""
+    return digest.hexdigest()
+
+
+def _section_codec() -> Codec:
+    from .model import Package
+    from .section import Rendered
+
+    return Codec((Rendered, Source, Problem, Package))
+
+
+def _section_shape(value: Any) -> bool:
+    from .model import Package
+    from .section import Rendered
+
+    return (isinstance(value, Rendered) and type(value.text) is str
+            and type(value.line_map) is list
+            and all(s is None or isinstance(s, Source) for s in value.line_map)
+            and type(value.problems) is list
+            and all(isinstance(p, Problem) for p in value.problems)
+            and type(value.keys) is list and all(type(k) is str for k in value.keys)
+            and type(value.packages) is list
+            and all(isinstance(p, Package) for p in value.packages))
 
 
 def load_fragments(config: Config, index: BibIndex, stubs: Sequence[Any], cache: CacheFolder

@@ -45,7 +45,7 @@ The model trains a score-based prior in the latent space of an autoencoder, like
 """
 
 CACHE_FILES = ("notes.json", "render-fragments.json", "lint-analysis.json", "lint-results.json",
-               "matches.json")
+               "matches.json", "section.json")
 
 
 @pytest.fixture()
@@ -131,6 +131,8 @@ def test_damaged_cache_is_ignored_and_rebuilt(project: Path, name: str, damage: 
         file.write_bytes(blob[: len(blob) // 2])
     else:
         file.write_bytes(blob[:-10] + bytes([blob[-10] ^ 0xFF]) + blob[-9:])
+    if name == "render-fragments.json":  # read only when the section is rendered again
+        (project / ".relwork" / "cache" / "section.json").unlink()
     tex, cited, problems = _run(project, cold=False)
     notes = [p for p in problems if p.endswith(" cache-ignored")]
     assert len(notes) == 1 and f"cache/{name}" in notes[0], problems  # one line, naming it
@@ -268,3 +270,54 @@ def test_a_paper_twice_in_the_bib_is_reported_once_cold_and_warm(project: Path) 
         twins = [p for p in result.problems if p.code == "match-duplicate"]
         assert [p.key for p in twins] == ["vaswani2017attention"], result.problems
         assert [m.key for m in result.matches] == ["vaswani2017attention"] * 2
+
+
+class Renders:
+    """Counts the real renders of the section (the rest come from section.json)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import relwork.section as section
+
+        self.calls = 0
+        self._render = section.render_section
+        monkeypatch.setattr(section, "render_section", self)
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        self.calls += 1
+        return self._render(*args, **kwargs)
+
+
+def test_an_edit_that_reaches_no_summary_reuses_the_section(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(project, cold=True)
+    note = project / "notes" / "papers.md"
+    note.write_text(NOTE + "\n## Notes\nTODO ask about the ablation\n", encoding="utf-8")
+    renders = Renders(monkeypatch)
+    warm = _run(project, cold=False)
+    assert renders.calls == 0  # the private section changed nothing that is rendered
+    assert warm == _run(project, cold=True) and renders.calls == 1
+
+
+def test_a_summary_edit_renders_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _run(project, cold=True)
+    note = project / "notes" / "papers.md"
+    note.write_text(NOTE.replace("adaptive instance", "adaptive group"), encoding="utf-8")
+    renders = Renders(monkeypatch)
+    tex, _, _ = _warm_equals_cold(project)
+    assert renders.calls == 2 and "adaptive group" in tex
+
+
+def test_a_template_file_edit_renders_again(project: Path) -> None:
+    folder = project / "templates"
+    folder.mkdir()
+    (folder / "mine.tex.j2").write_text(
+        "((* for e in entries *))(((e.citet))) first.\n((* endfor *))", encoding="utf-8")
+    (project / "relwork.yaml").write_text(
+        "notes: [notes]\nbib: [refs.bib]\ncite: plain\ntemplate: mine\n"
+        "template_dirs: [templates]\n", encoding="utf-8")
+    assert "first." in _run(project, cold=True)[0]
+    (folder / "mine.tex.j2").write_text(
+        "((* for e in entries *))(((e.citet))) second.\n((* endfor *))", encoding="utf-8")
+    tex, _, _ = _warm_equals_cold(project)
+    assert "second." in tex and "first." not in tex

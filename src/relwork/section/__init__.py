@@ -11,6 +11,7 @@ from .environment import (
     find_template,
     list_templates,
     make_environment,
+    template_files,
     template_text,
 )
 from .fields import bib_to_latex, bib_to_text
@@ -34,5 +35,6 @@ __all__ = [
     "render_section",
     "required_packages",
     "section_packages",
+    "template_files",
     "template_text",
 ]

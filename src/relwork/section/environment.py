@@ -60,6 +60,22 @@ def _read_header(path: Path) -> tuple[str, tuple[str, ...]]:
     return description, requires
 
 
+def template_files(config: Config) -> list[Path]:
+    """Every file a render of ``config`` may load besides the built-in templates: the
+    files under the user's template folders and, for a template given as a path, under
+    its folder (``extends`` and ``include`` reach any of them). What a rendered section
+    is kept in the cache for (with the built-ins, which are part of relwork's code)."""
+    folders = _template_dirs(config)
+    if _is_path(config.template):
+        path = Path(config.template).expanduser()
+        folders.append((path if path.is_file() else config.resolve(config.template)).parent)
+    found: list[Path] = []
+    for folder in folders:
+        if folder.is_dir():
+            found += sorted(p for p in folder.rglob("*") if p.is_file())
+    return found
+
+
 def list_templates(config: Config) -> list[TemplateInfo]:
     """Templates by name: the user's folders first, then built-ins they do not override."""
     found: dict[str, TemplateInfo] = {}
