@@ -19,6 +19,7 @@ from .model import BibRecord, BuildResult, Entry, Match, Problem, Source
 from .pipeline_cache import (
     BuildState,
     cache_folder,
+    cited_bib,
     known_words,
     load_index,
     match_entries,
@@ -108,7 +109,6 @@ def _build(
     # section and lint only when rendering (check stops before); match only when an
     # entry needs matching
     from . import bib, notes
-    from .bib.specials import cited_specials
 
     say = progress or (lambda _msg: None)
     result = BuildResult()
@@ -189,10 +189,10 @@ def _build(
     result.problems += rendered.problems
     result.line_map = rendered.line_map
     result.cited_keys = rendered.keys
-    bib_text, problems = bib.cited_bib_text(index, result.cited_keys, stubs,
-                                            config.bib_drop_fields)
+    bib_text, problems, specials = cited_bib(index, result.cited_keys, stubs, config, cache,
+                                             state)
     result.problems += problems
-    result.problems += cited_specials(index, result.cited_keys)
+    result.problems += specials
 
     if checked is not None:
         result.problems += checked.result()

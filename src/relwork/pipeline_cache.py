@@ -24,6 +24,7 @@ NOTES_FILE = "notes.json"
 MATCHES_FILE = "matches.json"
 FRAGMENTS_FILE = "render-fragments.json"
 SECTION_FILE = "section.json"
+CITED_FILE = "cited-bib.json"
 
 
 @dataclass
@@ -313,6 +314,40 @@ def rendered_section(matches: Sequence[Match], index: BibIndex, config: Config,
     if key:
         cache.write(SECTION_FILE, "section", key, rendered, codec)
     return rendered
+
+
+def cited_bib(index: BibIndex, keys: Sequence[str], stubs: Sequence[Any], config: Config,
+              cache: CacheFolder, state: BuildState | None
+              ) -> tuple[str, list[Problem], list[Problem]]:
+    """The cited-only bib text with its problems (bib.cited_bib_text) and the raw TeX
+    specials of the cited entries (bib.specials), kept in ``.relwork/cache/cited-bib.json``
+    for the same code, bib content, cited keys, stubs and ``bib_drop_fields``: a build
+    citing the same papers copies no entry again. Watch keeps its own (on the index)."""
+    from . import bib
+    from .bib.specials import cited_specials
+
+    key = ""
+    if state is None and index.content_key:
+        import hashlib
+
+        key = hashlib.blake2b(repr((code_key(), index.content_key, list(keys), list(stubs),
+                                    list(config.bib_drop_fields))).encode(
+                                        "utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        codec = Codec((Problem, Source))
+        hit = cache.read(CITED_FILE, "cited-bib", key, codec, _cited_shape)
+        if hit is not None:
+            return hit[0], hit[1], hit[2]
+    text, problems = bib.cited_bib_text(index, keys, stubs, config.bib_drop_fields)
+    specials = cited_specials(index, keys)
+    if key:
+        cache.write(CITED_FILE, "cited-bib", key, [text, problems, specials], codec)
+    return text, problems, specials
+
+
+def _cited_shape(value: Any) -> bool:
+    return (type(value) is list and len(value) == 3 and type(value[0]) is str
+            and all(type(part) is list and all(isinstance(p, Problem) for p in part)
+                    for part in value[1:]))
 
 
 def _section_key(matches: Sequence[Match], index: BibIndex, config: Config,

@@ -45,7 +45,7 @@ The model trains a score-based prior in the latent space of an autoencoder, like
 """
 
 CACHE_FILES = ("notes.json", "render-fragments.json", "lint-analysis.json", "lint-results.json",
-               "matches.json", "section.json")
+               "matches.json", "section.json", "cited-bib.json")
 
 
 @pytest.fixture()
@@ -321,3 +321,16 @@ def test_a_template_file_edit_renders_again(project: Path) -> None:
         "((* for e in entries *))(((e.citet))) second.\n((* endfor *))", encoding="utf-8")
     tex, _, _ = _warm_equals_cold(project)
     assert "second." in tex and "first." not in tex
+
+
+def test_the_cited_bib_follows_the_bib_and_the_drop_setting(project: Path) -> None:
+    _run(project, cold=True)
+    (project / "relwork.yaml").write_text(
+        "notes: [notes]\nbib: [refs.bib]\ncite: plain\nbib_drop_fields: [booktitle]\n",
+        encoding="utf-8")
+    _, cited, _ = _warm_equals_cold(project)
+    assert "booktitle" not in cited and "journal" in cited
+    (project / "refs.bib").write_text(BIB.replace("Latent Space}", "Latent Spaces}"),
+                                      encoding="utf-8")
+    _, cited, _ = _warm_equals_cold(project)
+    assert "Latent Spaces}" in cited
