@@ -83,11 +83,9 @@ def build(
         return _build(config, paths=paths, bibs=bibs, write=write and render, force=force,
                       state=state, progress=progress, allow_empty=allow_empty,
                       render=render, jobs=jobs)
-    except BaseException:
-        for job in jobs:  # a failed build leaves nothing running on its state
-            job.wait()
-        raise
     finally:
+        for job in jobs:  # one whose result was not needed (a failed build) is stopped
+            job.wait()
         if gc_was_enabled:
             gc.enable()
 
@@ -115,6 +113,8 @@ def _build(
     cache = cache_folder(config)  # notes about cache files it ignored go to the result
 
     background = start_bib_parse(config, bibs, state)  # a large new bib: on a second core
+    if background is not None:
+        jobs.append(background)
     say("reading notes")
     note_files, problems = notes.collect_note_files(config, paths)
     result.problems += problems

@@ -14,7 +14,7 @@ from .model import Entry, Match, Problem, Source
 
 if TYPE_CHECKING:
     from .bib import BibIndex
-    from .bib.background import Background
+    from .infra.jobs import ForkedJob
     from .lint import LintMemory
     from .notes import NotesResult
     from .section import Rendered
@@ -68,7 +68,7 @@ def cache_folder(config: Config) -> CacheFolder:
 def load_index(
     config: Config, bibs: Sequence[str] | None = None, state: BuildState | None = None,
     *, lookup: bool = True, cache: CacheFolder | None = None,
-    background: Background | None = None,
+    background: ForkedJob[bool] | None = None,
 ) -> tuple[BibIndex, list[Problem]]:
     """The bib index for ``config`` (re-used from ``state`` while the bib files are unchanged).
 
@@ -86,16 +86,17 @@ def load_index(
             _attach_lookup(cache, state.index)
         return state.index, problems
     if background is not None:
-        background.wait()  # its parses are cached now (or load_bib makes them)
+        background.result()  # its parses are cached now (or load_bib makes them)
     index = bib.load_bib(bib_files, config)
-    _attach_derived(cache, index, lookup=lookup)
+    if lookup:
+        _attach_lookup(cache, index)
     if state is not None:
         state.index, state.bib_stamp = index, stamp
     return index, problems
 
 
 def start_bib_parse(config: Config, bibs: Sequence[str] | None,
-                    state: BuildState | None) -> Background | None:
+                    state: BuildState | None) -> ForkedJob[bool] | None:
     """Start parsing a large, never parsed bibliography on a second core (see
     ``bib.background``) while the notes are read; ``load_index`` waits for it."""
     if state is not None:
@@ -117,12 +118,6 @@ def with_lookup_bib(config: Config, bib_files: Sequence[Path]) -> list[Path]:
     return [p for p in bib_files if p.resolve() != target] + [path]
 
 
-def _attach_derived(cache: CacheFolder, index: BibIndex, *, lookup: bool = True) -> None:
-    """Matching tables of ``index`` (when ``lookup``): see ``_attach_lookup``."""
-    if lookup:
-        _attach_lookup(cache, index)
-
-
 def _word_set(data: Any) -> set[str] | None:
     """The known words from their cached list (a value that is not a word only never
     matches one)."""
@@ -135,7 +130,8 @@ def _word_set(data: Any) -> set[str] | None:
 
 
 def _attach_lookup(cache: CacheFolder, index: BibIndex) -> None:
-    """The matching tables of ``index`` (see _attach_derived), once per index."""
+    """The matching tables of ``index``: from the cache when they were made from the same
+    bib content, else made now and cached (~0.5 s for a large bib); once per index."""
     from . import bib, match
 
     if isinstance(index.memo.lookup, match.Lookup):
@@ -327,13 +323,13 @@ def cited_bib(index: BibIndex, keys: Sequence[str], stubs: Sequence[Any], config
     from .bib.specials import cited_specials
 
     key = ""
+    codec = Codec((Problem, Source))
     if state is None and index.content_key:
         import hashlib
 
         key = hashlib.blake2b(repr((code_key(), index.content_key, list(keys), list(stubs),
                                     list(config.bib_drop_fields))).encode(
                                         "utf-8", "surrogatepass"), digest_size=16).hexdigest()
-        codec = Codec((Problem, Source))
         hit = cache.read(CITED_FILE, "cited-bib", key, codec, _cited_shape)
         if hit is not None:
             return hit[0], hit[1], hit[2]

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from paths import FIXTURES, REPO
+from splits import SplitCounter
 
 from relwork.bib import background, load_bib
-from relwork.bib import load as bib_load
-from relwork.bib.splitter import ParsedFile
 from relwork.config import Config
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux",
@@ -29,15 +29,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Config, li
     return config, [tmp_path / "bib" / "main.bib", tmp_path / "bib" / "more" / "other.bib"]
 
 
-class Splits:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls = 0
-        self._split = bib_load.split_text
-        monkeypatch.setattr(bib_load, "split_text", self)
-
-    def __call__(self, text: str) -> ParsedFile:
-        self.calls += 1
-        return self._split(text)
+def parse_caches(config: Config) -> list[Path]:
+    return sorted(p for p in (config.root / ".relwork" / "cache").glob("bib-*.json")
+                  if not p.name.startswith("bib-index-"))
 
 
 def test_the_second_process_leaves_parses_that_load_bib_reads(
@@ -46,10 +40,10 @@ def test_the_second_process_leaves_parses_that_load_bib_reads(
     config, files = project
     fresh = load_bib(files, config, use_cache=False)
     started = background.start(files, config)
-    assert started is not None and started.files == files
-    started.wait()
-    assert started.process.exitcode == 0
-    splits = Splits(monkeypatch)
+    assert started is not None
+    assert started.result() is True  # done in the other process
+    assert len(parse_caches(config)) == 2
+    splits = SplitCounter(monkeypatch)
     index = load_bib(files, config)
     assert splits.calls == 0  # both files came from the caches the process wrote
     assert index == fresh and index.problems == fresh.problems
@@ -61,8 +55,10 @@ def test_nothing_is_started_for_files_parsed_before_or_small_ones(
     config, files = project
     load_bib(files[:1], config)
     started = background.start(files, config)
-    assert started is not None and started.files == files[1:]  # only the new file
-    started.wait()
+    assert started is not None and started.result() is True  # the new file only
+    splits = SplitCounter(monkeypatch)
+    load_bib(files, config)
+    assert splits.calls == 0
     assert background.start(files, config) is None  # all cached now
     other = Config(root=config.root / "elsewhere", bib=config.bib)
     monkeypatch.setattr(background, "MIN_BYTES", 10**9)
@@ -77,11 +73,47 @@ def test_a_failed_second_process_only_means_parsing_here(
     (config.root / ".relwork").write_text("a file where the cache folder would go")
     started = background.start(files, config)
     assert started is not None
-    started.wait()
-    splits = Splits(monkeypatch)
+    started.result()
+    splits = SplitCounter(monkeypatch)
     index = load_bib(files, config)
     assert splits.calls == 2 and index.records == fresh.records
     assert [p for p in index.problems if p.code != "cache-ignored"] == fresh.problems
+
+
+def test_a_crash_in_the_second_process_prints_nothing(
+    project: tuple[Config, list[Path]], monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str]
+) -> None:
+    config, files = project
+
+    def crash(*_args: object) -> bool:
+        raise RuntimeError("the parser broke")
+
+    monkeypatch.setattr(background, "_load", crash)  # the fork copies this process
+    started = background.start(files, config)
+    assert started is not None
+    assert started.result() is False  # nothing done there: load_bib parses here
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    assert load_bib(files, config).records
+
+
+def test_a_second_process_not_done_in_time_is_stopped(
+    project: tuple[Config, list[Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, files = project
+
+    def stuck(*_args: object) -> bool:
+        time.sleep(60)
+        return True
+
+    monkeypatch.setattr(background, "_load", stuck)
+    monkeypatch.setattr(background, "TIMEOUT", 0.5)
+    start = time.monotonic()
+    started = background.start(files, config)
+    assert started is not None and started.result() is False
+    assert time.monotonic() - start < 10
+    assert parse_caches(config) == []
 
 
 def test_a_build_with_the_second_process_equals_one_without(
@@ -106,21 +138,3 @@ def test_a_build_with_the_second_process_equals_one_without(
     assert results[0] == results[1]
     assert "\\cite" in results[0][0]
 
-
-def test_a_crash_in_the_second_process_prints_nothing(
-    project: tuple[Config, list[Path]], monkeypatch: pytest.MonkeyPatch,
-    capfd: pytest.CaptureFixture[str]
-) -> None:
-    config, files = project
-
-    def crash(*_args: object) -> None:
-        raise RuntimeError("the parser broke")
-
-    monkeypatch.setattr(background, "_load", crash)  # the fork copies this process
-    started = background.start(files, config)
-    assert started is not None
-    started.wait()
-    assert started.process.exitcode == 1
-    out, err = capfd.readouterr()
-    assert out == "" and err == ""
-    assert load_bib(files, config).records  # the build parses the files itself

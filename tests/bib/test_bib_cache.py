@@ -7,27 +7,13 @@ from pathlib import Path
 
 import pytest
 from paths import FIXTURES
+from splits import SplitCounter
 
 from relwork.bib import BibIndex, load_bib
 from relwork.bib import cache as bib_cache
-from relwork.bib import load as bib_load
-from relwork.bib.splitter import ParsedFile
 from relwork.config import Config
 
 FIXTURES = FIXTURES / "bib"
-
-
-class SplitCounter:
-    """Wraps the real splitter and counts how often a file is really parsed."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls = 0
-        self._split = bib_load.split_text
-        monkeypatch.setattr(bib_load, "split_text", self)
-
-    def __call__(self, text: str) -> ParsedFile:
-        self.calls += 1
-        return self._split(text)
 
 
 @pytest.fixture

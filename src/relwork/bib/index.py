@@ -97,6 +97,10 @@ class BibIndex:
             self._tables = tables
         return self._tables[slot]
 
+    def forget_tables(self) -> None:
+        """Records were added: the look-up tables are made again when next used."""
+        self._tables = None
+
     @property
     def by_doi(self) -> dict[str, list[str]]:
         """Normalised DOI -> the keys having it, in bib order."""

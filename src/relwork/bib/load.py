@@ -33,8 +33,8 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
     """
     encoding = config.bib_encoding or "utf-8"
     folder = cache.cache_dir(config)
-    read = [(Path(path), config.display(path), *_read_bytes(Path(path), config.display(path)))
-            for path in files]
+    shown_files = [(Path(path), config.display(path)) for path in files]
+    read = [(path, shown, *_read_bytes(path, shown)) for path, shown in shown_files]
     keys = ([cache.file_key(data, codecs_name(encoding)) if data is not None else ""
              for _, _, data, _ in read] if use_cache else [])
     content = ""
@@ -91,7 +91,7 @@ def load_bib(files: Sequence[Path], config: Config, *, use_cache: bool = True) -
 def merge(index: BibIndex, parsed: ParsedFile, shown: str) -> None:
     """Add one file's parse to the index: records (first key wins), macros, problems."""
     records = index.records
-    index._tables = None  # made again from the records when next used
+    index.forget_tables()  # made again from the records when next used
     problems = index.problems
     lower_seen = {k.lower(): k for k in records} if records else {}
     packed = parsed.packed

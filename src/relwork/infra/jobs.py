@@ -32,13 +32,16 @@ class Later(Generic[T]):
 class ForkedJob(Generic[T]):
     """``work()`` run in a second process (fork: Linux) on another core, its value sent
     back as data (``encode`` -> bytes -> ``decode``, never pickled). ``result()`` returns
-    it; when the process fails or what it sends cannot be read, ``work()`` runs here
-    instead, so the value (or the exception) is the one a direct call gives."""
+    it; when the process fails, is not done within ``timeout`` seconds or sends what
+    cannot be read, ``here()`` runs in this process instead (by default ``work``, so the
+    value, or the exception, is the one a direct call gives)."""
 
     def __init__(self, work: Callable[[], T], encode: Callable[[T], bytes],
-                 decode: Callable[[bytes], T | None]):
-        self._work = work
+                 decode: Callable[[bytes], T | None], *,
+                 here: Callable[[], T] | None = None, timeout: float | None = None):
+        self._here = here or work
         self._decode = decode
+        self._timeout = timeout
         read, write = os.pipe()
         self._pid = os.fork()
         if self._pid == 0:  # the second process: never returns
@@ -61,14 +64,35 @@ class ForkedJob(Generic[T]):
 
     def result(self) -> T:
         if self._read is None:
-            return self._work()
-        with os.fdopen(self._read, "rb") as pipe:
-            self._read = None
-            data = pipe.read()
+            return self._here()
+        data = self._receive()
+        if data is None:  # not done in time
+            self.wait()
+            return self._here()
+        os.close(self._read)
+        self._read = None
         _, status = os.waitpid(self._pid, 0)
         value = self._decode(data) if data and os.waitstatus_to_exitcode(status) == 0 \
             else None
-        return value if value is not None else self._work()
+        return value if value is not None else self._here()
+
+    def _receive(self) -> bytes | None:
+        """All the process sends (until it closes the pipe), or None after ``timeout``."""
+        import select
+        import time
+
+        assert self._read is not None
+        deadline = None if self._timeout is None else time.monotonic() + self._timeout
+        chunks: list[bytes] = []
+        while True:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self._read], [], [], left)[0]:
+                    return None
+            chunk = os.read(self._read, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
 
 
 def _send(work: Callable[[], T], encode: Callable[[T], bytes], write: int) -> NoReturn:
@@ -80,7 +104,7 @@ def _send(work: Callable[[], T], encode: Callable[[T], bytes], write: int) -> No
         with os.fdopen(write, "wb") as pipe:
             pipe.write(encode(work()))
         code = 0
-    except BaseException:  # noqa: BLE001, S110 - the parent runs work() itself and sees it
+    except BaseException:  # noqa: BLE001, S110 - the parent runs here() itself and sees it
         pass
     os._exit(code)
 
