@@ -181,7 +181,6 @@ def _build(
         return result
 
     say("rendering")
-
     if checked is None and config.lint_enabled:  # after the links and the look-up
         checked = _start_tone_check(config, index, cache, state, result.entries,
                                     parsed.texts, jobs)
